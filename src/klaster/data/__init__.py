@@ -1,0 +1,1 @@
+"""klaster.data"""
