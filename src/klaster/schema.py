@@ -37,6 +37,24 @@ DEFINITIONS_SCHEMA: dict[str, pl.DataType] = {
 }
 CLUSTER_TYPES = ("traded", "local")
 
+# --- industry-code hierarchy (NAICS, NACE Rev.2 and its national versions) -----------
+# One row per code; `parent` is null at the top level. Used for validation, roll-ups
+# and the European Cluster Observatory imputation rule.
+HIERARCHY_SCHEMA: dict[str, pl.DataType] = {
+    "code": pl.Utf8,
+    "parent": pl.Utf8,
+    "level": pl.Int32,  # 1 = top (NAICS sector / NACE section); larger = finer
+    "title": pl.Utf8,
+}
+
+# --- region table (and hierarchy) -------------------------------------------------------
+REGIONS_SCHEMA: dict[str, pl.DataType] = {
+    "region": pl.Utf8,  # code used in the statistics table
+    "name": pl.Utf8,
+    "parent": pl.Utf8,  # nullable: e.g. state of a county, NUTS1 of a NUTS2
+    "geo_id": pl.Utf8,  # nullable: feature id in the boundary file (e.g. FIPS)
+}
+
 # --- indicator table: one row per region x cluster x year -----------------------------
 INDICATOR_COLUMNS = (
     "region", "cluster", "cluster_name", "cluster_type", "year",
@@ -49,3 +67,10 @@ INDICATOR_COLUMNS = (
 
 def empty_stats() -> pl.DataFrame:
     return pl.DataFrame(schema=STATS_SCHEMA)
+
+# --- change between two years: one row per region x cluster ---------------------------
+CHANGE_COLUMNS = (
+    "region", "cluster", "cluster_name", "cluster_type", "year_start", "year_end",
+    "employment_start", "employment_end", "cagr", "job_creation",
+    "lq_start", "lq_end", "lq_change",
+)
