@@ -1,0 +1,101 @@
+"""Loader for any regional statistics table in CSV, Parquet or Excel (.xlsx).
+
+The file needs one row per region x industry (x year); ``mapping`` says which source
+column holds each canonical column (STATS_SCHEMA). Codes are read as text so that
+leading zeros survive (FIPS "01", PKD "01.11", TERYT "02").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from klaster.data.validate import LINE_COL, validate_stats
+from klaster.errors import DataError, IssueLog
+from klaster.schema import STATS_SCHEMA
+
+
+@dataclass
+class LoadResult:
+    """What every loader returns: the canonical table, the written warnings, the source."""
+
+    table: pl.DataFrame
+    issues: IssueLog = field(default_factory=IssueLog)
+    source: str = ""
+
+
+def _read_raw(path: Path, sheet: str | None) -> pl.DataFrame:
+    suffix = path.suffix.lower()
+    if suffix in {".csv", ".txt"}:
+        # infer_schema=False: every column is text, so "01" stays "01"; numbers are
+        # cast (with line-precise errors) by validate_stats.
+        return pl.read_csv(path, infer_schema=False)
+    if suffix == ".parquet":
+        return pl.read_parquet(path)
+    if suffix in {".xlsx", ".xlsm", ".xls"}:
+        kwargs: dict = {"engine": "calamine", "infer_schema_length": 0}
+        if sheet is not None:
+            kwargs["sheet_name"] = sheet
+        try:
+            return pl.read_excel(path, **kwargs)
+        except ValueError as exc:
+            raise DataError(f"cannot read sheet {sheet!r}: {exc}", file=path) from exc
+    raise DataError(
+        f"unsupported file type {suffix!r}; use .csv, .parquet or .xlsx", file=path
+    )
+
+
+def load_table(
+    path: str | Path,
+    mapping: dict[str, str] | None = None,
+    *,
+    year: int | None = None,
+    sheet: str | None = None,
+) -> LoadResult:
+    """Load a CSV / Parquet / Excel table into the canonical statistics table.
+
+    mapping: canonical column -> source column, e.g. ``{"region": "voivodeship",
+    "industry": "pkd", "employment": "workers"}``; columns not named in the mapping are
+    looked up under their canonical name. ``year``: the year of every row when the file
+    has no year column (an error if it has one). ``sheet``: Excel sheet name (first
+    sheet by default). Returns LoadResult(table with STATS_SCHEMA columns, issues,
+    source). Line numbers in errors count the header as line 1.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DataError("file not found", file=path)
+    raw = _read_raw(path, sheet)
+    if raw.height == 0:
+        raise DataError("the table is empty (no data rows)", file=path)
+    raw = raw.with_row_index(LINE_COL, offset=2).with_columns(pl.col(LINE_COL).cast(pl.Int64))
+    mapping = dict(mapping or {})
+    unknown_targets = set(mapping) - set(STATS_SCHEMA)
+    if unknown_targets:
+        raise DataError(
+            f"mapping names unknown canonical column(s) {sorted(unknown_targets)}; "
+            f"canonical columns are {list(STATS_SCHEMA)}",
+            file=path,
+        )
+    selected = {LINE_COL: pl.col(LINE_COL)}
+    for canon in STATS_SCHEMA:
+        src_col = mapping.get(canon, canon)
+        if src_col in raw.columns:
+            selected[canon] = pl.col(src_col)
+        elif canon in mapping:
+            raise DataError(
+                f"column {src_col!r} (mapped to {canon!r}) is not in the file; "
+                f"columns are {[c for c in raw.columns if c != LINE_COL]}",
+                file=path, line=1, field=src_col,
+            )
+    table = raw.select([expr.alias(name) for name, expr in selected.items()])
+    if year is not None:
+        if "year" in table.columns:
+            raise DataError(
+                "the file has a year column; pass year only for files without one",
+                file=path, line=1, field=mapping.get("year", "year"),
+            )
+        table = table.with_columns(pl.lit(int(year), dtype=pl.Int32).alias("year"))
+    out, issues = validate_stats(table, source=path)
+    return LoadResult(table=out, issues=issues, source=str(path))

@@ -1,0 +1,201 @@
+"""Validation of the canonical statistics table (STATS_SCHEMA).
+
+Every loader in :mod:`klaster.data` ends here, so that one set of rules decides what
+is an error (the load stops with a :class:`~klaster.errors.DataError` naming file, line
+and field) and what is a written warning (an entry in the returned
+:class:`~klaster.errors.IssueLog`).
+
+Line numbers: a loader may add a hidden column ``__line__`` (Int64) holding the line of
+the source file each row came from (header = line 1). Without it, row ``i`` (0-based)
+is reported as line ``i + 2``, which is right for a plain CSV with one header line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import polars as pl
+
+from klaster.errors import DataError, IssueLog
+from klaster.schema import STATS_KEY, STATS_SCHEMA, STATS_VALUES
+
+LINE_COL = "__line__"
+REQUIRED = STATS_KEY  # region, industry, year
+
+
+def _lines(df: pl.DataFrame) -> pl.Series:
+    if LINE_COL in df.columns:
+        return df[LINE_COL].cast(pl.Int64)
+    return pl.Series(LINE_COL, range(2, df.height + 2), dtype=pl.Int64)
+
+
+def _first_bad(df: pl.DataFrame, mask: pl.Series) -> int:
+    """Index (0-based) of the first True in mask."""
+    return int(mask.arg_true()[0])
+
+
+def _cast_column(
+    df: pl.DataFrame, name: str, dtype: pl.DataType, source: str | None
+) -> pl.Series:
+    col = df[name]
+    if col.dtype == dtype:
+        return col
+    if col.dtype == pl.Utf8:
+        stripped = col.str.strip_chars()
+        stripped = pl.Series(name, stripped).replace("", None)
+        if dtype == pl.Int32:
+            # Years written as "2021.0" by spreadsheets are still whole numbers.
+            as_float = stripped.cast(pl.Float64, strict=False)
+            bad = stripped.is_not_null() & (
+                as_float.is_null() | (as_float != as_float.round(0)).fill_null(True)
+            )
+            cast = as_float.cast(pl.Int32, strict=False)
+        else:
+            cast = stripped.cast(dtype, strict=False)
+            bad = stripped.is_not_null() & cast.is_null()
+        if bad.any():
+            i = _first_bad(df, bad)
+            raise DataError(
+                f"expected a number, found {stripped[i]!r}",
+                file=source, line=int(_lines(df)[i]), field=name,
+            )
+        return cast.alias(name)
+    try:
+        return col.cast(dtype, strict=True)
+    except Exception:  # noqa: BLE001 - polars raises several types here
+        cast = col.cast(dtype, strict=False)
+        bad = col.is_not_null() & cast.is_null()
+        i = _first_bad(df, bad) if bad.any() else 0
+        raise DataError(
+            f"cannot read value {col[i]!r} as {dtype}",
+            file=source, line=int(_lines(df)[i]), field=name,
+        ) from None
+
+
+def _code_column(df: pl.DataFrame, name: str, source: str | None, log: IssueLog) -> pl.Series:
+    col = df[name]
+    if col.dtype != pl.Utf8:
+        if col.dtype.is_integer() or col.dtype.is_float():
+            # Codes stored as numbers have lost any leading zeros (FIPS "01" -> 1).
+            log.add(
+                "numeric_code",
+                f"column '{name}' holds numbers, not text: leading zeros of codes may have "
+                "been lost before klaster saw the file; store codes as text",
+                file=source, field=name,
+            )
+        if col.dtype.is_float():
+            col = col.cast(pl.Int64, strict=False)
+        col = col.cast(pl.Utf8)
+    return col.str.strip_chars().alias(name)
+
+
+def validate_stats(
+    df: pl.DataFrame,
+    *,
+    source: str | Path | None = None,
+    known_industries: Iterable[str] | None = None,
+    known_regions: Iterable[str] | None = None,
+) -> tuple[pl.DataFrame, IssueLog]:
+    """Check a statistics table and cast it to STATS_SCHEMA.
+
+    Takes a DataFrame with columns ``region, industry, year`` and at least one of
+    ``employment, establishments, payroll`` (``flag`` optional; missing value columns
+    are added as nulls), plus optionally the hidden ``__line__`` column.
+    Returns ``(table, issues)``: table has exactly the STATS_SCHEMA columns in order.
+
+    Raises DataError (file, line, field) for: empty input, missing required columns,
+    null keys, non-numeric counts or years, negative counts, duplicate keys.
+    Writes warnings for unknown industry/region codes (when known sets are given) and
+    rows with zero employment.
+    """
+    src = None if source is None else str(source)
+    log = IssueLog()
+    if df.width == 0 or df.height == 0:
+        raise DataError("the table is empty (no data rows)", file=src)
+    missing = [c for c in REQUIRED if c not in df.columns]
+    if missing:
+        raise DataError(
+            f"missing required column(s) {missing}; found {[c for c in df.columns if c != LINE_COL]}",
+            file=src, line=1, field=missing[0],
+        )
+    if not any(c in df.columns for c in STATS_VALUES):
+        raise DataError(
+            f"no value column: need at least one of {list(STATS_VALUES)}",
+            file=src, line=1, field="employment",
+        )
+    lines = _lines(df)
+    cols: dict[str, pl.Series] = {}
+    for name in ("region", "industry"):
+        cols[name] = _code_column(df, name, src, log)
+    cols["year"] = _cast_column(df, "year", pl.Int32, src)
+    for name in STATS_VALUES:
+        if name in df.columns:
+            cols[name] = _cast_column(df, name, pl.Float64, src)
+        else:
+            cols[name] = pl.Series(name, [None] * df.height, dtype=pl.Float64)
+    if "flag" in df.columns:
+        flag = df["flag"].cast(pl.Utf8).str.strip_chars()
+        cols["flag"] = flag.replace("", None).alias("flag")
+    else:
+        cols["flag"] = pl.Series("flag", [None] * df.height, dtype=pl.Utf8)
+
+    for name in STATS_KEY:
+        nulls = cols[name].is_null()
+        if name != "year":
+            nulls = nulls | (cols[name] == "")
+        if nulls.any():
+            i = _first_bad(df, nulls)
+            raise DataError("empty key value", file=src, line=int(lines[i]), field=name)
+    for name in STATS_VALUES:
+        neg = cols[name] < 0
+        neg = neg.fill_null(False)
+        if neg.any():
+            i = _first_bad(df, neg)
+            raise DataError(
+                f"negative count {cols[name][i]}", file=src, line=int(lines[i]), field=name
+            )
+
+    out = pl.DataFrame([cols[c].alias(c) for c in STATS_SCHEMA]).cast(STATS_SCHEMA)
+    keyed = out.select(STATS_KEY).with_columns(lines.alias(LINE_COL))
+    dup = keyed.filter(pl.struct(STATS_KEY).is_duplicated())
+    if dup.height:
+        first = dup.row(0, named=True)
+        same = dup.filter(
+            (pl.col("region") == first["region"])
+            & (pl.col("industry") == first["industry"])
+            & (pl.col("year") == first["year"])
+        )[LINE_COL].to_list()
+        raise DataError(
+            f"duplicate key region={first['region']!r}, industry={first['industry']!r}, "
+            f"year={first['year']}: lines {same[0]} and {same[1]}",
+            file=src, line=int(same[1]), field="industry",
+        )
+
+    if known_industries is not None:
+        _warn_unknown(out, lines, "industry", set(known_industries), src, log)
+    if known_regions is not None:
+        _warn_unknown(out, lines, "region", set(known_regions), src, log)
+    zero = (out["employment"] == 0).fill_null(False)
+    for i in zero.arg_true().to_list():
+        r = out.row(i, named=True)
+        log.add(
+            "zero_employment", "row has 0 employees",
+            file=src, line=int(lines[i]), field="employment",
+            region=r["region"], industry=r["industry"], year=r["year"],
+        )
+    return out, log
+
+
+def _warn_unknown(
+    out: pl.DataFrame, lines: pl.Series, name: str, known: set[str],
+    src: str | None, log: IssueLog,
+) -> None:
+    unknown = ~out[name].is_in(list(known))
+    for i in unknown.arg_true().to_list():
+        r = out.row(i, named=True)
+        log.add(
+            "unknown_code", f"{name} code {r[name]!r} is not in the list of known codes",
+            file=src, line=int(lines[i]), field=name,
+            region=r["region"], industry=r["industry"], year=r["year"],
+        )
