@@ -1,1 +1,38 @@
-"""klaster.indicators"""
+"""klaster.indicators — region x cluster x year indicators and concentration indices.
+
+Public API (see docs/indicators.md for formulas and citations):
+
+* :func:`cluster_indicators` — canonical stats + cluster definitions -> INDICATOR_COLUMNS
+* :func:`indicators_from_clusters` — the same from an aggregated cluster table
+* :func:`aggregate_clusters`, :func:`reference_from_clusters` — cluster / benchmark tables
+* :func:`change` — growth between two years -> CHANGE_COLUMNS
+* :func:`strong_flags`, :func:`star_ratings`, :class:`StarThresholds`
+* :mod:`klaster.indicators.concentration` — Gini, Hoover, Ellison-Glaeser,
+  Maurel-Sedillot, Krugman specialisation
+"""
+
+from klaster.indicators.concentration import concentration, krugman_specialisation
+from klaster.indicators.core import (
+    CLUSTER_TABLE_COLUMNS,
+    aggregate_clusters,
+    cluster_indicators,
+    indicators_from_clusters,
+    reference_from_clusters,
+)
+from klaster.indicators.growth import change
+from klaster.indicators.stars import StarThresholds, star_ratings
+from klaster.indicators.strong import strong_flags
+
+__all__ = [
+    "CLUSTER_TABLE_COLUMNS",
+    "StarThresholds",
+    "aggregate_clusters",
+    "change",
+    "cluster_indicators",
+    "concentration",
+    "indicators_from_clusters",
+    "krugman_specialisation",
+    "reference_from_clusters",
+    "star_ratings",
+    "strong_flags",
+]

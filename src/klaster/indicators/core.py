@@ -1,0 +1,227 @@
+"""Region x cluster x year indicators: size, wage, shares and location quotients.
+
+The engine works on a *cluster table* (one row per region x cluster x year):
+``region, cluster, cluster_name, cluster_type, year, employment, establishments,
+payroll`` — the canonical statistics aggregated through cluster definitions
+(klaster.taxonomy.apply_definitions). :func:`cluster_indicators` does that aggregation
+and then calls :func:`indicators_from_clusters`.
+
+Benchmark economy (the "national" side of the LQ and of ``national_share``):
+
+* ``reference=None`` (default): the sum of the regions in the table;
+* ``reference=<table>``: explicit totals, one row per cluster x year with columns
+  ``cluster, year, employment`` (optional ``cluster_type``), e.g. a national table
+  aggregated with the same definitions; build one with :func:`reference_from_clusters`.
+  The benchmark total is the sum of the reference's employment over its clusters (of the
+  same type when ``lq_denominator="type"``).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import polars as pl
+
+from klaster.errors import DataError
+from klaster.indicators._checks import reject_duplicates, reject_negative, require_columns
+from klaster.indicators.stars import StarThresholds, star_ratings
+from klaster.indicators.strong import strong_flags
+from klaster.schema import CLUSTER_TYPES, INDICATOR_COLUMNS
+
+CLUSTER_TABLE_COLUMNS = (
+    "region", "cluster", "cluster_name", "cluster_type", "year",
+    "employment", "establishments", "payroll",
+)
+KEY = ["region", "cluster", "year"]
+LqDenominator = Literal["total", "type"]
+
+
+def _cast_cluster_table(table: pl.DataFrame) -> pl.DataFrame:
+    require_columns(table, CLUSTER_TABLE_COLUMNS, "cluster table")
+    out = table.select(
+        pl.col("region").cast(pl.Utf8),
+        pl.col("cluster").cast(pl.Utf8),
+        pl.col("cluster_name").cast(pl.Utf8),
+        pl.col("cluster_type").cast(pl.Utf8),
+        pl.col("year").cast(pl.Int32),
+        *[pl.col(c).cast(pl.Float64) for c in ("employment", "establishments", "payroll")],
+    )
+    bad = out.with_row_index("_row").filter(~pl.col("cluster_type").is_in(CLUSTER_TYPES))
+    if bad.height:
+        raise DataError(
+            f"cluster table: cluster_type must be one of {CLUSTER_TYPES}, got "
+            f"{bad['cluster_type'][0]!r} for cluster {bad['cluster'][0]!r} (data row "
+            f"{int(bad['_row'][0]) + 1})",
+            field="cluster_type",
+        )
+    reject_negative(out, ("employment", "establishments", "payroll"), "cluster table")
+    reject_duplicates(out, KEY, "cluster table")
+    return out
+
+
+def reference_from_clusters(table: pl.DataFrame) -> pl.DataFrame:
+    """Benchmark totals from a cluster table of a (larger) region set.
+
+    Takes a cluster table (region, cluster, cluster_type, year, employment, ...).
+    Returns ``cluster, cluster_type, year, employment``: employment summed over regions.
+    """
+    require_columns(table, ("cluster", "cluster_type", "year", "employment"), "reference cluster table")
+    return (
+        table.group_by("cluster", "cluster_type", "year")
+        .agg(pl.col("employment").cast(pl.Float64).sum())
+        .sort("cluster", "year")
+    )
+
+
+def _benchmark(table: pl.DataFrame, reference: pl.DataFrame | None) -> pl.DataFrame:
+    """Benchmark employment per cluster x year: ``cluster, cluster_type, year, bench_c``."""
+    if reference is None:
+        return table.group_by("cluster", "cluster_type", "year").agg(
+            pl.col("employment").sum().alias("bench_c")
+        )
+    require_columns(reference, ("cluster", "year", "employment"), "reference table")
+    ref = reference.select(
+        pl.col("cluster").cast(pl.Utf8),
+        pl.col("year").cast(pl.Int32),
+        pl.col("employment").cast(pl.Float64).alias("bench_c"),
+        *([pl.col("cluster_type").cast(pl.Utf8)] if "cluster_type" in reference.columns else []),
+    )
+    reject_negative(ref, ("bench_c",), "reference table")
+    reject_duplicates(ref, ["cluster", "year"], "reference table")
+    if "cluster_type" not in ref.columns:
+        types = table.select("cluster", "cluster_type").unique()
+        ref = ref.join(types, on="cluster", how="left")
+        if ref["cluster_type"].null_count():
+            missing = ref.filter(pl.col("cluster_type").is_null())["cluster"][0]
+            raise DataError(
+                f"reference table: cluster {missing!r} has no cluster_type (add a cluster_type "
+                "column to the reference, or include the cluster in the regional table)",
+                field="cluster_type",
+            )
+    # Every cluster x year of the regional table must have a benchmark value: a missing
+    # one would silently give a null LQ.
+    need = table.select("cluster", "year").unique()
+    gap = need.join(ref, on=["cluster", "year"], how="anti")
+    if gap.height:
+        row = gap.sort("cluster", "year").row(0, named=True)
+        raise DataError(
+            f"reference table has no row for cluster {row['cluster']!r}, year {row['year']} "
+            f"({gap.height} cluster x year pairs of the regional table are missing)",
+            field="cluster",
+        )
+    return ref
+
+
+def indicators_from_clusters(
+    table: pl.DataFrame,
+    *,
+    lq_denominator: LqDenominator = "total",
+    reference: pl.DataFrame | None = None,
+    stars: StarThresholds = StarThresholds(),
+) -> pl.DataFrame:
+    """All region x cluster x year indicators from a cluster table.
+
+    Takes the cluster table (columns ``CLUSTER_TABLE_COLUMNS``); see the module
+    docstring for ``reference``. ``lq_denominator="total"`` divides by all employment in
+    the table; ``"type"`` by the employment of the same cluster type (traded or local),
+    as the US Cluster Mapping Project does (Delgado, Porter & Stern 2016).
+
+    Returns ``INDICATOR_COLUMNS`` in that order, sorted by region, cluster, year.
+    """
+    if lq_denominator not in ("total", "type"):
+        raise DataError(f"lq_denominator must be 'total' or 'type', got {lq_denominator!r}",
+                        field="lq_denominator")
+    t = _cast_cluster_table(table)
+    bench = _benchmark(t, reference)
+
+    denom_keys = ["year"] if lq_denominator == "total" else ["year", "cluster_type"]
+    bench_total = bench.group_by(denom_keys).agg(pl.col("bench_c").sum().alias("bench_t"))
+    region_total = t.group_by("region", "year").agg(pl.col("employment").sum().alias("_region_all"))
+    region_denom = t.group_by(["region", *denom_keys]).agg(
+        pl.col("employment").sum().alias("_region_d")
+    )
+
+    out = (
+        t.join(region_total, on=["region", "year"], how="left")
+        .join(region_denom, on=["region", *denom_keys], how="left")
+        .join(bench.select("cluster", "year", "bench_c"), on=["cluster", "year"], how="left")
+        .join(bench_total, on=denom_keys, how="left")
+    )
+
+    def ratio(num: pl.Expr, den: pl.Expr) -> pl.Expr:
+        # A zero denominator leaves the ratio undefined (null), never inf or NaN.
+        return pl.when(den > 0).then(num / den).otherwise(None)
+
+    emp = pl.col("employment")
+    out = out.with_columns(
+        # Payroll and wage keep the input units (CBP: USD 1,000 per year, so wage is
+        # thousands of USD per employee).
+        ratio(pl.col("payroll"), emp).alias("wage"),
+        ratio(emp, pl.col("_region_all")).alias("region_share"),
+        ratio(emp, pl.col("bench_c")).alias("national_share"),
+        # Location quotient (Isard 1960; as used by Porter 2003 and Delgado, Porter &
+        # Stern 2016): LQ = (E_rc / E_r^D) / (E_Nc / E_N^D), D = total or same type.
+        ratio(
+            ratio(emp, pl.col("_region_d")),
+            ratio(pl.col("bench_c"), pl.col("bench_t")),
+        ).alias("lq"),
+    )
+    out = strong_flags(out)
+    out = star_ratings(out, stars)
+    return out.select(INDICATOR_COLUMNS).sort("region", "cluster", "year")
+
+
+def aggregate_clusters(stats: pl.DataFrame, definitions: pl.DataFrame) -> pl.DataFrame:
+    """Canonical stats + cluster definitions -> cluster table (see module docstring).
+
+    Delegates to klaster.taxonomy.apply_definitions when it exists, so the allocation
+    rule is written once.
+    """
+    try:
+        from klaster.taxonomy import apply_definitions  # type: ignore[attr-defined]
+    except ImportError:
+        apply_definitions = None
+    if apply_definitions is not None:
+        return apply_definitions(stats, definitions)
+    return _aggregate_fallback(stats, definitions)
+
+
+def _aggregate_fallback(stats: pl.DataFrame, definitions: pl.DataFrame) -> pl.DataFrame:
+    # Used only while klaster.taxonomy.apply_definitions is not available: join on the
+    # industry code, allocate each count by `share`, sum per region x cluster x year. A
+    # sum of only unpublished (null) cells stays null rather than becoming 0.
+    require_columns(stats, ("region", "industry", "year", "employment", "establishments", "payroll"), "statistics table")
+    require_columns(definitions, ("industry", "cluster", "cluster_name", "cluster_type", "share"), "definitions table")
+    defs = definitions.select("industry", "cluster", "cluster_name", "cluster_type", "share")
+    values = ("employment", "establishments", "payroll")
+    return (
+        stats.lazy()
+        .join(defs.lazy(), on="industry", how="inner")
+        .group_by("region", "cluster", "cluster_name", "cluster_type", "year")
+        .agg(
+            pl.when(pl.col(v).count() > 0).then((pl.col(v) * pl.col("share")).sum()).alias(v)
+            for v in values
+        )
+        .collect()
+    )
+
+
+def cluster_indicators(
+    stats: pl.DataFrame,
+    definitions: pl.DataFrame,
+    *,
+    lq_denominator: LqDenominator = "total",
+    reference: pl.DataFrame | None = None,
+    stars: StarThresholds = StarThresholds(),
+) -> pl.DataFrame:
+    """Indicators from the canonical statistics table (STATS_SCHEMA) and cluster
+    definitions (DEFINITIONS_SCHEMA). Options as :func:`indicators_from_clusters`.
+
+    Returns ``INDICATOR_COLUMNS`` in that order, one row per region x cluster x year.
+    """
+    return indicators_from_clusters(
+        aggregate_clusters(stats, definitions),
+        lq_denominator=lq_denominator,
+        reference=reference,
+        stars=stars,
+    )

@@ -1,0 +1,88 @@
+"""European Cluster Observatory star ratings (Ketels & Protsiv; European Cluster Observatory).
+
+Each regional cluster earns up to three stars (per cluster x year):
+
+* size: the region is among the top ``size_top`` (default 10 %) of regions by
+  employment in that cluster;
+* specialisation: LQ >= ``specialisation_lq`` (default 2);
+* focus: the cluster's share of the region's employment (``region_share``) is among
+  the top ``focus_top`` (default 10 %) of regions for that cluster.
+
+"Top p" is rank-based, over the regions with employment > 0 in the cluster x year
+(n of them): a region qualifies when its competition rank (1 = largest; tied values share
+the best rank) is <= k, k = ceil(p * n). So at least one region qualifies when n >= 1, and
+every region tied at the boundary qualifies. Regions with employment 0 get no stars
+(False, stars 0); rows with null employment get null.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import polars as pl
+
+from klaster.errors import DataError
+from klaster.indicators._checks import require_columns
+
+STAR_COLUMNS = ("star_size", "star_specialisation", "star_focus", "stars")
+
+# ceil(p * n) with a guard: 0.1 * 30 is 3.0000000000000004 in binary floating point, and
+# ceil of it would wrongly give 4.
+_EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class StarThresholds:
+    """Thresholds of the European Cluster Observatory star rating."""
+
+    size_top: float = 0.10
+    specialisation_lq: float = 2.0
+    focus_top: float = 0.10
+
+    def __post_init__(self) -> None:
+        for name in ("size_top", "focus_top"):
+            value = getattr(self, name)
+            if not 0.0 < value <= 1.0:
+                raise DataError(f"StarThresholds.{name} must be in (0, 1], got {value}", field=name)
+        if self.specialisation_lq < 0:
+            raise DataError("StarThresholds.specialisation_lq must be >= 0", field="specialisation_lq")
+
+
+def top_k(n: pl.Expr, share: float) -> pl.Expr:
+    """k = ceil(share * n) regions make the "top share" (see module docstring)."""
+    return (n.cast(pl.Float64) * share - _EPS).ceil()
+
+
+def star_ratings(frame: pl.DataFrame, thresholds: StarThresholds = StarThresholds()) -> pl.DataFrame:
+    """Add star columns to ``frame``.
+
+    Takes columns ``cluster, year, employment, region_share, lq`` (others pass through,
+    row order kept). Returns the frame with Boolean ``star_size, star_specialisation,
+    star_focus`` and Int32 ``stars`` (0..3) appended.
+    """
+    require_columns(frame, ("cluster", "year", "employment", "region_share", "lq"), "indicator table")
+    group = ["cluster", "year"]
+    positive = pl.col("employment") > 0
+    n = positive.sum().over(group)
+    # Rank among all rows of the group: zero rows rank below every positive one, so the
+    # competition rank of a positive row equals its rank among positive rows.
+    size_rank = pl.col("employment").rank("min", descending=True).over(group)
+    focus_rank = pl.col("region_share").rank("min", descending=True).over(group)
+    zero = pl.col("employment") == 0
+
+    def gate(rule: pl.Expr) -> pl.Expr:
+        return pl.when(zero).then(pl.lit(False)).otherwise(rule)
+
+    out = frame.with_columns(
+        gate(positive & (size_rank <= top_k(n, thresholds.size_top))).alias("star_size"),
+        gate(pl.col("lq") >= thresholds.specialisation_lq).alias("star_specialisation"),
+        gate(positive & (focus_rank <= top_k(n, thresholds.focus_top))).alias("star_focus"),
+    )
+    return out.with_columns(
+        (
+            pl.col("star_size").cast(pl.Int32)
+            + pl.col("star_specialisation").cast(pl.Int32)
+            + pl.col("star_focus").cast(pl.Int32)
+        ).alias("stars")
+    )

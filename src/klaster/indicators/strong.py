@@ -1,0 +1,73 @@
+"""US Cluster Mapping Project "strong cluster" flags (Delgado, Porter & Stern 2016; Porter 2003).
+
+The US Cluster Mapping Project marks a regional cluster as strong when it is both
+specialised and of meaningful size relative to the other regions' instances of the same
+cluster. Here, per cluster x year, the percentiles are taken over the regions with
+employment > 0 in that cluster (quantiles linearly interpolated, NumPy's default
+``method="linear"``):
+
+    size_ok     = employment > P25(employment)  AND  establishments > P25(establishments)
+    strong      = LQ >= P75(LQ) AND LQ >= 1 AND size_ok
+    strong10    = LQ >= P90(LQ) AND LQ >= 1 AND size_ok
+    significant = LQ >  P50(LQ) AND size_ok
+    qualifying  = LQ >  P25(LQ) AND size_ok
+
+Only traded clusters are rated (local clusters serve the local market, so relative
+specialisation is not meaningful for them — Porter 2003): their flags are null. A region
+with employment 0 in the cluster gets False; a row whose employment is null (not
+published) gets null.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from klaster.indicators._checks import require_columns
+
+FLAG_COLUMNS = ("strong", "strong10", "significant", "qualifying")
+
+
+def strong_flags(frame: pl.DataFrame) -> pl.DataFrame:
+    """Add the four US flags to ``frame``.
+
+    Takes columns ``cluster, cluster_type, year, employment, establishments, lq`` (any
+    other columns are passed through unchanged, row order kept). Returns the same frame
+    with Boolean columns ``strong, strong10, significant, qualifying`` appended.
+    """
+    require_columns(
+        frame, ("cluster", "cluster_type", "year", "employment", "establishments", "lq"),
+        "indicator table",
+    )
+    positive = frame.filter((pl.col("employment") > 0) & (pl.col("cluster_type") == "traded"))
+    # Percentiles per cluster x year over regions with employment > 0 (Delgado, Porter &
+    # Stern 2016, section 5); "linear" = NumPy's default interpolation.
+    thresholds = positive.group_by("cluster", "year").agg(
+        *[
+            pl.col("lq").quantile(q, interpolation="linear").alias(f"_lq{int(q * 100)}")
+            for q in (0.25, 0.50, 0.75, 0.90)
+        ],
+        pl.col("employment").quantile(0.25, interpolation="linear").alias("_emp25"),
+        pl.col("establishments").quantile(0.25, interpolation="linear").alias("_est25"),
+    )
+    out = frame.join(thresholds, on=["cluster", "year"], how="left", maintain_order="left")
+    lq = pl.col("lq")
+    size_ok = (pl.col("employment") > pl.col("_emp25")) & (
+        pl.col("establishments") > pl.col("_est25")
+    )
+    rules = {
+        "strong": (lq >= pl.col("_lq75")) & (lq >= 1.0) & size_ok,
+        "strong10": (lq >= pl.col("_lq90")) & (lq >= 1.0) & size_ok,
+        "significant": (lq > pl.col("_lq50")) & size_ok,
+        "qualifying": (lq > pl.col("_lq25")) & size_ok,
+    }
+    is_local = pl.col("cluster_type") != "traded"
+    out = out.with_columns(
+        pl.when(is_local)
+        .then(pl.lit(None, dtype=pl.Boolean))
+        .when(pl.col("employment") == 0)
+        .then(pl.lit(False))
+        .otherwise(rule)
+        .alias(name)
+        for name, rule in rules.items()
+    )
+    return out.drop("_lq25", "_lq50", "_lq75", "_lq90", "_emp25", "_est25")
