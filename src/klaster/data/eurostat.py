@@ -52,7 +52,10 @@ DEFAULT_INDICATORS: dict[str, str] = {
 }
 DEFAULT_SCALE: dict[str, float] = {"WAGE_LOC_MEUR": 1000.0, "V13320": 1000.0}
 
-_CELL = re.compile(r"^(?P<num>:|[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)?\s*(?P<flag>[a-z]+)?$")
+_CELL = re.compile(r"^(?P<num>:|[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)?\s*(?P<flag>[bcdefnprsuz]+)?$")
+# Eurostat flags: b break in series, c confidential, d definition differs, e estimated,
+# f forecast, n not significant, p provisional, r revised, s Eurostat estimate,
+# u low reliability, z not applicable.
 _NACE = re.compile(r"^[A-U](\d{2,4})?$")
 
 
@@ -168,7 +171,10 @@ def load_eurostat_tsv(
                 raise DataError(f"cannot read value {raw!r} (expected a number, ':' and/or "
                                 "a flag such as 'p', 'e', 'c')", file=path, line=ln, field=period)
             num, flag = m.group("num"), m.group("flag")
-            if num is None and flag is None:
+            if num is None and flag is not None:
+                raise DataError(f"flag {flag!r} without a value or ':'", file=path,
+                                line=ln, field=period)
+            if num is None:
                 num = ":"  # an empty cell is "not available"
             key = (geo, nace, int(period))
             rec = rows.setdefault(key, {"employment": None, "establishments": None,
