@@ -94,11 +94,14 @@ def _download(
                         raise FetchError(f"{what}: no data for this request ({resp.request.url})")
                     total_header = resp.headers.get("content-length")
                     total = int(total_header) if total_header and total_header.isdigit() else None
+                    if resp.headers.get("content-encoding", "identity") != "identity":
+                        total = None  # content-length counts compressed bytes
+                    done = 0
                     for chunk in resp.iter_bytes():
                         fh.write(chunk)
+                        done += len(chunk)
                         if progress is not None:
-                            # bytes on the wire, comparable with content-length
-                            progress(resp.num_bytes_downloaded, total)
+                            progress(done, total)
             except httpx.TimeoutException as exc:
                 raise FetchError(f"{what}: timed out ({exc}); try again later") from exc
             except httpx.TransportError as exc:
