@@ -72,7 +72,13 @@ def star_ratings(frame: pl.DataFrame, thresholds: StarThresholds = StarThreshold
     zero = pl.col("employment") == 0
 
     def gate(rule: pl.Expr) -> pl.Expr:
-        return pl.when(zero).then(pl.lit(False)).otherwise(rule)
+        return (
+            pl.when(pl.col("employment").is_null())
+            .then(pl.lit(None, dtype=pl.Boolean))  # unpublished: unknown, not False
+            .when(zero)
+            .then(pl.lit(False))
+            .otherwise(rule)
+        )
 
     out = frame.with_columns(
         gate(positive & (size_rank <= top_k(n, thresholds.size_top))).alias("star_size"),

@@ -64,6 +64,8 @@ def strong_flags(frame: pl.DataFrame) -> pl.DataFrame:
     out = out.with_columns(
         pl.when(is_local)
         .then(pl.lit(None, dtype=pl.Boolean))
+        .when(pl.col("employment").is_null())
+        .then(pl.lit(None, dtype=pl.Boolean))  # unpublished: unknown, not False
         .when(pl.col("employment") == 0)
         .then(pl.lit(False))
         .otherwise(rule)
