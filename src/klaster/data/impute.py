@@ -1,9 +1,9 @@
 """Filling suppressed cells with the European Cluster Observatory rule.
 
-European Cluster Observatory (ECO 2011, "Methodology and findings report for a cluster
-mapping of related sectors", Center for Strategy and Competitiveness, Stockholm School
-of Economics) and Ketels & Protsiv (2014, "European Cluster Panorama 2014") fill cells
-that statistical offices do not publish from the industry hierarchy:
+The European Cluster Observatory cluster mapping (ECO 2011, Center for Strategy and
+Competitiveness, Stockholm School of Economics; continued in Ketels & Protsiv 2014,
+"European Cluster Panorama 2014") fills cells that statistical offices do not publish
+from the totals of the industry hierarchy:
 
     for a parent code P with a value in a region-year, with children C_known (published)
     and C_missing (not published),
