@@ -1,1 +1,19 @@
-"""klaster.reports"""
+"""klaster.reports: self-contained HTML report, result tables, map boundaries."""
+
+from klaster.reports.geo import (
+    decode_topojson,
+    geometry_from_dict,
+    load_geometry,
+    us_states_geometry,
+    us_states_license,
+    us_states_regions,
+    us_states_table,
+)
+from klaster.reports.html import render_report, write_report
+from klaster.reports.tables import write_table
+
+__all__ = [
+    "decode_topojson", "geometry_from_dict", "load_geometry", "us_states_geometry",
+    "us_states_license", "us_states_regions", "us_states_table",
+    "render_report", "write_report", "write_table",
+]

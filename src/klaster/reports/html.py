@@ -1,0 +1,472 @@
+"""One self-contained HTML cluster report (works offline: everything is inlined).
+
+``render_report`` takes the indicator table (INDICATOR_COLUMNS, klaster.schema) and,
+optionally, the change table (CHANGE_COLUMNS), a regions table (REGIONS_SCHEMA) and
+boundaries (a GeoJSON FeatureCollection dict from klaster.reports.geo), and returns the
+page as a string. The page holds: a header with definitions and counts, a choropleth
+map of one traded cluster's location quotient across regions (cluster dropdown), ranked
+tables, a per-region profile with a portfolio chart, and notes.
+
+Plotly's own bundled plotly.min.js (PyPI ``plotly``) is inlined once; no CDN, no fonts,
+no network request of any kind. All text is escaped by Jinja2 autoescape; data for the
+scripts goes through ``tojson`` (which escapes <, >, & and ') and hover labels are
+HTML-escaped because Plotly interprets a subset of HTML in them.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html as _html
+import math
+import platform
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import polars as pl
+
+from klaster.errors import DataError
+from klaster.schema import CHANGE_COLUMNS, INDICATOR_COLUMNS
+from klaster.reports import geo as _geo
+from klaster.reports.tables import atomic_write_text
+
+__all__ = ["render_report", "write_report", "DEFAULT_DEFINITIONS"]
+
+DEFAULT_TITLE = "Regional cluster report"
+DEFAULT_SOURCE = "Regional employment statistics"
+
+# Plain-language definitions shown in the header. Callers whose indicator engine used
+# other thresholds pass their own wording via metadata["definitions"] (same keys).
+DEFAULT_DEFINITIONS: dict[str, str] = {
+    "Cluster": "A group of related industries that tend to locate together. Traded clusters "
+               "sell to other regions and countries; local clusters serve the local market "
+               "and are present almost everywhere, so they are not rated.",
+    "Location quotient (LQ)": "The cluster's share of the region's employment divided by its "
+                              "share of national employment. LQ 1 = the national average; "
+                              "LQ 2 = twice as concentrated as the country as a whole.",
+    "Strong cluster": "A traded cluster in which the region ranks in the top quarter of all "
+                      "regions by specialisation (LQ), following the US Cluster Mapping "
+                      "Project (Delgado, Porter & Stern). \"Top 10%\" marks the stricter "
+                      "variant: the top tenth of regions.",
+    "Stars": "European Cluster Observatory rating (0-3): one star each for size (the "
+             "region holds a large share of the cluster's national employment), "
+             "specialisation (LQ of 2 or more) and focus (the cluster is a large share of "
+             "the region's own employment).",
+}
+
+_TEMPLATES = jinja2.Environment(
+    loader=jinja2.PackageLoader("klaster.reports", "templates"),
+    autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+# Okabe & Ito (2008) colour-blind-safe palette for categorical marks.
+_OI_BLUE, _OI_VERMILION, _OI_GREY = "#0072B2", "#D55E00", "#8C96A0"
+# Fixed LQ colour range (log scale) so that colours mean the same for every cluster.
+_LQ_MIN, _LQ_MAX = 0.25, 4.0
+
+
+# --- small formatting helpers (used by the template too) ------------------------------
+
+
+def _num(x: Any, digits: int = 0) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    return f"{x:,.{digits}f}"
+
+
+def _lq(x: Any) -> str:
+    return _num(x, 2)
+
+
+def _pct(x: Any, digits: int = 1) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    return f"{100 * x:+.{digits}f}%"
+
+
+def _stars(n: Any) -> str:
+    if n is None:
+        return ""
+    n = int(n)
+    return "★" * n + "☆" * (3 - n)
+
+
+_TEMPLATES.filters.update(num=_num, lq=_lq, pct=_pct, stars=_stars)
+
+
+# --- input checks ---------------------------------------------------------------------
+
+
+def _require(df: pl.DataFrame, columns, what: str) -> None:
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise DataError(f"{what} lacks column(s) {', '.join(missing)}", file=what,
+                        field=missing[0])
+
+
+def _regions_lookup(regions: pl.DataFrame | None) -> tuple[dict[str, str], dict[str, str]]:
+    """(region -> name, region -> geo_id) from a REGIONS_SCHEMA table."""
+    if regions is None:
+        return {}, {}
+    _require(regions, ("region", "name"), "regions table")
+    names, geo_ids = {}, {}
+    has_geo = "geo_id" in regions.columns
+    for row in regions.iter_rows(named=True):
+        code = str(row["region"])
+        if row["name"] is not None:
+            names[code] = str(row["name"])
+        if has_geo and row["geo_id"] is not None:
+            geo_ids[code] = str(row["geo_id"])
+    return names, geo_ids
+
+
+# --- the page model -------------------------------------------------------------------
+
+
+def _resolve_geometry(
+    region_codes: list[str], geometry, names: dict[str, str], geo_ids: dict[str, str],
+    projection: str | None,
+) -> dict[str, Any]:
+    """Decide the boundaries, the region -> feature key join and the projection."""
+    source = "supplied by the caller"
+    if geometry is None:
+        us = _geo.us_states_table()
+        fips = dict(zip(us["region"], us["fips"]))
+        if region_codes and all(r in fips for r in region_codes):
+            geometry = _geo.us_states_geometry()
+            for r in region_codes:
+                geo_ids.setdefault(r, fips[r])
+                names.setdefault(r, dict(zip(us["region"], us["name"]))[r])
+            source = ("built-in US states, us-atlas 3.0.1 (© 2013-2019 Michael Bostock, ISC "
+                      "licence; from US Census Bureau cartographic boundaries 2017), simplified")
+            projection = projection or "albers usa"
+        else:
+            return {"available": False, "source": None, "missing": [], "projection": None,
+                    "reason": "No boundary file was supplied and the region codes are not "
+                              "US state codes, so the report has no map."}
+    if geometry.get("type") != "FeatureCollection":
+        raise DataError("geometry must be a GeoJSON FeatureCollection dict "
+                        "(see klaster.reports.geo.load_geometry)", field="geometry")
+    by_id = {str(f.get("id")): f for f in geometry.get("features", [])}
+    key = {r: geo_ids.get(r, r) for r in region_codes}
+    missing = [r for r in region_codes if key[r] not in by_id]
+    used = [key[r] for r in region_codes if key[r] in by_id]
+    # Only the shapes the report needs go into the page (boundary files often hold every
+    # level of a hierarchy, e.g. all NUTS levels).
+    features = [{"type": "Feature", "id": k, "properties": {},
+                 "geometry": _rounded(by_id[k]["geometry"])} for k in dict.fromkeys(used)]
+    return {
+        "available": bool(features),
+        "geojson": {"type": "FeatureCollection", "features": features},
+        "key": key,
+        "missing": missing,
+        "source": source,
+        "projection": projection or "mercator",
+        "reason": None if features else "None of the regions has a shape in the boundary "
+                                        "file, so the report has no map.",
+    }
+
+
+def _rounded(geom: dict[str, Any] | None, digits: int = 4) -> dict[str, Any] | None:
+    """Coordinates rounded to 4 decimals (about 10 m), far below what a report map shows;
+    it keeps the inlined boundaries a fraction of their full-precision size."""
+    if geom is None:
+        return None
+
+    def r(c):
+        if isinstance(c, (int, float)):
+            return round(float(c), digits)
+        return [r(x) for x in c]
+
+    if geom.get("type") == "GeometryCollection":
+        return {"type": "GeometryCollection",
+                "geometries": [_rounded(g, digits) for g in geom.get("geometries", [])]}
+    return {"type": geom["type"], "coordinates": r(geom.get("coordinates", []))}
+
+
+def _hover(name: str, code: str, row: dict[str, Any]) -> str:
+    bits = [f"<b>{_html.escape(name)}</b> ({_html.escape(code)})",
+            f"Employment: {_num(row['employment'])}", f"LQ: {_lq(row['lq'])}"]
+    flags = []
+    if row.get("strong"):
+        flags.append("strong cluster")
+    if row.get("strong10"):
+        flags.append("top 10%")
+    if row.get("stars") is not None:
+        flags.append(f"{_stars(row['stars'])} ({int(row['stars'])} of 3 stars)")
+    if flags:
+        bits.append(", ".join(flags))
+    return "<br>".join(bits)
+
+
+def _lq_colour(lq: float | None) -> float | None:
+    if lq is None or (isinstance(lq, float) and math.isnan(lq)):
+        return None
+    return math.log10(min(max(lq, _LQ_MIN), _LQ_MAX))
+
+
+def render_report(
+    indicators: pl.DataFrame,
+    *,
+    geometry: dict[str, Any] | None = None,
+    regions: pl.DataFrame | None = None,
+    change: pl.DataFrame | None = None,
+    cluster: str | None = None,
+    region: str | None = None,
+    year: int | None = None,
+    title: str = DEFAULT_TITLE,
+    source_note: str = DEFAULT_SOURCE,
+    metadata: dict[str, Any] | None = None,
+    top_n: int = 15,
+    map_projection: str | None = None,
+) -> str:
+    """Render the HTML report and return it as a string.
+
+    indicators: INDICATOR_COLUMNS (one row per region x cluster x year); rows of ``year``
+      (default: the latest year) are shown.
+    geometry: FeatureCollection dict keyed by feature ``id`` (klaster.reports.geo). When
+      None and every region code is a US postal code, the built-in US states are used.
+    regions: REGIONS_SCHEMA; ``name`` labels regions, ``geo_id`` joins them to features
+      (regions without geo_id join on their code).
+    change: CHANGE_COLUMNS; when it has rows ending in ``year`` the portfolio chart plots
+      CAGR (a fraction, shown as %); otherwise it plots relative wages and says so.
+    cluster / region: initially selected traded cluster (default: the largest by
+      employment) and region (default: the one with most traded employment).
+    metadata: ``caveats`` (str or list of str), ``definitions`` (dict overriding
+      DEFAULT_DEFINITIONS), ``generated`` (timestamp text); every other key is listed
+      under "How this report was produced".
+    map_projection: a plotly geo projection type; default "albers usa" for the built-in
+      US states, "mercator" fitted to the regions otherwise.
+    """
+    _require(indicators, INDICATOR_COLUMNS, "indicator table")
+    if indicators.height == 0:
+        raise DataError("indicator table is empty", file="indicator table")
+    metadata = dict(metadata or {})
+    years = sorted(int(y) for y in indicators["year"].drop_nulls().unique())
+    if year is None:
+        year = years[-1]
+    elif year not in years:
+        raise DataError(f"year {year} is not in the indicator table (years: "
+                        f"{', '.join(map(str, years))})", file="indicator table", field="year")
+    df = indicators.filter(pl.col("year") == year).with_columns(
+        pl.col("region").cast(pl.Utf8), pl.col("cluster").cast(pl.Utf8))
+    traded = df.filter(pl.col("cluster_type") == "traded")
+    if traded.height == 0:
+        raise DataError(f"no traded clusters in year {year}", file="indicator table",
+                        field="cluster_type")
+
+    names, geo_ids = _regions_lookup(regions)
+    region_codes = sorted(df["region"].unique().to_list())
+    gmap = _resolve_geometry(region_codes, geometry, names, geo_ids, map_projection)
+
+    def rname(code: str) -> str:
+        return names.get(code, code)
+
+    # clusters: traded ones, largest first for the default, alphabetical for the menu
+    csum = (traded.group_by("cluster", "cluster_name")
+            .agg(pl.col("employment").sum().alias("employment"))
+            .sort(["employment", "cluster"], descending=[True, False], nulls_last=True))
+    cluster_list = sorted(({"id": c, "name": n or c, "employment": e}
+                           for c, n, e in csum.iter_rows()), key=lambda d: d["name"].lower())
+    if cluster is None:
+        cluster = csum["cluster"][0]
+    elif cluster not in set(csum["cluster"]):
+        raise DataError(f"cluster {cluster!r} is not a traded cluster in year {year}",
+                        file="indicator table", field="cluster")
+
+    rsum = (traded.group_by("region").agg(pl.col("employment").sum().alias("e"))
+            .sort(["e", "region"], descending=[True, False], nulls_last=True))
+    region_list = sorted(({"id": r, "name": rname(r)} for r in region_codes),
+                         key=lambda d: d["name"].lower())
+    if region is None:
+        region = rsum["region"][0]
+    elif region not in region_codes:
+        raise DataError(f"region {region!r} is not in the indicator table for {year}",
+                        file="indicator table", field="region")
+
+    # --- map payload: one entry per traded cluster ---
+    map_data: dict[str, Any] = {}
+    top_regions: dict[str, list[dict[str, Any]]] = {}
+    for (cid,), part in traded.group_by(["cluster"], maintain_order=False):
+        rows = part.sort(["lq", "region"], descending=[True, False], nulls_last=True).to_dicts()
+        top_regions[cid] = [dict(r, name=rname(r["region"]), rank=i + 1)
+                            for i, r in enumerate(rows[:top_n])]
+        if gmap["available"]:
+            ok = [r for r in rows if r["region"] not in set(gmap["missing"])
+                  and _lq_colour(r["lq"]) is not None]
+            map_data[cid] = {
+                "loc": [gmap["key"][r["region"]] for r in ok],
+                "z": [_lq_colour(r["lq"]) for r in ok],
+                "text": [_hover(rname(r["region"]), r["region"], r) for r in ok],
+            }
+
+    # --- portfolio payload (per region) ---
+    portfolio = _portfolio(traded, change, year, rname)
+
+    # --- profiles ---
+    profiles = {}
+    for (rid,), part in df.group_by(["region"]):
+        tr = part.filter(pl.col("cluster_type") == "traded")
+        tr_emp = tr["employment"].sum()
+        strong = tr.filter(pl.col("strong").fill_null(False)).sort("lq", descending=True,
+                                                                    nulls_last=True)
+        starred = tr.filter(pl.col("stars").fill_null(0) > 0).sort(
+            ["stars", "lq"], descending=True, nulls_last=True)
+        by_emp = part.sort(["employment", "cluster"], descending=[True, False],
+                           nulls_last=True)
+        by_lq = tr.sort(["lq", "cluster"], descending=[True, False], nulls_last=True)
+        profiles[rid] = {
+            "name": rname(rid),
+            "traded_employment": tr_emp,
+            "total_employment": part["employment"].sum(),
+            "strong_share": (strong["employment"].sum() / tr_emp) if tr_emp else None,
+            "strong": strong.to_dicts(),
+            "starred": starred.to_dicts(),
+            "by_lq": by_lq.head(5).to_dicts(),
+            "all": by_emp.to_dicts(),
+        }
+
+    counts = {
+        "regions": len(region_codes),
+        "traded": traded["cluster"].n_unique(),
+        "local": df.filter(pl.col("cluster_type") == "local")["cluster"].n_unique(),
+        "strong": int(traded["strong"].fill_null(False).sum()),
+        "starred": int((traded["stars"].fill_null(0) > 0).sum()),
+        "employment": df["employment"].sum(),
+    }
+
+    definitions = dict(DEFAULT_DEFINITIONS)
+    definitions.update(metadata.pop("definitions", None) or {})
+    caveats = metadata.pop("caveats", None) or []
+    if isinstance(caveats, str):
+        caveats = [caveats]
+    generated = metadata.pop("generated", None) or _dt.datetime.now(_dt.UTC).strftime(
+        "%Y-%m-%d %H:%M UTC")
+    from klaster import __version__
+    import plotly
+
+    produced = [("klaster version", __version__), ("Generated", generated),
+                ("Year shown", str(year)),
+                ("Years in the indicator table", ", ".join(map(str, years))),
+                ("Boundaries", gmap["source"] or "none"),
+                ("Change table", "supplied" if change is not None else "not supplied"),
+                ("Charts", f"plotly.js bundled with plotly {plotly.__version__} "
+                           f"(MIT licence), inlined"),
+                ("Python", platform.python_version())]
+    produced += [(str(k), _meta_text(v)) for k, v in metadata.items()]
+
+    map_missing = [{"code": r, "name": rname(r)} for r in gmap["missing"]]
+    payload = {
+        "cluster": cluster, "region": region,
+        "clusterNames": {c["id"]: c["name"] for c in cluster_list},
+        "regionNames": {r["id"]: r["name"] for r in region_list},
+        "map": None if not gmap["available"] else {
+            "geojson": gmap["geojson"], "allKeys": [f["id"] for f in
+                                                    gmap["geojson"]["features"]],
+            "data": map_data, "projection": gmap["projection"],
+            "lqTicks": [_LQ_MIN, 0.5, 1, 2, _LQ_MAX],
+        },
+        "portfolio": portfolio,
+        "colours": {"strong": _OI_VERMILION, "other": _OI_BLUE, "grey": _OI_GREY},
+    }
+    import plotly.offline
+
+    template = _TEMPLATES.get_template("report.html.j2")
+    return template.render(
+        title=title, source_note=source_note, year=year, counts=counts,
+        definitions=definitions, clusters=cluster_list, regions=region_list,
+        cluster=cluster, region=region, top_regions=top_regions, top_n=top_n,
+        profiles=profiles, portfolio=portfolio, gmap=gmap, map_missing=map_missing,
+        caveats=caveats, produced=produced, payload=payload,
+        plotly_js=jinja2.utils.markupsafe.Markup(_safe_script(plotly.offline.get_plotlyjs())),
+    )
+
+
+def _safe_script(js: str) -> str:
+    # An inline script ends at the first "</script"; plotly.min.js has none, but guard.
+    return js.replace("</script", "<\\/script")
+
+
+def _meta_text(v: Any) -> str:
+    if isinstance(v, dict):
+        return "; ".join(f"{k}: {_meta_text(x)}" for k, x in v.items())
+    if isinstance(v, (list, tuple)):
+        return "; ".join(_meta_text(x) for x in v)
+    return str(v)
+
+
+def _portfolio(traded: pl.DataFrame, change: pl.DataFrame | None, year: int, rname
+               ) -> dict[str, Any]:
+    """Per-region bubble data: x = LQ, y = CAGR (from the change table) or, without growth
+    data, the region's wage relative to the cluster's national average wage.
+
+    Relative wage = (payroll_rc / employment_rc) / (sum_r payroll_rc / sum_r employment_rc);
+    payroll and employment are used rather than the ``wage`` column so units cancel.
+    National growth (the horizontal quadrant line) = CAGR of total traded employment over
+    all regions between year_start and year_end: (E_end / E_start)^(1/(t1 - t0)) - 1.
+    """
+    mode = "wage"
+    ch = None
+    national = 1.0
+    note = ""
+    if change is not None and change.height:
+        _require(change, CHANGE_COLUMNS, "change table")
+        ch = change.filter((pl.col("year_end") == year)
+                           & (pl.col("cluster_type") == "traded")).with_columns(
+            pl.col("region").cast(pl.Utf8), pl.col("cluster").cast(pl.Utf8))
+        if ch.height:
+            mode = "growth"
+            y0, y1 = int(ch["year_start"].min()), int(ch["year_end"].max())
+            e0, e1 = ch["employment_start"].sum(), ch["employment_end"].sum()
+            span = y1 - y0
+            national = ((e1 / e0) ** (1 / span) - 1) if e0 and span > 0 else None
+            note = (f"Growth is the compound annual growth rate of employment {y0}–{y1}. "
+                    f"The horizontal line is national traded employment growth.")
+        else:
+            note = (f"The change table has no rows ending in {year}, so the chart shows "
+                    f"relative wages instead of growth.")
+    if mode == "wage":
+        nat = (traded.filter(pl.col("payroll").is_not_null() & pl.col("employment").is_not_null())
+               .group_by("cluster").agg((pl.col("payroll").sum() / pl.col("employment").sum())
+                                        .alias("nat_wage")))
+        data = traded.join(nat, on="cluster", how="left").with_columns(
+            y=(pl.col("payroll") / pl.col("employment")) / pl.col("nat_wage"))
+        note = note or ("The data cover a single year, so there is no employment growth to "
+                        "show.")
+        note += (" The vertical axis is the region's average wage in the cluster relative "
+                 "to the cluster's national average (1 = national average).")
+    else:
+        data = traded.join(ch.select("region", "cluster", pl.col("cagr").alias("y")),
+                           on=["region", "cluster"], how="left")
+    out: dict[str, Any] = {"mode": mode, "national": national, "note": note, "regions": {}}
+    for (rid,), part in data.group_by(["region"]):
+        pts = part.filter(pl.col("lq").is_not_null() & (pl.col("lq") > 0)
+                          & pl.col("y").is_not_null() & pl.col("y").is_finite()
+                          & (pl.col("employment") > 0))
+        rows = pts.sort("employment", descending=True).to_dicts()
+        out["regions"][rid] = {
+            "x": [r["lq"] for r in rows],
+            "y": [r["y"] * 100 if mode == "growth" else r["y"] for r in rows],
+            "size": [r["employment"] for r in rows],
+            "strong": [bool(r["strong"]) for r in rows],
+            "label": [_html.escape(r["cluster_name"] or r["cluster"]) for r in rows],
+            "text": [_html.escape(r["cluster_name"] or r["cluster"]) + "<br>"
+                     + f"Employment: {_num(r['employment'])}<br>LQ: {_lq(r['lq'])}<br>"
+                     + (f"Growth: {_pct(r['y'])} a year" if mode == "growth"
+                        else f"Relative wage: {r['y']:.2f}")
+                     for r in rows],
+            "omitted": part.height - pts.height,
+        }
+    if mode == "growth" and national is not None:
+        out["national"] = national * 100
+    return out
+
+
+def write_report(indicators: pl.DataFrame, path: str | Path, **options: Any) -> Path:
+    """Render the report (same keyword options as ``render_report``) and write it to
+    ``path`` atomically (temporary file + rename). Returns the path."""
+    page = render_report(indicators, **options)
+    return atomic_write_text(path, page)

@@ -1,0 +1,71 @@
+"""Write result tables to Parquet, CSV or Excel, chosen by the file extension.
+
+Writes are atomic: the table goes to a temporary file in the target directory, which is
+then renamed over the target, so a failed write never leaves a half-written file.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import polars as pl
+
+from klaster.errors import DataError
+
+__all__ = ["write_table", "atomic_write_text", "TABLE_FORMATS"]
+
+TABLE_FORMATS = {".parquet": "parquet", ".csv": "csv", ".xlsx": "excel"}
+
+
+def _atomic(path: Path, write) -> Path:
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise DataError("output directory does not exist", file=path.parent)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def atomic_write_text(path: str | Path, text: str) -> Path:
+    """Write UTF-8 text to ``path`` atomically; returns the path."""
+
+    def write(tmp: str) -> None:
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+
+    return _atomic(Path(path), write)
+
+
+def write_table(df: pl.DataFrame, path: str | Path, *, sheet_name: str = "klaster") -> Path:
+    """Write ``df`` to ``path`` as Parquet (.parquet), CSV (.csv) or Excel (.xlsx).
+
+    Any columns are accepted. Excel goes through polars ``write_excel`` (xlsxwriter) with
+    one sheet named ``sheet_name``. An unknown extension is a DataError naming the file.
+    Returns the path written.
+    """
+    path = Path(path)
+    fmt = TABLE_FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise DataError(
+            f"unknown table format {path.suffix or '(no extension)'!r}; use one of "
+            f"{', '.join(TABLE_FORMATS)}", file=path,
+        )
+    if fmt == "parquet":
+        return _atomic(path, lambda tmp: df.write_parquet(tmp))
+    if fmt == "csv":
+        return _atomic(path, lambda tmp: df.write_csv(tmp))
+    # Excel cannot hold nested types; name the column instead of failing deep in xlsxwriter.
+    for name, dtype in df.schema.items():
+        if dtype.is_nested():
+            raise DataError(f"column type {dtype} cannot be written to Excel", file=path,
+                            field=name)
+    return _atomic(path, lambda tmp: df.write_excel(tmp, worksheet=sheet_name[:31],
+                                                    autofit=True))
