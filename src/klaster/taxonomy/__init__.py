@@ -1,1 +1,25 @@
-"""klaster.taxonomy"""
+"""klaster.taxonomy — industry codes, concordances, cluster definitions and regions.
+
+Classifications are data: hierarchies and the US benchmark cluster definitions ship as
+CSV tables in ``klaster/taxonomy/data`` (built by scripts/build_taxonomy_data.py; sources
+in data/NOTICE). Every function takes and returns Polars DataFrames.
+"""
+
+from klaster.taxonomy.codes import (
+    SYSTEMS, ancestors, hierarchy, level_of, load_hierarchy, normalise_code, normalise_column,
+)
+from klaster.taxonomy.concordance import compose, load_concordance
+from klaster.taxonomy.definitions import (
+    allocation_report, allocation_summary, allocation_totals, apply_definitions,
+    check_definitions, load_definitions, translate_definitions, us_benchmark_definitions,
+    us_benchmark_unmapped,
+)
+from klaster.taxonomy.regions import load_regions, recode_regions, us_states
+
+__all__ = [
+    "SYSTEMS", "allocation_report", "allocation_summary", "allocation_totals", "ancestors",
+    "apply_definitions", "check_definitions", "compose", "hierarchy", "level_of",
+    "load_concordance", "load_definitions", "load_hierarchy", "load_regions",
+    "normalise_code", "normalise_column", "recode_regions", "translate_definitions",
+    "us_benchmark_definitions", "us_benchmark_unmapped", "us_states",
+]

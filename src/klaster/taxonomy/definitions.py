@@ -1,0 +1,341 @@
+"""Cluster definitions: which industry codes make up which cluster, and with what share.
+
+Built-in: the US benchmark cluster definitions of Delgado, Porter & Stern (2016),
+"Defining clusters of related industries", Journal of Economic Geography 16(1), 1-38:
+51 traded and 16 local clusters on NAICS 2007 codes, carried to NAICS 2012 and 2017
+through the US Census concordances with the equal-split rule of
+:func:`translate_definitions` (see docs/taxonomy.md for the rule and its alternative).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import polars as pl
+
+from klaster.errors import DataError, IssueLog
+from klaster.schema import CLUSTER_TYPES, DEFINITIONS_SCHEMA, STATS_VALUES
+from klaster.taxonomy._io import (
+    line_of, read_text_table, require_cells, require_columns, require_nonempty, where_row,
+)
+from klaster.taxonomy.codes import normalise_column
+
+VINTAGES = (2007, 2012, 2017)
+SHARE_TOLERANCE = 1e-6
+_DEF_COLS = tuple(DEFINITIONS_SCHEMA)
+
+
+@lru_cache(maxsize=None)
+def _read_package_csv(name: str) -> pl.DataFrame:
+    ref = resources.files("klaster.taxonomy") / "data" / name
+    with resources.as_file(ref) as path:
+        return pl.read_csv(path, infer_schema=False).with_columns(
+            pl.col("vintage").cast(pl.Int32))
+
+
+def us_benchmark_definitions(vintage: int = 2017, *, titles: bool = False) -> pl.DataFrame:
+    """US benchmark cluster definitions (Delgado, Porter & Stern 2016) on NAICS ``vintage``.
+
+    ``vintage``: 2007 (the source, verbatim, share 1), 2012 or 2017 (through the Census
+    concordances, equal split over distinct NAICS 2007 targets). Returns
+    DEFINITIONS_SCHEMA columns (subcluster is null: the source gives no subcluster
+    membership), plus ``industry_title`` when ``titles`` is true.
+    """
+    if vintage not in VINTAGES:
+        raise DataError(f"no US benchmark definitions for NAICS {vintage}; "
+                        f"available: {VINTAGES}", field="vintage")
+    df = _read_package_csv("us_benchmark_definitions.csv").filter(pl.col("vintage") == vintage)
+    df = df.with_columns(pl.col("share").cast(pl.Float64))
+    cols = list(_DEF_COLS) + (["industry_title"] if titles else [])
+    return df.select(cols).cast(DEFINITIONS_SCHEMA)
+
+
+def us_benchmark_unmapped(vintage: int = 2017) -> pl.DataFrame:
+    """NAICS ``vintage`` codes whose NAICS 2007 counterparts are in no benchmark cluster.
+
+    Returns columns industry, industry_title, naics2007 (the 2007 targets, ";"-joined).
+    For 2007 it lists NAICS 2007 codes (from the Census concordance) absent from the
+    source.
+    """
+    if vintage not in VINTAGES:
+        raise DataError(f"no US benchmark definitions for NAICS {vintage}", field="vintage")
+    df = _read_package_csv("us_benchmark_unmapped.csv").filter(pl.col("vintage") == vintage)
+    return df.select("industry", "industry_title", "naics2007")
+
+
+def translate_definitions(
+    definitions: pl.DataFrame, concordance: pl.DataFrame, *, issues: IssueLog | None = None,
+) -> pl.DataFrame:
+    """Carry definitions to a new code system through a concordance (new -> old codes).
+
+    ``concordance`` has columns source (new code) and target (code used in
+    ``definitions``). Allocation rule (the Census concordances carry no weights): a new
+    code's weight is split equally over its distinct old targets that belong to some
+    cluster, M, and each target passes on its own shares:
+
+        share(new, k) = (1 / |M|) * sum_{t in M} share(t, k)
+
+    so shares again sum to 1 per code. Targets in no cluster are ignored; a new code with
+    no such target is left out and recorded in ``issues`` (kind "unmapped_code"); a code
+    with some unclustered targets is recorded as "partially_mapped".
+    Returns DEFINITIONS_SCHEMA.
+    """
+    pairs = concordance.select("source", "target").unique()
+    mapped = pairs.join(definitions.select(_DEF_COLS), left_on="target", right_on="industry",
+                        how="inner")
+    n_mapped = mapped.group_by("source").agg(pl.col("target").n_unique().alias("_m"))
+    out = (
+        mapped.join(n_mapped, on="source")
+        .group_by("source", "cluster", "cluster_name", "cluster_type", "subcluster")
+        .agg((pl.col("share").sum() / pl.col("_m").first()).alias("share"))
+        .rename({"source": "industry"})
+        .select(_DEF_COLS)
+        .sort("industry", "cluster", "subcluster", nulls_last=True)
+    )
+    if issues is not None:
+        n_all = pairs.group_by("source").agg(
+            pl.col("target").sort().alias("_t"), pl.len().alias("_n"))
+        report = n_all.join(n_mapped, on="source", how="left").sort("source")
+        for s, targets, n, m in report.iter_rows():
+            if m is None:
+                issues.add("unmapped_code", f"{s}: no target in any cluster "
+                           f"({'; '.join(targets)})", industry=s)
+            elif m < n:
+                issues.add("partially_mapped", f"{s}: {n - m} of {n} targets in no cluster; "
+                           "split over the clustered ones", industry=s)
+    return out.cast(DEFINITIONS_SCHEMA)
+
+
+# --- users' definitions ------------------------------------------------------------------
+
+def load_definitions(
+    path: str | Path, *, system: str | None = None, issues: IssueLog | None = None,
+) -> pl.DataFrame:
+    """Load a user's cluster definitions from CSV, Parquet or Excel.
+
+    Columns: industry, cluster, cluster_type ("traded"/"local", any case) required;
+    cluster_name, subcluster, share optional. With ``system`` (e.g. "nace2", "pkd2007")
+    industry codes are normalised first. A missing cluster_name column uses the cluster
+    code as name. Where an industry has no share, each of its n rows gets 1/n; codes so
+    split are recorded in ``issues`` (kind "default_share").
+    Raises DataError naming file/line/field for: missing columns, an empty table, empty
+    cells, unknown cluster_type, a cluster with two names or types, duplicate
+    (industry, cluster, subcluster) rows, shares not numbers / outside (0, 1], an industry
+    mixing given and missing shares, shares not summing to 1 (tolerance 1e-6).
+    Returns DEFINITIONS_SCHEMA.
+    """
+    df, offset = read_text_table(path)
+    require_columns(df, ("industry", "cluster", "cluster_type"), path)
+    require_nonempty(df, path)
+    require_cells(df, ("industry", "cluster", "cluster_type"), path, offset)
+    if system is not None:
+        df = normalise_column(df, "industry", system, file=path, line_offset=offset)
+    if issues is not None and "cluster_name" not in df.columns:
+        issues.add("default_cluster_name", "no cluster_name column; cluster codes used as "
+                   "names", file=str(path), field="cluster_name")
+    for col in ("cluster_name", "subcluster", "share"):
+        if col not in df.columns:
+            df = df.with_columns(
+                (pl.col("cluster") if col == "cluster_name" else pl.lit(None, pl.Utf8)).alias(col))
+    return _validate(df.select(_DEF_COLS), file=path, offset=offset, issues=issues)
+
+
+def _fail(msg: str, path, offset, row: int, field: str) -> DataError:
+    return DataError(msg + where_row(offset, row), file=path, line=line_of(offset, row),
+                     field=field)
+
+
+def _validate(df: pl.DataFrame, *, file, offset, issues) -> pl.DataFrame:
+    df = df.with_row_index("_r")
+    require_cells(df, ("cluster_name",), file, offset)
+    df = df.with_columns(pl.col("cluster_type").str.to_lowercase())
+    bad = df.filter(~pl.col("cluster_type").is_in(CLUSTER_TYPES))
+    if bad.height:
+        r = int(bad["_r"][0])
+        raise _fail(f"cluster_type {bad['cluster_type'][0]!r} is not one of "
+                    f"{', '.join(CLUSTER_TYPES)}", file, offset, r, "cluster_type")
+    for col in ("cluster_name", "cluster_type"):
+        first = df.group_by("cluster").agg(pl.col(col).first().alias("_f"),
+                                           pl.col("_r").first().alias("_fr"))
+        clash = df.join(first, on="cluster").filter(pl.col(col) != pl.col("_f")).sort("_r")
+        if clash.height:
+            row = clash.row(0, named=True)
+            raise _fail(f"cluster {row['cluster']!r} has {col} {row[col]!r} here but "
+                        f"{row['_f']!r} at line {line_of(offset, row['_fr']) or row['_fr'] + 1}",
+                        file, offset, row["_r"], col)
+    key = ["industry", "cluster", "subcluster"]
+    dup = df.filter(pl.struct(key).is_duplicated() & ~pl.struct(key).is_first_distinct())
+    if dup.height:
+        row = dup.row(0, named=True)
+        first_r = df.filter((pl.col("industry") == row["industry"])
+                            & (pl.col("cluster") == row["cluster"]))["_r"][0]
+        raise _fail(f"industry {row['industry']!r} is listed twice in cluster "
+                    f"{row['cluster']!r} (first at line {line_of(offset, first_r) or first_r + 1})",
+                    file, offset, row["_r"], "industry")
+    if df.schema["share"] != pl.Float64:
+        parsed = df["share"].cast(pl.Float64, strict=False)
+        bad = df.filter(pl.col("share").is_not_null() & parsed.is_null())
+        if bad.height:
+            raise _fail(f"share {bad['share'][0]!r} is not a number", file, offset,
+                        int(bad["_r"][0]), "share")
+        df = df.with_columns(parsed.alias("share"))
+    bad = df.filter((pl.col("share") <= 0) | (pl.col("share") > 1) | pl.col("share").is_nan())
+    if bad.height:
+        raise _fail(f"share {bad['share'][0]} is outside (0, 1]", file, offset,
+                    int(bad["_r"][0]), "share")
+    per = df.group_by("industry").agg(
+        pl.len().alias("_n"), pl.col("share").null_count().alias("_nulls"),
+        pl.col("share").sum().alias("_sum"), pl.col("_r").min().alias("_first"))
+    mixed = per.filter((pl.col("_nulls") > 0) & (pl.col("_nulls") < pl.col("_n")))
+    if mixed.height:
+        ind = mixed.sort("_first")["industry"][0]
+        r = int(df.filter((pl.col("industry") == ind) & pl.col("share").is_null())["_r"][0])
+        raise _fail(f"industry {ind!r} has shares on some rows and none on this one",
+                    file, offset, r, "share")
+    given = per.filter(pl.col("_nulls") == 0)
+    off = given.filter((pl.col("_sum") - 1).abs() > SHARE_TOLERANCE).sort("_first")
+    if off.height:
+        row = off.row(0, named=True)
+        raise _fail(f"shares of industry {row['industry']!r} sum to {row['_sum']:.6g}, not 1",
+                    file, offset, row["_first"], "share")
+    defaulted = per.filter(pl.col("_nulls") == pl.col("_n"))
+    if issues is not None:
+        for ind, n, first in defaulted.filter(pl.col("_n") > 1).sort("_first").select(
+                "industry", "_n", "_first").iter_rows():
+            issues.add("default_share", f"industry {ind} is in {n} clusters with no share "
+                       f"given; 1/{n} each", file=None if file is None else str(file),
+                       line=line_of(offset, first), field="share", industry=ind)
+    df = df.join(per.select("industry", "_n"), on="industry").with_columns(
+        pl.col("share").fill_null(1.0 / pl.col("_n")))
+    return df.sort("_r").select(_DEF_COLS).cast(DEFINITIONS_SCHEMA)
+
+
+def check_definitions(definitions: pl.DataFrame) -> pl.DataFrame:
+    """Validate an in-memory definitions frame (same rules as :func:`load_definitions`,
+    with row numbers instead of lines; missing shares are filled with 1/n)."""
+    missing = [c for c in ("industry", "cluster", "cluster_type") if c not in definitions.columns]
+    if missing:
+        raise DataError("definitions lack a required column", field=missing[0])
+    df = definitions
+    for col in ("cluster_name", "subcluster", "share"):
+        if col not in df.columns:
+            df = df.with_columns(
+                (pl.col("cluster") if col == "cluster_name" else pl.lit(None, pl.Utf8)).alias(col))
+    if df.height == 0:
+        raise DataError("the definitions table is empty")
+    df = df.select(_DEF_COLS).with_columns(
+        pl.col(c).cast(pl.Utf8) for c in _DEF_COLS if c != "share")
+    require_cells(df, ("industry", "cluster", "cluster_type"), None, None)
+    return _validate(df, file=None, offset=None, issues=None)
+
+
+# --- applying definitions to statistics -----------------------------------------------------
+
+_GROUP = ("region", "cluster", "cluster_name", "cluster_type", "year")
+
+
+def apply_definitions(
+    stats: pl.DataFrame | pl.LazyFrame, definitions: pl.DataFrame, *,
+    issues: IssueLog | None = None,
+) -> pl.DataFrame:
+    """Aggregate industry statistics to clusters.
+
+    ``stats``: STATS_SCHEMA (region, industry, year, employment, establishments, payroll;
+    other columns ignored). ``definitions``: DEFINITIONS_SCHEMA. Each row's counts are
+    multiplied by the code's share in each of its clusters and summed per
+    region x cluster x year. Returns columns region, cluster, cluster_name, cluster_type,
+    year, employment, establishments, payroll, sorted by region, cluster, year.
+
+    Establishments of split codes become fractional. A sum over cells that are all null
+    (unpublished) stays null; where only some are null the sum covers the published ones.
+    Codes in no cluster do not enter any cluster (that is what "in no cluster" means);
+    with ``issues`` each such code is recorded (kind "unmapped_code") — see
+    :func:`allocation_report` for their employment.
+    """
+    defs = check_definitions(definitions).lazy().select(
+        "industry", "cluster", "cluster_name", "cluster_type", "share")
+    lf = stats.lazy() if isinstance(stats, pl.DataFrame) else stats
+    lf = lf.select("region", pl.col("industry").cast(pl.Utf8), "year", *STATS_VALUES)
+    out = (
+        lf.join(defs, on="industry", how="inner")
+        .group_by(_GROUP)
+        .agg(
+            # Keep "not published" distinct from zero: all-null groups stay null.
+            pl.when(pl.col(c).is_not_null().any())
+            .then((pl.col(c) * pl.col("share")).sum())
+            .otherwise(None)
+            .cast(pl.Float64)
+            .alias(c)
+            for c in STATS_VALUES
+        )
+        .sort("region", "cluster", "year")
+    )
+    if issues is not None:
+        lost = (lf.select("industry").unique().join(defs.select("industry"), on="industry",
+                                                    how="anti").sort("industry").collect())
+        for (code,) in lost.iter_rows():
+            issues.add("unmapped_code", f"industry {code} is in no cluster", industry=code)
+    return out.collect()
+
+
+def allocation_report(stats: pl.DataFrame | pl.LazyFrame, definitions: pl.DataFrame
+                      ) -> pl.DataFrame:
+    """Industry codes of ``stats`` whose allocation to clusters is not one-to-one.
+
+    Returns one row per code that is split over several clusters (status "split") or in
+    no cluster (status "unmapped"): industry, status, employment, establishments, payroll
+    (sums over all regions and years of ``stats``), n_clusters, allocation (text
+    "cluster:share; ..." ordered by cluster). Sorted by status, then employment
+    descending.
+    """
+    defs = check_definitions(definitions)
+    per_code = defs.group_by("industry").agg(
+        pl.col("cluster").n_unique().alias("n_clusters"),
+        pl.concat_str(pl.col("cluster"), pl.lit(":"), pl.col("share").round(4).cast(pl.Utf8))
+        .sort_by(pl.col("cluster").cast(pl.Int64, strict=False), pl.col("cluster"))
+        .str.join("; ").alias("allocation"),
+    )
+    lf = stats.lazy() if isinstance(stats, pl.DataFrame) else stats
+    sums = lf.group_by(pl.col("industry").cast(pl.Utf8)).agg(
+        pl.col(c).sum() for c in STATS_VALUES).collect()
+    rep = sums.join(per_code, on="industry", how="left").with_columns(
+        pl.when(pl.col("n_clusters").is_null()).then(pl.lit("unmapped"))
+        .when(pl.col("n_clusters") > 1).then(pl.lit("split")).otherwise(None).alias("status"),
+        pl.col("n_clusters").fill_null(0).cast(pl.Int64),
+    )
+    return (rep.filter(pl.col("status").is_not_null())
+            .select("industry", "status", *STATS_VALUES, "n_clusters", "allocation")
+            .sort(["status", "employment", "industry"], descending=[False, True, False]))
+
+
+def allocation_totals(stats: pl.DataFrame | pl.LazyFrame, definitions: pl.DataFrame) -> dict:
+    """Employment totals behind :func:`allocation_report`.
+
+    Returns dict with total_employment, split_employment (all employment of codes split
+    over several clusters), unmapped_employment, split_share, unmapped_share,
+    n_split_codes, n_unmapped_codes.
+    """
+    lf = stats.lazy() if isinstance(stats, pl.DataFrame) else stats
+    total = lf.select(pl.col("employment").sum()).collect().item() or 0.0
+    rep = allocation_report(stats, definitions)
+    split = rep.filter(pl.col("status") == "split")
+    unm = rep.filter(pl.col("status") == "unmapped")
+    s, u = float(split["employment"].sum() or 0), float(unm["employment"].sum() or 0)
+    return {
+        "total_employment": float(total), "split_employment": s, "unmapped_employment": u,
+        "split_share": s / total if total else float("nan"),
+        "unmapped_share": u / total if total else float("nan"),
+        "n_split_codes": split.height, "n_unmapped_codes": unm.height,
+    }
+
+
+def allocation_summary(stats: pl.DataFrame | pl.LazyFrame, definitions: pl.DataFrame) -> str:
+    """One line: total employment, and the part in split and in unmapped codes."""
+    t = allocation_totals(stats, definitions)
+    return (f"total employment {t['total_employment']:,.0f}; "
+            f"{t['split_employment']:,.0f} ({t['split_share']:.2%}) in "
+            f"{t['n_split_codes']} codes split over several clusters; "
+            f"{t['unmapped_employment']:,.0f} ({t['unmapped_share']:.2%}) in "
+            f"{t['n_unmapped_codes']} codes in no cluster")
