@@ -148,3 +148,15 @@ def test_real_county_sample(shared_data):
                 .group_by("st").agg(pl.col("employment").sum()).sort("st"))
     # DE 10, RI 44, VT 50 (README: 371,950; 369,885; 175,742)
     assert by_state.rows() == [("10", 371950.0), ("44", 369885.0), ("50", 175742.0)]
+
+
+def test_bulk_us_file(tmp_path):
+    p = tmp_path / "cbp21us.txt"
+    p.write_text('naics,lfo,emp_nf,emp,qp1_nf,qp1,ap_nf,ap,est\n'
+                 '"------","-","G",128000000,"G",1,"G",2,8000000\n'
+                 '"------","C","G",60000000,"G",1,"G",2,3000000\n'
+                 '"11----","-","H",170000,"H",1,"H",2,22000\n')
+    r = load_cbp(p)
+    assert _rows(r.table) == {("US", "00"): (128000000.0, 8000000.0, 2.0, "G"),
+                             ("US", "11"): (170000.0, 22000.0, 2.0, "H")}
+    assert r.table["year"].unique().to_list() == [2021]

@@ -90,3 +90,13 @@ def test_empty_csv(tmp_path):
     p.write_text("region,industry,year,employment\n")
     with pytest.raises(DataError, match="empty"):
         load_table(p)
+
+
+def test_excel_numeric_cells(tmp_path):
+    p = tmp_path / "n.xlsx"
+    pl.DataFrame({"region": ["01", "02"], "industry": ["0011", "0012"], "year": [2021, 2021],
+                  "employment": [4.0, 7.5]}).write_excel(p)
+    r = load_table(p)
+    assert r.table["region"].to_list() == ["01", "02"]
+    assert r.table["year"].to_list() == [2021, 2021]
+    assert r.table["employment"].to_list() == [4.0, 7.5]

@@ -250,6 +250,12 @@ def load_cbp_bulk(path: str | Path, year: int | None = None) -> LoadResult:
         if other:
             log.add("breakdown_rows", f"{other} legal-form (lfo) breakdown rows were left out; "
                     "the all-establishments rows (lfo '-') were kept", file=str(path))
+    if "empszes" in raw.columns:  # size-class breakdowns: keep the all-sizes total
+        other = raw.filter(pl.col("empszes").str.strip_chars() != "001").height
+        raw = raw.filter(pl.col("empszes").str.strip_chars() == "001")
+        if other:
+            log.add("breakdown_rows", f"{other} size-class (empszes) breakdown rows were "
+                    "left out; the all-sizes rows ('001') were kept", file=str(path))
     if "fipstate" in raw.columns and "fipscty" in raw.columns:
         region = pl.col("fipstate").str.zfill(2) + pl.col("fipscty").str.zfill(3)
     elif "fipstate" in raw.columns:
