@@ -20,8 +20,8 @@ def _rows(table: pl.DataFrame) -> dict[tuple[str, str], tuple]:
 
 
 @pytest.mark.parametrize("raw, expected", [
-    ("------", "00"), ("31----", "31"), ("3361//", "3361"), ("33611/", "33611"),
-    ("336111", "336111"), ("31-33", "31-33"), (" 44---- ", "44"),
+    ("------", "00"), ("31----", "31-33"), ("44----", "44-45"), ("23----", "23"), ("3361//", "3361"), ("33611/", "33611"),
+    ("336111", "336111"), ("31-33", "31-33"), (" 48---- ", "48-49"),
 ])
 def test_normalize_naics(raw, expected):
     assert normalize_naics(raw) == expected
@@ -33,13 +33,13 @@ def test_bulk_county_2021_noise_and_suppression():
     rows = _rows(r.table)
     assert r.table["year"].unique().to_list() == [2021]
     assert rows[("10001", "00")] == (1200.0, 90.0, 46000.0, "G")
-    assert rows[("10001", "31")] == (300.0, 10.0, 12000.0, "H")
+    assert rows[("10001", "31-33")] == (300.0, 10.0, 12000.0, "H")
     assert rows[("10001", "3361")] == (120.0, 3.0, 5100.0, "J")
     assert rows[("10001", "336111")] == (None, 2.0, None, "suppressed")
-    assert rows[("10003", "31")] == (None, 4.0, None, "suppressed")
+    assert rows[("10003", "31-33")] == (None, 4.0, None, "suppressed")
     sup = [i for i in r.issues if i.kind == "suppressed" and i.field == "employment"]
     assert [(i.line, i.region, i.industry) for i in sup] == [(5, "10001", "336111"),
-                                                            (8, "10003", "31")]
+                                                            (8, "10003", "31-33")]
     assert "emp_nf D" in sup[0].message and "emp_nf S" in sup[1].message
 
 
@@ -57,7 +57,7 @@ def test_bulk_county_old_layout_empflag_ranges():
 def test_bulk_state_keeps_all_establishment_rows():
     r = load_cbp_bulk(FIX / "cbp21st.txt")
     assert _rows(r.table) == {("10", "00"): (397694.0, 26000.0, 25000000.0, "G"),
-                             ("10", "31"): (25000.0, 600.0, 1700000.0, "H")}
+                             ("10", "31-33"): (25000.0, 600.0, 1700000.0, "H")}
     assert [i.kind for i in r.issues] == ["breakdown_rows"]
     assert "2 legal-form" in r.issues.issues[0].message
 

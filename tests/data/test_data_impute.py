@@ -153,3 +153,32 @@ def test_property_children_fill_parent_without_exceeding(tree):
             assert math.isclose(known + filled, after[parent], rel_tol=1e-9, abs_tol=1e-9)
         missing = [after[k] for k in kids if before[k] is None]
         assert max(missing) - min(missing) <= 1e-9 * max(1.0, after[parent])  # equal split
+
+
+def test_total_code_is_parent_of_top_level_codes():
+    # hierarchy without an all-industries root, as NAICS sectors are top level
+    hier = pl.DataFrame([("31-33", None, 1, ""), ("44-45", None, 1, ""),
+                         ("311", "31-33", 2, "")], schema=HIERARCHY_SCHEMA, orient="row")
+    cells = [("F", "00", 100.0), ("F", "31-33", None), ("F", "44-45", 70.0),
+             ("F", "311", None)]
+    out, _ = impute_eco(_table(cells), hier)
+    assert _emp(out, "F") == {"00": 100.0, "31-33": 30.0, "44-45": 70.0, "311": 30.0}
+    out2, log2 = impute_eco(_table(cells), hier, total_code=None)
+    assert _emp(out2, "F")["31-33"] is None
+    assert log2.counts()["not_imputed"] == 2
+
+
+def test_bulk_county_file_with_taxonomy_naics_hierarchy():
+    from pathlib import Path
+
+    from klaster.data.cbp import load_cbp
+    from klaster.taxonomy.codes import hierarchy
+
+    fixture = Path(__file__).parent / "fixtures" / "cbp21co.txt"
+    out, log = impute_eco(load_cbp(fixture).table, hierarchy("naics2017"))
+    emp = {(r, i): e for r, i, e in out.select("region", "industry", "employment").iter_rows()}
+    # 10001: 336111 is the only row below 3361 (120 published) -> 120
+    assert emp[("10001", "336111")] == 120.0
+    # 10003: 31-33 suppressed; total 800 and no other sector rows -> 800
+    assert emp[("10003", "31-33")] == 800.0
+    assert log.counts() == {"imputed": 2}

@@ -31,9 +31,11 @@ Flags written to ``flag``:
   entry with the published range so that klaster.data.impute can fill it.
 
 NAICS codes are normalised by dropping the trailing "-" and "/" that the bulk files
-use to pad codes to six characters ("31----" -> "31", "3361//" -> "3361"); the
-all-industries code "------" becomes "00", the code the Census API uses for the total.
-Sector ranges from the API ("31-33", "44-45", "48-49") are kept as given.
+use to pad codes to six characters ("3361//" -> "3361", "23----" -> "23"); the
+all-industries code "------" becomes "00", the code the Census API uses for the total;
+the sectors that span several two-digit codes become the NAICS sector codes used by
+the API and klaster.taxonomy ("31----" -> "31-33", "44----" -> "44-45",
+"48----" -> "48-49"). Sector ranges from the API are kept as given.
 Payroll stays in USD 1,000 (the CBP convention).
 """
 
@@ -58,6 +60,7 @@ NOISE_FLAGS = {"G", "H", "J"}
 WITHHELD_NOISE = {"D": "withheld to avoid disclosing data of individual businesses",
                   "S": "withheld: does not meet publication standards"}
 LAYOUTS = ("extract", "api_json", "bulk")
+_SECTOR_RANGES = {"31": "31-33", "44": "44-45", "48": "48-49"}
 
 
 def normalize_naics(code: str) -> str:
@@ -66,7 +69,11 @@ def normalize_naics(code: str) -> str:
     if re.fullmatch(r"\d{2}-\d{2}", code):  # API sector ranges such as "31-33"
         return code
     stripped = code.rstrip("-/")
-    return stripped if stripped else "00"
+    if not stripped:
+        return "00"
+    # Bulk files write the three two-code sectors under their first code ("31----" is
+    # all of Manufacturing 31-33); use the sector code of the API and of NAICS itself.
+    return _SECTOR_RANGES.get(stripped, stripped) if code.endswith("----") else stripped
 
 
 def _year_from_name(path: Path) -> int | None:

@@ -30,13 +30,22 @@ from klaster.errors import IssueLog
 from klaster.schema import STATS_SCHEMA
 
 
-def _children_map(hierarchy: pl.DataFrame) -> tuple[dict[str, list[str]], dict[str, int]]:
+def _children_map(
+    hierarchy: pl.DataFrame, total_code: str | None
+) -> tuple[dict[str, list[str]], dict[str, int]]:
     children: dict[str, list[str]] = defaultdict(list)
     level: dict[str, int] = {}
+    roots: list[str] = []
     for code, parent, lvl in hierarchy.select("code", "parent", "level").iter_rows():
         level[code] = int(lvl) if lvl is not None else 0
         if parent is not None:
             children[parent].append(code)
+        else:
+            roots.append(code)
+    if total_code is not None and total_code not in level:
+        # An all-industries total (CBP "00") is the parent of the top-level codes.
+        children[total_code] = roots
+        level[total_code] = min(level.values(), default=1) - 1
     return children, level
 
 
@@ -60,18 +69,20 @@ def impute_eco(
     hierarchy: pl.DataFrame,
     *,
     columns: tuple[str, ...] = ("employment",),
+    total_code: str | None = "00",
 ) -> tuple[pl.DataFrame, IssueLog]:
     """Fill null values with the European Cluster Observatory rule (see module docstring).
 
     df: canonical statistics table (STATS_SCHEMA). hierarchy: HIERARCHY_SCHEMA
     (code, parent, level, title). columns: value columns to fill (employment by
-    default). Returns (table, issues): the same rows and columns, filled cells have
+    default). total_code: the all-industries code (CBP "00"); when it is not in the
+    hierarchy it is treated as the parent of the top-level codes. Returns (table, issues): the same rows and columns, filled cells have
     flag "imputed"; one IssueLog entry per filled cell ("imputed"), per clipped
     remainder ("negative_remainder") and per cell that could not be filled
     ("not_imputed": no ancestor with a value, or the code is not in the hierarchy).
     """
     log = IssueLog()
-    children, level = _children_map(hierarchy)
+    children, level = _children_map(hierarchy, total_code)
     table = df.select(list(STATS_SCHEMA)).cast(STATS_SCHEMA)
     regions = table["region"].to_list()
     industries = table["industry"].to_list()
