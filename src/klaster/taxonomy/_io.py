@@ -76,7 +76,7 @@ def require_nonempty(df: pl.DataFrame, path) -> None:
 def require_cells(df: pl.DataFrame, cols: tuple[str, ...], path, offset) -> None:
     """Raise on the first empty cell among ``cols``."""
     for col in cols:
-        idx = df.with_row_index("_r").filter(pl.col(col).is_null())["_r"]
+        idx = df.with_row_index("__row").filter(pl.col(col).is_null())["__row"]
         if len(idx):
             r = int(idx[0])
             raise DataError(
