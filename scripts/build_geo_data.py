@@ -132,14 +132,35 @@ def build(source: Path, tolerance: float, quantization: int) -> dict:
         delta = np.vstack([q[:1], np.diff(q, axis=0)])
         encoded.append(delta.tolist())
 
+    # A ring whose arcs shrank to fewer than 4 positions (a tiny island or lake, a few
+    # hundred metres across) is no longer a valid polygon ring: drop it, and drop a
+    # polygon whose exterior ring went.
+    npts = [len(a) for a in encoded]
+
+    def ring_ok(ring):
+        return sum(npts[remap[~i if i < 0 else i]] for i in ring) - (len(ring) - 1) >= 4
+
+    def polygon(rings):
+        if not ring_ok(rings[0]):
+            return None
+        return [r for r in rings if ring_ok(r)]
+
+    dropped = 0
     geometries = []
     for g in states:
+        polys = [g["arcs"]] if g["type"] == "Polygon" else g["arcs"]
+        kept = [p for p in (polygon(p) for p in polys) if p is not None]
+        dropped += sum(len(p) for p in polys) - sum(len(p) for p in kept)
+        if not kept:
+            raise SystemExit(f"state {g['id']} lost every polygon; lower --tolerance")
         geometries.append({
-            "type": g["type"],
+            "type": "MultiPolygon" if len(kept) > 1 else "Polygon",
             "id": g["id"],
             "properties": {"name": g["properties"]["name"]},
-            "arcs": walk_arcs(g["arcs"], lambda i: remap[i] if i >= 0 else ~remap[~i]),
+            "arcs": walk_arcs(kept if len(kept) > 1 else kept[0],
+                              lambda i: remap[i] if i >= 0 else ~remap[~i]),
         })
+    print(f"dropped {dropped} rings that collapsed below 4 positions")
     return {
         "type": "Topology",
         "transform": {"scale": [sx, sy], "translate": [x0, y0]},

@@ -107,6 +107,16 @@ def _stitch(indices: list[int], arcs: list[list[list[float]]], where: str) -> li
     return coords
 
 
+def _ring(indices: list[int], arcs, where: str) -> list[list[float]]:
+    """A polygon ring, closed. GeoJSON (RFC 7946 §3.1.6) requires first == last; some
+    published topologies miss by one quantization step (us-atlas 3.0.1 Illinois does),
+    so the first position is repeated when the arcs do not close the ring themselves."""
+    coords = _stitch(indices, arcs, where)
+    if coords and coords[0] != coords[-1]:
+        coords.append(list(coords[0]))
+    return coords
+
+
 def _topo_geometry(g: dict[str, Any], arcs, transform, where: str) -> dict[str, Any] | None:
     gtype = g.get("type")
     if gtype is None:  # a null geometry: a feature without shape
@@ -137,9 +147,9 @@ def _topo_geometry(g: dict[str, Any], arcs, transform, where: str) -> dict[str, 
     elif gtype == "MultiLineString":
         coords = [_stitch(line, arcs, where) for line in g["arcs"]]
     elif gtype == "Polygon":
-        coords = [_stitch(ring, arcs, where) for ring in g["arcs"]]
+        coords = [_ring(ring, arcs, where) for ring in g["arcs"]]
     else:  # MultiPolygon
-        coords = [[_stitch(ring, arcs, where) for ring in poly] for poly in g["arcs"]]
+        coords = [[_ring(ring, arcs, where) for ring in poly] for poly in g["arcs"]]
     return {"type": gtype, "coordinates": coords}
 
 
