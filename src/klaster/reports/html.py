@@ -290,7 +290,7 @@ def render_report(
     # --- map payload: one entry per traded cluster ---
     map_data: dict[str, Any] = {}
     top_regions: dict[str, list[dict[str, Any]]] = {}
-    for (cid,), part in traded.group_by(["cluster"], maintain_order=False):
+    for (cid,), part in traded.sort("cluster").group_by(["cluster"], maintain_order=True):
         rows = part.sort(["lq", "region"], descending=[True, False], nulls_last=True).to_dicts()
         top_regions[cid] = [dict(r, name=rname(r["region"]), rank=i + 1)
                             for i, r in enumerate(rows[:top_n])]
@@ -308,7 +308,7 @@ def render_report(
 
     # --- profiles ---
     profiles = {}
-    for (rid,), part in df.group_by(["region"]):
+    for (rid,), part in df.sort("region").group_by(["region"], maintain_order=True):
         tr = part.filter(pl.col("cluster_type") == "traded")
         tr_emp = tr["employment"].sum()
         strong = tr.filter(pl.col("strong").fill_null(False)).sort("lq", descending=True,
@@ -442,7 +442,7 @@ def _portfolio(traded: pl.DataFrame, change: pl.DataFrame | None, year: int, rna
         data = traded.join(ch.select("region", "cluster", pl.col("cagr").alias("y")),
                            on=["region", "cluster"], how="left")
     out: dict[str, Any] = {"mode": mode, "national": national, "note": note, "regions": {}}
-    for (rid,), part in data.group_by(["region"]):
+    for (rid,), part in data.sort("region").group_by(["region"], maintain_order=True):
         pts = part.filter(pl.col("lq").is_not_null() & (pl.col("lq") > 0)
                           & pl.col("y").is_not_null() & pl.col("y").is_finite()
                           & (pl.col("employment") > 0))
