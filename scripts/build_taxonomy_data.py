@@ -130,8 +130,9 @@ def benchmark(src: Path) -> tuple[pl.DataFrame, pl.DataFrame, list[str]]:
         if conc is None:
             d = d07
             legacy = d.join(titles, on="industry", how="anti")["industry"].to_list()
-            log.append(f"2007: {len(legacy)} source codes are not NAICS 2007 codes of the "
-                       f"Census concordance (kept as in the source): {', '.join(legacy)}")
+            log.append(f"2007: {len(legacy)} source codes are not among the 2007 codes of "
+                       f"the Census 2012->2007 concordance (kept as in the source): "
+                       f"{', '.join(sorted(legacy))}")
             gaps = titles.join(d, on="industry", how="anti").sort("industry")
             un = gaps.with_columns(pl.col("industry").alias("naics2007"))
         else:

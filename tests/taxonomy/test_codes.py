@@ -11,7 +11,12 @@ from hypothesis import strategies as st
 
 from klaster.errors import DataError
 from klaster.taxonomy import (
-    ancestors, hierarchy, level_of, load_hierarchy, normalise_code, normalise_column,
+    ancestors,
+    hierarchy,
+    level_of,
+    load_hierarchy,
+    normalise_code,
+    normalise_column,
 )
 
 NAICS = hierarchy("naics2017")

@@ -13,8 +13,14 @@ import pytest
 from klaster.errors import DataError, IssueLog
 from klaster.schema import DEFINITIONS_SCHEMA
 from klaster.taxonomy import (
-    allocation_report, allocation_summary, allocation_totals, apply_definitions,
-    load_definitions, translate_definitions, us_benchmark_definitions, us_benchmark_unmapped,
+    allocation_report,
+    allocation_summary,
+    allocation_totals,
+    apply_definitions,
+    load_definitions,
+    translate_definitions,
+    us_benchmark_definitions,
+    us_benchmark_unmapped,
 )
 
 
@@ -265,3 +271,14 @@ def test_allocation_report_on_cbp(cbp_state_csv):
     assert f"{t['total_employment']:,.0f}" in line and "\n" not in line
     print(line)  # the figures recorded in docs/taxonomy.md (run with -s to see them)
     print(rep.head(12))
+
+
+def test_apply_definitions_rejects_incomplete_stats():
+    defs = _defs([("a", "1", "One", "traded", None, 1.0)])
+    stats = _stats([("R", "a", 2021, 1.0, 1.0, 1.0)]).drop("payroll")
+    with pytest.raises(DataError) as exc:
+        apply_definitions(stats, defs)
+    assert exc.value.field == "payroll"
+    with pytest.raises(DataError) as exc:
+        apply_definitions(stats.lazy(), defs.drop("cluster_type"))
+    assert exc.value.field == "cluster_type"

@@ -6,12 +6,24 @@ in data/NOTICE). Every function takes and returns Polars DataFrames.
 """
 
 from klaster.taxonomy.codes import (
-    SYSTEMS, ancestors, hierarchy, level_of, load_hierarchy, normalise_code, normalise_column,
+    SYSTEMS,
+    ancestors,
+    hierarchy,
+    level_of,
+    load_hierarchy,
+    normalise_code,
+    normalise_column,
 )
 from klaster.taxonomy.concordance import compose, load_concordance
 from klaster.taxonomy.definitions import (
-    allocation_report, allocation_summary, allocation_totals, apply_definitions,
-    check_definitions, load_definitions, translate_definitions, us_benchmark_definitions,
+    allocation_report,
+    allocation_summary,
+    allocation_totals,
+    apply_definitions,
+    check_definitions,
+    load_definitions,
+    translate_definitions,
+    us_benchmark_definitions,
     us_benchmark_unmapped,
 )
 from klaster.taxonomy.regions import load_regions, recode_regions, us_states

@@ -30,7 +30,12 @@ import polars as pl
 from klaster.errors import DataError
 from klaster.schema import HIERARCHY_SCHEMA
 from klaster.taxonomy._io import (
-    line_of, read_text_table, require_cells, require_columns, require_nonempty, where_row,
+    line_of,
+    read_text_table,
+    require_cells,
+    require_columns,
+    require_nonempty,
+    where_row,
 )
 
 SYSTEMS = ("naics2017", "nace2", "pkd2007", "oked")
@@ -229,7 +234,7 @@ def check_tree(codes: list[str], parents: list[str | None], *, file, line_offset
                             + where_row(line_offset, i),
                             file=file, line=line_of(line_offset, i), field=parent_field)
     depth: dict[str, int] = {}
-    for i, c in enumerate(codes):
+    for c in codes:
         path: list[str] = []
         seen: set[str] = set()
         node: str | None = c

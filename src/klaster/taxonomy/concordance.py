@@ -12,7 +12,10 @@ import polars as pl
 
 from klaster.errors import DataError, IssueLog
 from klaster.taxonomy._io import (
-    read_text_table, require_cells, require_columns, require_nonempty,
+    read_text_table,
+    require_cells,
+    require_columns,
+    require_nonempty,
 )
 
 CONCORDANCE_SCHEMA = {"source": pl.Utf8, "target": pl.Utf8}

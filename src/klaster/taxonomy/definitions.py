@@ -18,7 +18,12 @@ import polars as pl
 from klaster.errors import DataError, IssueLog
 from klaster.schema import CLUSTER_TYPES, DEFINITIONS_SCHEMA, STATS_VALUES
 from klaster.taxonomy._io import (
-    line_of, read_text_table, require_cells, require_columns, require_nonempty, where_row,
+    line_of,
+    read_text_table,
+    require_cells,
+    require_columns,
+    require_nonempty,
+    where_row,
 )
 from klaster.taxonomy.codes import normalise_column
 
@@ -236,6 +241,16 @@ def check_definitions(definitions: pl.DataFrame) -> pl.DataFrame:
 _GROUP = ("region", "cluster", "cluster_name", "cluster_type", "year")
 
 
+def _stats_lazy(stats: pl.DataFrame | pl.LazyFrame, needed: tuple[str, ...]) -> pl.LazyFrame:
+    lf = stats.lazy() if isinstance(stats, pl.DataFrame) else stats
+    have = lf.collect_schema().names()
+    for col in needed:
+        if col not in have:
+            raise DataError(f"statistics lack column {col!r} (have: {', '.join(have)})",
+                            field=col)
+    return lf
+
+
 def apply_definitions(
     stats: pl.DataFrame | pl.LazyFrame, definitions: pl.DataFrame, *,
     issues: IssueLog | None = None,
@@ -256,7 +271,7 @@ def apply_definitions(
     """
     defs = check_definitions(definitions).lazy().select(
         "industry", "cluster", "cluster_name", "cluster_type", "share")
-    lf = stats.lazy() if isinstance(stats, pl.DataFrame) else stats
+    lf = _stats_lazy(stats, ("region", "industry", "year", *STATS_VALUES))
     lf = lf.select("region", pl.col("industry").cast(pl.Utf8), "year", *STATS_VALUES)
     out = (
         lf.join(defs, on="industry", how="inner")
@@ -297,7 +312,7 @@ def allocation_report(stats: pl.DataFrame | pl.LazyFrame, definitions: pl.DataFr
         .sort_by(pl.col("cluster").cast(pl.Int64, strict=False), pl.col("cluster"))
         .str.join("; ").alias("allocation"),
     )
-    lf = stats.lazy() if isinstance(stats, pl.DataFrame) else stats
+    lf = _stats_lazy(stats, ("industry", *STATS_VALUES))
     sums = lf.group_by(pl.col("industry").cast(pl.Utf8)).agg(
         pl.col(c).sum() for c in STATS_VALUES).collect()
     rep = sums.join(per_code, on="industry", how="left").with_columns(
@@ -317,7 +332,7 @@ def allocation_totals(stats: pl.DataFrame | pl.LazyFrame, definitions: pl.DataFr
     over several clusters), unmapped_employment, split_share, unmapped_share,
     n_split_codes, n_unmapped_codes.
     """
-    lf = stats.lazy() if isinstance(stats, pl.DataFrame) else stats
+    lf = _stats_lazy(stats, ("industry", *STATS_VALUES))
     total = lf.select(pl.col("employment").sum()).collect().item() or 0.0
     rep = allocation_report(stats, definitions)
     split = rep.filter(pl.col("status") == "split")

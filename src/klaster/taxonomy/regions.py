@@ -10,13 +10,18 @@ import polars as pl
 from klaster.errors import DataError, IssueLog
 from klaster.schema import REGIONS_SCHEMA
 from klaster.taxonomy._io import (
-    line_of, read_text_table, require_cells, require_columns, require_nonempty, where_row,
+    line_of,
+    read_text_table,
+    require_cells,
+    require_columns,
+    require_nonempty,
+    where_row,
 )
 from klaster.taxonomy.codes import check_tree
 
 
 def us_states() -> pl.DataFrame:
-    """The 50 US states and DC: REGIONS_SCHEMA with region = postal code ("AL"),
+    """The 50 US states, DC and Puerto Rico: REGIONS_SCHEMA with region = postal code ("AL"),
     name, parent = null, geo_id = 2-digit state FIPS code ("01")."""
     ref = resources.files("klaster.taxonomy") / "data" / "us_states.csv"
     with resources.as_file(ref) as path:
