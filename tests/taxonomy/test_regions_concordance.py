@@ -113,3 +113,11 @@ def test_load_concordance_errors_and_duplicates(tmp_path):
     with pytest.raises(DataError) as exc:
         load_concordance(p, "new", "older")
     assert exc.value.field == "older"
+
+
+def test_non_utf8_file_is_a_named_error(tmp_path):
+    p = tmp_path / "r.csv"
+    p.write_bytes("region,name\nPL84,Podlaskie\nPL22,Pomorskie \u0142\n".encode("cp1250"))
+    with pytest.raises(DataError) as exc:
+        load_regions(p)
+    assert exc.value.file == str(p) and "cannot read" in str(exc.value)

@@ -36,7 +36,7 @@ def read_text_table(path: str | Path) -> tuple[pl.DataFrame, int | None]:
             df = pl.read_excel(path, infer_schema_length=0)
             offset = 2
         else:
-            df = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
+            df = pl.read_csv(path, infer_schema=False)
             offset = 2
     except DataError:
         raise
