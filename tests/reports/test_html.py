@@ -129,7 +129,9 @@ def test_change_table_gives_growth():
     for r, c, e0, e1, g in [("AA", "c1", 10000.0, 12000.0, 0.0466), ("AA", "c2", 3000.0, 3000.0,
                              0.0), ("BB", "c1", 2000.0, 2000.0, 0.0),
                             ("BB", "c2", 8000.0, 9000.0, 0.03), ("CC", "c1", 1500.0, 1500.0,
-                             0.0), ("CC", "c2", 1234567.0, 1234567.0, 0.0)]:
+                             0.0), ("CC", "c2", 1234567.0, 1234567.0, 0.0),
+                            # start not published: left out of the national rate
+                            ("CC", "c3", None, 5000.0, None)]:
         rows.append({"region": r, "cluster": c, "cluster_name": "x", "cluster_type": "traded",
                      "year_start": 2017, "year_end": 2021, "employment_start": e0,
                      "employment_end": e1, "cagr": g, "job_creation": e1 - e0,

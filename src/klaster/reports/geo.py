@@ -290,41 +290,30 @@ def feature_ids(geometry: dict[str, Any]) -> list[str]:
 # --- built-in US states -----------------------------------------------------------------
 
 
-def us_states_table() -> pl.DataFrame:
-    """US states: columns region (postal code), fips (2 digits), name. 50 states, DC, PR.
-
-    Uses ``klaster.taxonomy.us_states()`` when the taxonomy package provides it, else
-    reads the same packaged CSV (src/klaster/taxonomy/data/us_states.csv) directly.
-    """
-    try:
-        from klaster.taxonomy import us_states  # type: ignore[attr-defined]
-    except ImportError:
-        us_states = None
-    if us_states is not None:
-        df = us_states()
-        if {"region", "fips", "name"} <= set(df.columns):
-            return df.select(
-                pl.col("region").cast(pl.Utf8), pl.col("fips").cast(pl.Utf8),
-                pl.col("name").cast(pl.Utf8),
-            )
-    src = resources.files("klaster.taxonomy") / "data" / "us_states.csv"
-    with src.open("r", encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    return pl.DataFrame(
-        {k: [r[k] for r in rows] for k in ("region", "fips", "name")},
-        schema={"region": pl.Utf8, "fips": pl.Utf8, "name": pl.Utf8},
-    )
-
-
 def us_states_regions() -> pl.DataFrame:
-    """A regions table (REGIONS_SCHEMA) for US states whose geo_id is the state FIPS code,
-    matching the built-in boundaries."""
-    t = us_states_table()
-    return pl.DataFrame(
-        {"region": t["region"], "name": t["name"], "parent": [None] * t.height,
-         "geo_id": t["fips"]},
-        schema={"region": pl.Utf8, "name": pl.Utf8, "parent": pl.Utf8, "geo_id": pl.Utf8},
-    )
+    """US states, DC and PR as a regions table (REGIONS_SCHEMA): region = postal code,
+    name, parent = null, geo_id = 2-digit FIPS code, matching the built-in boundaries.
+
+    Comes from ``klaster.taxonomy.us_states()``; reads the same packaged CSV
+    (klaster/taxonomy/data/us_states.csv) directly if that function is unavailable."""
+    schema = {"region": pl.Utf8, "name": pl.Utf8, "parent": pl.Utf8, "geo_id": pl.Utf8}
+    try:
+        from klaster.taxonomy import us_states
+    except ImportError:  # taxonomy package not importable: same data, read directly
+        src = resources.files("klaster.taxonomy") / "data" / "us_states.csv"
+        with src.open("r", encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+        return pl.DataFrame({"region": [r["region"] for r in rows],
+                             "name": [r["name"] for r in rows],
+                             "parent": [None] * len(rows),
+                             "geo_id": [r["fips"] for r in rows]}, schema=schema)
+    return us_states().select(list(schema)).cast(schema)
+
+
+def us_states_table() -> pl.DataFrame:
+    """US states, DC and PR: columns region (postal code), fips (2 digits), name."""
+    r = us_states_regions()
+    return r.select("region", pl.col("geo_id").alias("fips"), "name")
 
 
 def us_states_geometry() -> dict[str, Any]:

@@ -44,14 +44,15 @@ DEFAULT_DEFINITIONS: dict[str, str] = {
     "Location quotient (LQ)": "The cluster's share of the region's employment divided by its "
                               "share of national employment. LQ 1 = the national average; "
                               "LQ 2 = twice as concentrated as the country as a whole.",
-    "Strong cluster": "A traded cluster in which the region ranks in the top quarter of all "
-                      "regions by specialisation (LQ), following the US Cluster Mapping "
-                      "Project (Delgado, Porter & Stern). \"Top 10%\" marks the stricter "
-                      "variant: the top tenth of regions.",
-    "Stars": "European Cluster Observatory rating (0-3): one star each for size (the "
-             "region holds a large share of the cluster's national employment), "
-             "specialisation (LQ of 2 or more) and focus (the cluster is a large share of "
-             "the region's own employment).",
+    "Strong cluster": "A traded cluster in which the region is among the top quarter of "
+                      "regions by specialisation (LQ), has an LQ of at least 1, and is not "
+                      "among the smallest quarter by employment and by establishments (US "
+                      "Cluster Mapping Project; Delgado, Porter & Stern 2016). \"Top 10%\" "
+                      "marks the stricter variant: the top tenth of regions by LQ.",
+    "Stars": "European Cluster Observatory rating, 0 to 3 stars: one each for size (the "
+             "region is in the top 10% of regions by employment in the cluster), "
+             "specialisation (LQ of 2 or more) and focus (the cluster's share of the "
+             "region's employment is in the top 10% of regions).",
 }
 
 _TEMPLATES = jinja2.Environment(
@@ -420,7 +421,9 @@ def _portfolio(traded: pl.DataFrame, change: pl.DataFrame | None, year: int, rna
         if ch.height:
             mode = "growth"
             y0, y1 = int(ch["year_start"].min()), int(ch["year_end"].max())
-            e0, e1 = ch["employment_start"].sum(), ch["employment_end"].sum()
+            both = ch.filter(pl.col("employment_start").is_not_null()
+                             & pl.col("employment_end").is_not_null())
+            e0, e1 = both["employment_start"].sum(), both["employment_end"].sum()
             span = y1 - y0
             national = ((e1 / e0) ** (1 / span) - 1) if e0 and span > 0 else None
             note = (f"Growth is the compound annual growth rate of employment {y0}–{y1}. "
