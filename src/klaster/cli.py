@@ -1,0 +1,565 @@
+"""The ``klaster`` command line: a thin shell over the library.
+
+Each command parses its options, calls library functions (klaster.data, klaster.taxonomy,
+klaster.mapping, klaster.indicators, klaster.reports) and prints a short summary. No
+formula lives here.
+"""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import polars as pl
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TransferSpeedColumn,
+)
+from rich.table import Table
+
+from klaster import __version__
+from klaster.errors import IssueLog, KlasterError
+
+app = typer.Typer(
+    name="klaster",
+    help="Evidence for cluster programmes: load regional statistics, map clusters "
+    "(location quotients, strong clusters, stars), write tables and an HTML report.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+fetch_app = typer.Typer(help="Download official statistics into the local cache (online).",
+                        no_args_is_help=True)
+app.add_typer(fetch_app, name="fetch")
+
+console = Console()
+err = Console(stderr=True)
+
+
+DEMO_LABEL = ("US Census Bureau, County Business Patterns 2021 (states × 6-digit NAICS 2017; "
+              "bundled demo data)")
+
+
+class Fmt(str, Enum):
+    auto = "auto"
+    cbp = "cbp"
+    eurostat = "eurostat"
+    table = "table"
+    canonical = "canonical"
+
+
+class Denominator(str, Enum):
+    total = "total"
+    type = "type"
+
+
+# ---------------------------------------------------------------- shared options ---------
+
+StatsArg = Annotated[Path | None, typer.Argument(
+    help="Statistics file (CSV, Parquet, Excel, CBP API/bulk file, Eurostat TSV). "
+    "Omit with --demo.", show_default=False)]
+DemoOpt = Annotated[bool, typer.Option(
+    "--demo", help="Use the bundled demo data: US County Business Patterns 2021, "
+    "states x 6-digit NAICS 2017.")]
+FmtOpt = Annotated[Fmt, typer.Option(
+    "--format", "-f", help="Input layout; auto guesses from the file name and header.")]
+MapOpt = Annotated[list[str] | None, typer.Option(
+    "--map", "-m", help="Column mapping for --format table: canonical=source, e.g. "
+    "--map region=voivodeship --map employment=workers. Repeatable.")]
+YearOpt = Annotated[int | None, typer.Option(
+    "--data-year", help="Year of every row when the file has no year column.")]
+SheetOpt = Annotated[str | None, typer.Option("--sheet", help="Excel sheet name.")]
+DefsOpt = Annotated[str, typer.Option(
+    "--definitions", "-d", help="Cluster definitions: 'us-benchmark' (Delgado, Porter & "
+    "Stern 2016, NAICS 2017) or a CSV/Parquet/Excel file (industry, cluster, cluster_name, "
+    "cluster_type[, subcluster, share]).")]
+VintageOpt = Annotated[int, typer.Option(
+    "--naics-vintage", help="NAICS vintage of the statistics for --definitions "
+    "us-benchmark (2007, 2012 or 2017).")]
+DenomOpt = Annotated[Denominator, typer.Option(
+    "--lq-denominator", help="'total': region's total employment; 'type': region's "
+    "traded (resp. local) employment, as the US Cluster Mapping Project does.")]
+RefOpt = Annotated[Path | None, typer.Option(
+    "--reference", help="Benchmark-economy totals (cluster, year, employment[, "
+    "cluster_type]); default: the sum of the regions in the file.")]
+IssuesOpt = Annotated[Path | None, typer.Option(
+    "--issues", help="Write every warning (suppressed cells, unknown codes, …) to this CSV.")]
+
+
+def _fail(exc: Exception) -> None:
+    err.print(f"[bold red]error:[/] {exc}", highlight=False)
+    raise typer.Exit(code=2)
+
+
+@contextmanager
+def _errors():
+    """Turn klaster's own errors into a one-line message and exit code 2 (no traceback)."""
+    try:
+        yield
+    except KlasterError as exc:
+        _fail(exc)
+    except FileNotFoundError as exc:
+        _fail(exc)
+
+
+def _steps():
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                    TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
+                    console=err, transient=False, disable=not err.is_terminal)
+
+
+class _StepBar:
+    """A Rich progress bar over the named steps of a command."""
+
+    def __init__(self, progress: Progress, total: int) -> None:
+        self.progress = progress
+        self.task = progress.add_task("Starting", total=total)
+        self.started = False
+
+    def __call__(self, name: str) -> None:
+        if self.started:
+            self.progress.advance(self.task)
+        self.started = True
+        self.progress.update(self.task, description=name)
+
+    def done(self) -> None:
+        t = self.progress.tasks[0]
+        self.progress.update(self.task, completed=t.total, description="Done")
+
+
+def _parse_mapping(items: list[str] | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items or []:
+        if "=" not in item:
+            raise typer.BadParameter(f"{item!r} is not canonical=source", param_hint="--map")
+        k, v = item.split("=", 1)
+        out[k.strip()] = v.strip()
+    return out
+
+
+def _guess_format(path: Path) -> Fmt:
+    name = path.name.lower()
+    if name.endswith((".tsv", ".tsv.gz")):
+        return Fmt.eurostat
+    if name.endswith(".json") or (name.startswith("cbp") and name.endswith((".txt", ".csv"))):
+        return Fmt.cbp
+    if name.endswith(".csv"):
+        with path.open(encoding="utf-8", errors="replace") as fh:
+            header = fh.readline().lower()
+        cols = {c.strip().strip('"') for c in header.split(",")}
+        if {"naics", "employees"} <= cols or {"fipstate", "naics"} <= cols:
+            return Fmt.cbp
+    if name.endswith(".parquet"):
+        cols = set(pl.read_parquet_schema(path))
+        from klaster.schema import STATS_SCHEMA
+        if {"region", "industry", "year", "employment"} <= cols <= set(STATS_SCHEMA):
+            return Fmt.canonical
+    return Fmt.table
+
+
+def load_input(source: Path | None, demo: bool, fmt: Fmt, mapping: list[str] | None,
+               year: int | None, sheet: str | None) -> tuple[pl.DataFrame, IssueLog, str]:
+    """Load the statistics named on the command line -> (table, issues, source label)."""
+    from klaster.data import cbp, eurostat, generic
+    from klaster.data.demo import load_demo
+    from klaster.data.validate import validate_stats
+
+    if demo and source is not None:
+        raise typer.BadParameter("give a statistics file or --demo, not both")
+    if demo:
+        return load_demo(), IssueLog(), DEMO_LABEL
+    if source is None:
+        raise typer.BadParameter("give a statistics file, or --demo for the bundled demo data")
+    if not source.exists():
+        from klaster.errors import DataError
+        raise DataError("file not found", file=source)
+    if fmt is Fmt.auto:
+        fmt = _guess_format(source)
+    if fmt is Fmt.cbp:
+        res = cbp.load_cbp(source, year=year)
+    elif fmt is Fmt.eurostat:
+        res = eurostat.load_eurostat_tsv(source)
+    elif fmt is Fmt.canonical:
+        table, issues = validate_stats(pl.read_parquet(source), source=str(source))
+        return table, issues, str(source)
+    else:
+        res = generic.load_table(source, _parse_mapping(mapping), year=year, sheet=sheet)
+    table = res.table
+    # CBP API and bulk files key states by 2-digit FIPS; the built-in region table,
+    # boundaries and definitions speak postal codes, so recode them (said in the log).
+    if fmt is Fmt.cbp and table.height and table["region"].str.contains(r"^\d{2}$").all():
+        from klaster.taxonomy import recode_regions, us_states
+        table = recode_regions(table, us_states(), "geo_id", issues=res.issues)
+        res.issues.add("recoded_regions", "state FIPS codes recoded to postal codes",
+                       file=str(source))
+    return table, res.issues, res.source or str(source)
+
+
+def _definitions(spec: str, vintage: int) -> pl.DataFrame:
+    from klaster.taxonomy import load_definitions, us_benchmark_definitions
+
+    if spec in ("us-benchmark", "us", "dps2016"):
+        return us_benchmark_definitions(vintage)
+    path = Path(spec)
+    if not path.exists():
+        raise typer.BadParameter(f"{spec!r}: not 'us-benchmark' and no such file",
+                                 param_hint="--definitions")
+    return load_definitions(path)
+
+
+def _reference(path: Path | None) -> pl.DataFrame | None:
+    if path is None:
+        return None
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        return pl.read_parquet(path)
+    if suffix in (".xlsx", ".xlsm"):
+        return pl.read_excel(path)
+    return pl.read_csv(path, schema_overrides={"cluster": pl.Utf8})
+
+
+def _report_issues(issues: IssueLog, path: Path | None) -> None:
+    if not len(issues):
+        return
+    counts = ", ".join(f"{n:,} {kind}" for kind, n in sorted(issues.counts().items()))
+    if path is not None:
+        issues.write_csv(path)
+        err.print(f"[yellow]warnings:[/] {counts} (written to {path})", highlight=False)
+    else:
+        err.print(f"[yellow]warnings:[/] {counts} (use --issues FILE to list them)",
+                  highlight=False)
+
+
+def _run_mapping(bar, source, demo, fmt, mapping, data_year, sheet, definitions, vintage,
+                 lq_denominator, reference, from_year, to_year):
+    from klaster.mapping import map_clusters
+
+    bar("Loading statistics")
+    stats, issues, label = load_input(source, demo, fmt, mapping, data_year, sheet)
+    defs = _definitions(definitions, vintage)
+    result = map_clusters(stats, defs, lq_denominator=lq_denominator.value,
+                          reference=_reference(reference), start_year=from_year,
+                          end_year=to_year, step=bar)
+    result.issues.extend(issues)
+    return result, label
+
+
+# ---------------------------------------------------------------- commands ---------------
+
+@app.command()
+def indicators(
+    source: StatsArg = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output table: .parquet, "
+                                         ".csv or .xlsx.")] = Path("indicators.parquet"),
+    demo: DemoOpt = False,
+    fmt: FmtOpt = Fmt.auto,
+    mapping: MapOpt = None,
+    data_year: YearOpt = None,
+    sheet: SheetOpt = None,
+    definitions: DefsOpt = "us-benchmark",
+    vintage: VintageOpt = 2017,
+    lq_denominator: DenomOpt = Denominator.total,
+    reference: RefOpt = None,
+    from_year: Annotated[int | None, typer.Option(help="First year of the change table.")] = None,
+    to_year: Annotated[int | None, typer.Option(help="Last year of the change table.")] = None,
+    change_output: Annotated[Path | None, typer.Option(
+        "--change-output", help="Also write the change table (CAGR, job creation, LQ "
+        "change) here, when the data has two or more years.")] = None,
+    issues_out: IssuesOpt = None,
+) -> None:
+    """Compute region × cluster × year indicators (LQ, strong clusters, stars) and write them."""
+    from klaster.reports import write_table
+
+    with _errors(), _steps() as progress:
+        bar = _StepBar(progress, 5)
+        result, _label = _run_mapping(
+            bar, source, demo, fmt, mapping, data_year, sheet, definitions, vintage,
+            lq_denominator, reference, from_year, to_year)
+        bar("Writing tables")
+        write_table(result.indicators, output)
+        if change_output is not None and result.change is not None:
+            write_table(result.change, change_output)
+        bar.done()
+    ind = result.indicators
+    traded = ind.filter(pl.col("cluster_type") == "traded")
+    console.print(
+        f"Wrote {ind.height:,} rows ({ind['region'].n_unique()} regions × "
+        f"{ind['cluster'].n_unique()} clusters × {ind['year'].n_unique()} year(s)) to "
+        f"[bold]{output}[/]; strong clusters: {int(traded['strong'].sum() or 0):,}, "
+        f"3-star: {int((ind['stars'] == 3).sum()):,}.", highlight=False)
+    if change_output is not None:
+        if result.change is None:
+            err.print("[yellow]no change table: the data has one year only[/]")
+        else:
+            console.print(f"Wrote the change table ({result.change.height:,} rows) to "
+                          f"[bold]{change_output}[/].", highlight=False)
+    for line in result.caveats():
+        err.print(f"[dim]note: {line}[/]", highlight=False)
+    _report_issues(result.issues, issues_out)
+
+
+@app.command()
+def report(
+    source: StatsArg = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")]
+    = Path("klaster-report.html"),
+    demo: DemoOpt = False,
+    fmt: FmtOpt = Fmt.auto,
+    mapping: MapOpt = None,
+    data_year: YearOpt = None,
+    sheet: SheetOpt = None,
+    definitions: DefsOpt = "us-benchmark",
+    vintage: VintageOpt = 2017,
+    lq_denominator: DenomOpt = Denominator.total,
+    reference: RefOpt = None,
+    boundaries: Annotated[Path | None, typer.Option(
+        help="Region boundaries (GeoJSON or TopoJSON); default: built-in US states.")] = None,
+    id_property: Annotated[str | None, typer.Option(
+        help="Feature property that holds the region code (or the regions' geo_id); "
+        "default: the feature id.")] = None,
+    regions: Annotated[Path | None, typer.Option(
+        help="Region table (region, name[, parent, geo_id]) for names and the map join.")]
+    = None,
+    cluster: Annotated[str | None, typer.Option(
+        help="Cluster shown first on the map (code); default: the largest traded one.")]
+    = None,
+    region: Annotated[str | None, typer.Option(help="Region shown first in the profile.")]
+    = None,
+    year: Annotated[int | None, typer.Option(help="Year shown; default: the latest.")] = None,
+    from_year: Annotated[int | None, typer.Option(help="First year for growth.")] = None,
+    title: Annotated[str | None, typer.Option(help="Report title.")] = None,
+    issues_out: IssuesOpt = None,
+) -> None:
+    """Write a self-contained HTML report: map, ranked tables, portfolio chart, profiles."""
+    from klaster.reports import load_geometry, write_report
+    from klaster.taxonomy import load_regions, us_states
+
+    with _errors(), _steps() as progress:
+        bar = _StepBar(progress, 5)
+        result, label = _run_mapping(
+            bar, source, demo, fmt, mapping, data_year, sheet, definitions, vintage,
+            lq_denominator, reference, from_year, year)
+        bar("Rendering the report")
+        geometry = (load_geometry(boundaries, id_property=id_property)
+                    if boundaries is not None else None)
+        region_table = load_regions(regions) if regions is not None else None
+        if region_table is None and geometry is None:
+            region_table = us_states()
+        caveats = result.caveats()
+        if demo:
+            caveats.append("Demo data: CBP 2021 extract without DC; Louisiana, Missouri, "
+                           "Oklahoma and Utah have partial coverage, so their figures "
+                           "are understated.")
+        issue_counts = result.issues.counts()
+        if issue_counts:
+            caveats.append("Warnings while loading: " + ", ".join(
+                f"{n:,} {k}" for k, n in sorted(issue_counts.items())))
+        meta: dict[str, Any] = {
+            "caveats": caveats,
+            "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "klaster version": __version__,
+            "cluster definitions": definitions,
+            **result.options,
+        }
+        kwargs: dict[str, Any] = {"geometry": geometry, "regions": region_table,
+                                  "change": result.change, "cluster": cluster,
+                                  "region": region, "year": year, "source_note": label,
+                                  "metadata": meta}
+        if title:
+            kwargs["title"] = title
+        path = write_report(result.indicators, output, **kwargs)
+        bar.done()
+    size = path.stat().st_size / 1e6
+    ind = result.indicators
+    console.print(f"Wrote [bold]{path}[/] ({size:.1f} MB, works offline): "
+                  f"{ind['region'].n_unique()} regions, {ind['cluster'].n_unique()} clusters.",
+                  highlight=False)
+    _report_issues(result.issues, issues_out)
+
+
+@app.command()
+def load(
+    source: Annotated[Path, typer.Argument(help="Statistics file to check and convert.")],
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="Write the canonical table (.parquet, .csv, .xlsx).")] = None,
+    fmt: FmtOpt = Fmt.auto,
+    mapping: MapOpt = None,
+    data_year: YearOpt = None,
+    sheet: SheetOpt = None,
+    impute: Annotated[str | None, typer.Option(
+        help="Fill suppressed/missing cells by the European Cluster Observatory rule using "
+        "this code hierarchy: naics2017 or nace2 (or a hierarchy CSV).")] = None,
+    issues_out: IssuesOpt = None,
+) -> None:
+    """Check a statistics file, report unpublished cells, convert it to the canonical table."""
+    from klaster.data.impute import impute_eco, missing_report
+    from klaster.reports import write_table
+    from klaster.taxonomy import hierarchy, load_hierarchy
+
+    with _errors():
+        table, issues, label = load_input(source, False, fmt, mapping, data_year, sheet)
+        hier = None
+        if impute is not None:
+            hier = load_hierarchy(impute) if Path(impute).is_file() else hierarchy(impute)
+            table, more = impute_eco(table, hier)
+            issues.extend(more)
+        if output is not None:
+            write_table(table, output)
+        missing = missing_report(table, hier)
+    t = Table(title=f"{label}", show_edge=False)
+    for col in ("rows", "regions", "industries", "years", "employment"):
+        t.add_column(col, justify="right")
+    t.add_row(f"{table.height:,}", f"{table['region'].n_unique():,}",
+              f"{table['industry'].n_unique():,}",
+              ", ".join(map(str, sorted(table["year"].unique().to_list()))),
+              f"{table['employment'].sum():,.0f}")
+    console.print(t)
+    n_missing = int(table["employment"].is_null().sum())
+    n_imputed = int((table["flag"] == "imputed").sum())
+    console.print(f"unpublished employment cells: {n_missing:,}; imputed: {n_imputed:,}"
+                  + (f"; summary rows: {missing.height:,}" if missing.height else ""),
+                  highlight=False)
+    if output is not None:
+        console.print(f"Wrote [bold]{output}[/].", highlight=False)
+    _report_issues(issues, issues_out)
+
+
+@app.command()
+def definitions(
+    output: Annotated[Path | None, typer.Option("--output", "-o",
+                                                help="Write the table here.")] = None,
+    vintage: VintageOpt = 2017,
+    source: Annotated[Path | None, typer.Option(
+        "--stats", help="Also show how this statistics file's codes are allocated "
+        "(split or unmapped codes and their employment).")] = None,
+    demo: DemoOpt = False,
+) -> None:
+    """Show or export the built-in US benchmark cluster definitions and their allocation."""
+    from klaster.reports import write_table
+    from klaster.taxonomy import allocation_report, allocation_summary, us_benchmark_definitions
+
+    with _errors():
+        defs = us_benchmark_definitions(vintage, titles=True)
+        clusters = defs.unique("cluster")
+        console.print(
+            f"US benchmark clusters (Delgado, Porter & Stern 2016) on NAICS {vintage}: "
+            f"{clusters.height} clusters ({(clusters['cluster_type'] == 'traded').sum()} "
+            f"traded, {(clusters['cluster_type'] == 'local').sum()} local), "
+            f"{defs['industry'].n_unique():,} codes, "
+            f"{defs.filter(pl.col('share') < 1)['industry'].n_unique():,} split.",
+            highlight=False)
+        if output is not None:
+            write_table(defs, output)
+            console.print(f"Wrote [bold]{output}[/].", highlight=False)
+        if source is not None or demo:
+            stats, _issues, label = load_input(source, demo, Fmt.auto, None, None, None)
+            console.print(f"{label}: {allocation_summary(stats, defs)}", highlight=False)
+            rep = allocation_report(stats, defs).head(10)
+            t = Table(title="Largest split or unmapped codes", show_edge=False)
+            for col in ("industry", "status", "employment", "allocation"):
+                t.add_column(col)
+            for r in rep.iter_rows(named=True):
+                t.add_row(r["industry"], r["status"], f"{r['employment'] or 0:,.0f}",
+                          r["allocation"] or "—")
+            console.print(t)
+
+
+@app.command()
+def concentration(
+    source: StatsArg = None,
+    output: Annotated[Path, typer.Option("--output", "-o")] = Path("concentration.csv"),
+    demo: DemoOpt = False,
+    fmt: FmtOpt = Fmt.auto,
+    mapping: MapOpt = None,
+    data_year: YearOpt = None,
+    sheet: SheetOpt = None,
+    specialisation: Annotated[Path | None, typer.Option(
+        help="Also write Krugman specialisation per region to this file.")] = None,
+    top: Annotated[int, typer.Option(help="Show this many most concentrated industries.")]
+    = 10,
+) -> None:
+    """Industry concentration: locational Gini, Hoover, Ellison–Glaeser, Maurel–Sédillot."""
+    from klaster.indicators import concentration as conc
+    from klaster.indicators import krugman_specialisation
+    from klaster.reports import write_table
+
+    with _errors():
+        stats, _issues, _label = load_input(source, demo, fmt, mapping, data_year, sheet)
+        table = conc(stats)
+        write_table(table, output)
+        if specialisation is not None:
+            write_table(krugman_specialisation(stats), specialisation)
+    t = Table(title="Most concentrated industries (Ellison–Glaeser γ)", show_edge=False)
+    for col in ("industry", "year", "employment", "gini", "eg_gamma", "ms_gamma"):
+        t.add_column(col, justify="right")
+    for r in table.drop_nulls("eg_gamma").sort("eg_gamma", descending=True).head(top) \
+            .iter_rows(named=True):
+        t.add_row(r["industry"], str(r["year"]), f"{r['employment']:,.0f}",
+                  f"{r['gini']:.3f}", f"{r['eg_gamma']:.3f}", f"{r['ms_gamma']:.3f}")
+    console.print(t)
+    console.print(f"Wrote [bold]{output}[/] ({table.height:,} rows; Herfindahl: "
+                  f"{table['herfindahl_method'].drop_nulls().unique().to_list()}).",
+                  highlight=False)
+
+
+def _download_bar():
+    return Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+                    TransferSpeedColumn(), console=err, disable=not err.is_terminal)
+
+
+@fetch_app.command("cbp")
+def fetch_cbp_cmd(
+    year: Annotated[int, typer.Option(help="Data year, e.g. 2021.")],
+    geography: Annotated[str, typer.Option(help="state or county.")] = "state",
+    state: Annotated[str | None, typer.Option(help="2-digit state FIPS (county only).")]
+    = None,
+    cache_dir: Annotated[Path | None, typer.Option(help="Cache folder.")] = None,
+    refresh: Annotated[bool, typer.Option(help="Download again even if cached.")] = False,
+) -> None:
+    """Download County Business Patterns from the Census API (set CENSUS_API_KEY)."""
+    from klaster.data.fetch import fetch_cbp
+
+    with _errors(), _download_bar() as bar:
+        task = bar.add_task(f"CBP {year} {geography}", total=None)
+        path = fetch_cbp(year, geography, state=state, cache_dir=cache_dir, refresh=refresh,
+                         progress=lambda done, total: bar.update(task, completed=done,
+                                                                 total=total))
+    console.print(f"{path}")
+
+
+@fetch_app.command("eurostat")
+def fetch_eurostat_cmd(
+    dataset: Annotated[str, typer.Argument(help="Eurostat dataset code, e.g. sbs_r_nuts2021.")],
+    cache_dir: Annotated[Path | None, typer.Option(help="Cache folder.")] = None,
+    refresh: Annotated[bool, typer.Option(help="Download again even if cached.")] = False,
+) -> None:
+    """Download a whole Eurostat dataset as gzipped TSV (dissemination API)."""
+    from klaster.data.fetch import fetch_eurostat
+
+    with _errors(), _download_bar() as bar:
+        task = bar.add_task(f"Eurostat {dataset}", total=None)
+        path = fetch_eurostat(dataset, cache_dir=cache_dir, refresh=refresh,
+                              progress=lambda done, total: bar.update(task, completed=done,
+                                                                      total=total))
+    console.print(f"{path}")
+
+
+@app.command()
+def version() -> None:
+    """Print the klaster version."""
+    console.print(f"klaster {__version__} (Python {sys.version.split()[0]})")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()
