@@ -134,7 +134,7 @@ def test_change_table_gives_growth():
                             ("CC", "c3", None, 5000.0, None)]:
         rows.append({"region": r, "cluster": c, "cluster_name": "x", "cluster_type": "traded",
                      "year_start": 2017, "year_end": 2021, "employment_start": e0,
-                     "employment_end": e1, "cagr": g, "job_creation": e1 - e0,
+                     "employment_end": e1, "cagr": g, "job_creation": None if e0 is None else e1 - e0,
                      "lq_start": 1.0, "lq_end": 1.0, "lq_change": 0.0})
     change = pl.DataFrame(rows).select(CHANGE_COLUMNS)
     page = render_report(small_indicators(), geometry=GEOM, regions=REGIONS, change=change,
