@@ -535,7 +535,7 @@ def fetch_cbp_cmd(
         path = fetch_cbp(year, geography, state=state, cache_dir=cache_dir, refresh=refresh,
                          progress=lambda done, total: bar.update(task, completed=done,
                                                                  total=total))
-    console.print(f"{path}")
+    typer.echo(str(path))
 
 
 @fetch_app.command("eurostat")
@@ -552,7 +552,7 @@ def fetch_eurostat_cmd(
         path = fetch_eurostat(dataset, cache_dir=cache_dir, refresh=refresh,
                               progress=lambda done, total: bar.update(task, completed=done,
                                                                       total=total))
-    console.print(f"{path}")
+    typer.echo(str(path))
 
 
 @app.command()
