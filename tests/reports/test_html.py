@@ -227,3 +227,32 @@ def test_write_report_is_atomic_and_matches_render(tmp_path: Path):
     with pytest.raises(DataError):
         write_report(small_indicators().drop("lq"), tmp_path / "r.html")
     assert "Biopharma" in out.read_text(encoding="utf-8")  # old file untouched
+
+
+def _np_area(ring) -> float:
+    import numpy as np
+
+    a = np.asarray(ring, dtype=float)
+    return 0.5 * float(np.sum(a[:-1, 0] * a[1:, 1] - a[1:, 0] * a[:-1, 1]))
+
+
+def test_polygons_are_rewound_for_d3():
+    # RFC 7946 winding (exterior counter-clockwise, hole clockwise) must be flipped: d3-geo,
+    # which plotly uses, draws a counter-clockwise exterior as the rest of the globe.
+    outer = [[0, 0], [4, 0], [4, 4], [0, 4], [0, 0]]
+    hole = [[1, 1], [1, 2], [2, 2], [2, 1], [1, 1]]
+    assert _np_area(outer) > 0 and _np_area(hole) < 0
+    geom = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "id": "g-aa", "properties": {},
+         "geometry": {"type": "Polygon", "coordinates": [outer, hole]}},
+        {"type": "Feature", "id": "g-bb", "properties": {},
+         "geometry": {"type": "MultiPolygon", "coordinates": [[outer[::-1]]]}},
+    ]}
+    regions = REGIONS.filter(pl.col("region") != "CC")
+    d = payload(render_report(small_indicators().filter(pl.col("region") != "CC"),
+                              geometry=geom, regions=regions, metadata=FIXED))
+    f_aa, f_bb = d["map"]["geojson"]["features"]
+    ext, inner = f_aa["geometry"]["coordinates"]
+    assert _np_area(ext) == pytest.approx(-16) and _np_area(inner) == pytest.approx(1)
+    assert sorted(map(tuple, ext)) == sorted(map(tuple, outer))  # same points
+    assert _np_area(f_bb["geometry"]["coordinates"][0][0]) == pytest.approx(-16)

@@ -158,7 +158,7 @@ def _resolve_geometry(
     # Only the shapes the report needs go into the page (boundary files often hold every
     # level of a hierarchy, e.g. all NUTS levels).
     features = [{"type": "Feature", "id": k, "properties": {},
-                 "geometry": _rounded(by_id[k]["geometry"])} for k in dict.fromkeys(used)]
+                 "geometry": _for_plotly(by_id[k]["geometry"])} for k in dict.fromkeys(used)]
     return {
         "available": bool(features),
         "geojson": {"type": "FeatureCollection", "features": features},
@@ -171,21 +171,50 @@ def _resolve_geometry(
     }
 
 
-def _rounded(geom: dict[str, Any] | None, digits: int = 4) -> dict[str, Any] | None:
-    """Coordinates rounded to 4 decimals (about 10 m), far below what a report map shows;
-    it keeps the inlined boundaries a fraction of their full-precision size."""
+def _signed_area(ring: list[list[float]]) -> float:
+    """Planar shoelace area in lon/lat (Gauss's area formula): > 0 counter-clockwise."""
+    return 0.5 * sum(x0 * y1 - x1 * y0 for (x0, y0, *_), (x1, y1, *_) in zip(ring, ring[1:]))
+
+
+def _for_plotly(geom: dict[str, Any] | None, digits: int = 4) -> dict[str, Any] | None:
+    """Boundaries ready for plotly's geo (d3-geo) renderer.
+
+    Winding: d3-geo reads polygons on the sphere and takes the exterior ring to be
+    clockwise (Bostock, d3-geo README), the opposite of RFC 7946 §3.1.6, which most
+    GeoJSON files follow. A counter-clockwise exterior ring would be drawn as "the whole
+    globe except this region", so every exterior ring is made clockwise and every hole
+    counter-clockwise (planar orientation in lon/lat, adequate for regions far smaller
+    than a hemisphere). Coordinates are rounded to 4 decimals (about 10 m), far below
+    what a report map shows, to keep the inlined boundaries small.
+    """
     if geom is None:
         return None
+    gtype = geom.get("type")
+    if gtype == "GeometryCollection":
+        return {"type": gtype,
+                "geometries": [_for_plotly(g, digits) for g in geom.get("geometries", [])]}
 
     def r(c):
         if isinstance(c, (int, float)):
             return round(float(c), digits)
         return [r(x) for x in c]
 
-    if geom.get("type") == "GeometryCollection":
-        return {"type": "GeometryCollection",
-                "geometries": [_rounded(g, digits) for g in geom.get("geometries", [])]}
-    return {"type": geom["type"], "coordinates": r(geom.get("coordinates", []))}
+    def polygon(rings):
+        out = []
+        for k, ring in enumerate(r(rings)):
+            area = _signed_area(ring)
+            # exterior (k == 0) clockwise = negative area; holes positive
+            if (k == 0 and area > 0) or (k > 0 and area < 0):
+                ring = ring[::-1]
+            out.append(ring)
+        return out
+
+    coords = geom.get("coordinates", [])
+    if gtype == "Polygon":
+        return {"type": gtype, "coordinates": polygon(coords)}
+    if gtype == "MultiPolygon":
+        return {"type": gtype, "coordinates": [polygon(p) for p in coords]}
+    return {"type": gtype, "coordinates": r(coords)}
 
 
 def _hover(name: str, code: str, row: dict[str, Any]) -> str:
