@@ -23,8 +23,8 @@ def test_new_api_format():
     assert rows[("PL84", "C", 2021)] == (45000.0, 5200.0, 520500.0, None)
     # payroll: million EUR -> thousand EUR; flags p and e kept, joined
     assert rows[("PL84", "C", 2022)] == (46500.0, 5300.0, 560000.0, "e,p")
-    assert rows[("PL84", "C25", 2021)] == (None, 800.0, None, "suppressed")
-    assert rows[("PL84", "C25", 2022)] == (6100.0, None, pytest.approx(70200.0), "missing")
+    assert rows[("PL84", "25", 2021)] == (None, 800.0, None, "suppressed")
+    assert rows[("PL84", "25", 2022)] == (6100.0, None, pytest.approx(70200.0), "missing")
     assert rows[("PL71", "C", 2022)][0] == 125000.0
     assert len(rows) == 6
     kinds = r.issues.counts()
@@ -40,8 +40,8 @@ def test_old_bulk_format_and_unmapped_indicator():
     rows = _rows(r.table)
     assert rows[("PL84", "C", 2016)] == (44000.0, 5100.0, pytest.approx(450300.0), None)
     # "5900 c": confidential with a value -> value not used
-    assert rows[("PL84", "C25", 2016)] == (None, 780.0, None, "suppressed")
-    assert rows[("PL84", "C25", 2015)] == (None, 770.0, pytest.approx(60400.0), "missing")
+    assert rows[("PL84", "25", 2016)] == (None, 780.0, None, "suppressed")
+    assert rows[("PL84", "25", 2015)] == (None, 770.0, pytest.approx(60400.0), "missing")
     assert r.issues.counts()["unmapped_indicator"] == 1
 
 
@@ -57,7 +57,7 @@ def test_custom_indicator_mapping():
     assert r.issues.counts()["unmapped_indicator"] == 2
 
 
-@pytest.mark.parametrize("raw, expected", [("C25", "C25"), ("c25.1", "C251"), ("C", "C")])
+@pytest.mark.parametrize("raw, expected", [("C25", "C25"), ("c25.1", "C251"), ("C", "C")])  # Eurostat form, before taxonomy normalisation
 def test_normalize_nace(raw, expected):
     assert normalize_nace(raw) == expected
 

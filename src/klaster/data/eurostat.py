@@ -23,9 +23,12 @@ sbs_r_nuts06_r2        V16110            employment (persons employed - number)
 Payroll in million EUR is multiplied by 1,000 so that payroll is in thousands of the
 currency unit, like CBP payroll (USD 1,000).
 
-NACE codes are written as Eurostat writes them, without dots: section letter, then the
-division/group/class digits ("C", "C25", "C251", "C2511"); a dotted "C25.1" becomes
-"C251". Aggregates (e.g. "B-S_X_K642", "C10-C12", "TOTAL") are not single NACE codes:
+Eurostat writes NACE codes as the section letter followed by the division/group/class
+digits ("C", "C25", "C251", "C2511"). klaster stores them in the canonical NACE form of
+klaster.taxonomy (``normalise_code(code, "nace2")``): sections as letters, everything
+below as digits without the letter ("C", "25", "251", "2511"), so that Eurostat tables,
+PKD and OKED data, user definitions and the NACE hierarchy (imputation) share one code
+form. Aggregates (e.g. "B-S_X_K642", "C10-C12", "TOTAL") are not single NACE codes:
 they are left out of the table and each one is reported in the IssueLog.
 """
 
@@ -39,6 +42,7 @@ from pathlib import Path
 from klaster.data.generic import LoadResult
 from klaster.data.validate import LINE_COL, validate_stats
 from klaster.errors import DataError, IssueLog
+from klaster.taxonomy.codes import normalise_code
 
 import polars as pl
 
@@ -163,6 +167,7 @@ def load_eurostat_tsv(
         if not _NACE.match(nace):
             aggregates[nace] = aggregates.get(nace, 0) + 1
             continue
+        nace = normalise_code(nace, "nace2")
         target = indicators[ind]
         geo = keys[i_geo]
         for period, raw in zip(periods, cells[1:]):
