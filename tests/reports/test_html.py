@@ -256,3 +256,15 @@ def test_polygons_are_rewound_for_d3():
     assert _np_area(ext) == pytest.approx(-16) and _np_area(inner) == pytest.approx(1)
     assert sorted(map(tuple, ext)) == sorted(map(tuple, outer))  # same points
     assert _np_area(f_bb["geometry"]["coordinates"][0][0]) == pytest.approx(-16)
+
+
+def test_puerto_rico_is_flagged_outside_albers_usa():
+    base = small_indicators()
+    df = pl.concat([base.filter(pl.col("region") == r).with_columns(region=pl.lit(n))
+                    for r, n in [("AA", "PR"), ("BB", "CO")]])
+    page = render_report(df, metadata=FIXED)
+    assert 'id="map-outside"' in page
+    assert "Puerto Rico (PR) lies outside the Albers USA map projection" in page
+    assert payload(page)["map"]["projection"] == "albers usa"
+    page = render_report(df, metadata=FIXED, map_projection="mercator")
+    assert 'id="map-outside"' not in page

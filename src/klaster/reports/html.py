@@ -145,7 +145,8 @@ def _resolve_geometry(
                       "licence; from US Census Bureau cartographic boundaries 2017), simplified")
             projection = projection or "albers usa"
         else:
-            return {"available": False, "source": None, "missing": [], "projection": None,
+            return {"available": False, "source": None, "missing": [], "outside": [],
+                    "projection": None,
                     "reason": "No boundary file was supplied and the region codes are not "
                               "US state codes, so the report has no map."}
     if geometry.get("type") != "FeatureCollection":
@@ -159,13 +160,19 @@ def _resolve_geometry(
     # level of a hierarchy, e.g. all NUTS levels).
     features = [{"type": "Feature", "id": k, "properties": {},
                  "geometry": _for_plotly(by_id[k]["geometry"])} for k in dict.fromkeys(used)]
+    # d3's Albers USA composite (used by plotly's "albers usa") has insets for Alaska and
+    # Hawaii only; Puerto Rico (FIPS 72) falls outside it and would silently vanish.
+    projection = projection or "mercator"
+    outside = ([r for r in region_codes if key[r] == "72" and key[r] in by_id]
+               if projection == "albers usa" else [])
     return {
         "available": bool(features),
+        "outside": outside,
         "geojson": {"type": "FeatureCollection", "features": features},
         "key": key,
         "missing": missing,
         "source": source,
-        "projection": projection or "mercator",
+        "projection": projection,
         "reason": None if features else "None of the regions has a shape in the boundary "
                                         "file, so the report has no map.",
     }
@@ -389,6 +396,7 @@ def render_report(
     produced += [(str(k), _meta_text(v)) for k, v in metadata.items()]
 
     map_missing = [{"code": r, "name": rname(r)} for r in gmap["missing"]]
+    map_outside = [{"code": r, "name": rname(r)} for r in gmap["outside"]]
     payload = {
         "cluster": cluster, "region": region,
         "clusterNames": {c["id"]: c["name"] for c in cluster_list},
@@ -410,6 +418,7 @@ def render_report(
         definitions=definitions, clusters=cluster_list, regions=region_list,
         cluster=cluster, region=region, top_regions=top_regions, top_n=top_n,
         profiles=profiles, portfolio=portfolio, gmap=gmap, map_missing=map_missing,
+        map_outside=map_outside,
         caveats=caveats, produced=produced, payload=payload,
         plotly_js=jinja2.utils.markupsafe.Markup(_safe_script(plotly.offline.get_plotlyjs())),
     )
