@@ -24,6 +24,7 @@ import json
 import os
 import shutil
 import tempfile
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -68,7 +69,7 @@ def douglas_peucker(pts: np.ndarray, tol: float) -> np.ndarray:
         m2 = int(np.argmax(d))
         cuts = sorted({0, m1, m2, n - 1})
         keep[cuts] = True
-        stack = list(zip(cuts[:-1], cuts[1:]))
+        stack = list(pairwise(cuts))
     while stack:
         i, j = stack.pop()
         if j <= i + 1:

@@ -34,7 +34,7 @@ REGIONS = pl.DataFrame({"region": ["AA", "BB", "CC"], "name": ["Alpha", "Beta", 
 
 def payload(page: str) -> dict:
     m = re.search(r'<script type="application/json" id="klaster-data">(.*?)</script>', page,
-                  re.S)
+                  re.DOTALL)
     assert m, "data block missing"
     return json.loads(m.group(1))
 
@@ -54,10 +54,10 @@ def page() -> str:
 
 def test_page_is_offline(page: str):
     # no external script, stylesheet, font, image or frame: nothing to fetch
-    assert not re.search(r"<script[^>]*\bsrc=", page, re.I)
-    assert not re.search(r"<link\b", page, re.I)
-    assert not re.search(r"<(img|iframe)\b", page, re.I)
-    assert not re.search(r"@import|url\(\s*['\"]?https?:", page, re.I)
+    assert not re.search(r"<script[^>]*\bsrc=", page, re.IGNORECASE)
+    assert not re.search(r"<link\b", page, re.IGNORECASE)
+    assert not re.search(r"<(img|iframe)\b", page, re.IGNORECASE)
+    assert not re.search(r"@import|url\(\s*['\"]?https?:", page, re.IGNORECASE)
     # plotly.js is inlined exactly once
     assert page.count("<script") == 4
     assert len(re.findall(r"Plotly\.register|plotly\.js v\d", page)) >= 1
@@ -91,7 +91,7 @@ def test_map_and_default_cluster(page: str):
 
 def test_ranked_tables_have_expected_values(page: str):
     top = section(page, "cluster", "c1")
-    rows = re.findall(r"<tr>(.*?)</tr>", top, re.S)[1:]
+    rows = re.findall(r"<tr>(.*?)</tr>", top, re.DOTALL)[1:]
     assert len(rows) == 3
     assert "Alpha" in rows[0] and "12,000" in rows[0] and "2.50" in rows[0]
     assert "Strong" in rows[0] and "Top 10%" in rows[0] and "★★☆" in rows[0]
@@ -134,7 +134,8 @@ def test_change_table_gives_growth():
                             ("CC", "c3", None, 5000.0, None)]:
         rows.append({"region": r, "cluster": c, "cluster_name": "x", "cluster_type": "traded",
                      "year_start": 2017, "year_end": 2021, "employment_start": e0,
-                     "employment_end": e1, "cagr": g, "job_creation": None if e0 is None else e1 - e0,
+                     "employment_end": e1, "cagr": g,
+                     "job_creation": None if e0 is None else e1 - e0,
                      "lq_start": 1.0, "lq_end": 1.0, "lq_change": 0.0})
     change = pl.DataFrame(rows).select(CHANGE_COLUMNS)
     page = render_report(small_indicators(), geometry=GEOM, regions=REGIONS, change=change,

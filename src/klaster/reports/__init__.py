@@ -13,7 +13,14 @@ from klaster.reports.html import render_report, write_report
 from klaster.reports.tables import write_table
 
 __all__ = [
-    "decode_topojson", "geometry_from_dict", "load_geometry", "us_states_geometry",
-    "us_states_license", "us_states_regions", "us_states_table",
-    "render_report", "write_report", "write_table",
+    "decode_topojson",
+    "geometry_from_dict",
+    "load_geometry",
+    "render_report",
+    "us_states_geometry",
+    "us_states_license",
+    "us_states_regions",
+    "us_states_table",
+    "write_report",
+    "write_table",
 ]

@@ -26,16 +26,16 @@ import polars as pl
 from klaster.errors import DataError
 
 __all__ = [
+    "US_STATES_DATA",
+    "US_STATES_LICENSE",
     "decode_topojson",
+    "feature_ids",
     "geometry_from_dict",
     "load_geometry",
     "us_states_geometry",
-    "us_states_table",
-    "us_states_regions",
     "us_states_license",
-    "feature_ids",
-    "US_STATES_DATA",
-    "US_STATES_LICENSE",
+    "us_states_regions",
+    "us_states_table",
 ]
 
 _DATA = resources.files("klaster.reports") / "data"

@@ -19,6 +19,7 @@ import datetime as _dt
 import html as _html
 import math
 import platform
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +27,11 @@ import jinja2
 import polars as pl
 
 from klaster.errors import DataError
-from klaster.schema import CHANGE_COLUMNS, INDICATOR_COLUMNS
 from klaster.reports import geo as _geo
 from klaster.reports.tables import atomic_write_text
+from klaster.schema import CHANGE_COLUMNS, INDICATOR_COLUMNS
 
-__all__ = ["render_report", "write_report", "DEFAULT_DEFINITIONS"]
+__all__ = ["DEFAULT_DEFINITIONS", "render_report", "write_report"]
 
 DEFAULT_TITLE = "Regional cluster report"
 DEFAULT_SOURCE = "Regional employment statistics"
@@ -180,7 +181,7 @@ def _resolve_geometry(
 
 def _signed_area(ring: list[list[float]]) -> float:
     """Planar shoelace area in lon/lat (Gauss's area formula): > 0 counter-clockwise."""
-    return 0.5 * sum(x0 * y1 - x1 * y0 for (x0, y0, *_), (x1, y1, *_) in zip(ring, ring[1:]))
+    return 0.5 * sum(x0 * y1 - x1 * y0 for (x0, y0, *_), (x1, y1, *_) in pairwise(ring))
 
 
 def _for_plotly(geom: dict[str, Any] | None, digits: int = 4) -> dict[str, Any] | None:
@@ -382,16 +383,17 @@ def render_report(
         caveats = [caveats]
     generated = metadata.pop("generated", None) or _dt.datetime.now(_dt.UTC).strftime(
         "%Y-%m-%d %H:%M UTC")
-    from klaster import __version__
     import plotly
+
+    from klaster import __version__
 
     produced = [("klaster version", __version__), ("Generated", generated),
                 ("Year shown", str(year)),
                 ("Years in the indicator table", ", ".join(map(str, years))),
                 ("Boundaries", gmap["source"] or "none"),
                 ("Change table", "supplied" if change is not None else "not supplied"),
-                ("Charts", f"plotly.js bundled with plotly {plotly.__version__} "
-                           f"(MIT licence), inlined"),
+                ("Charts", (f"plotly.js bundled with plotly {plotly.__version__} "
+                            "(MIT licence), inlined")),
                 ("Python", platform.python_version())]
     produced += [(str(k), _meta_text(v)) for k, v in metadata.items()]
 

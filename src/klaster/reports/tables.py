@@ -14,7 +14,7 @@ import polars as pl
 
 from klaster.errors import DataError
 
-__all__ = ["write_table", "atomic_write_text", "TABLE_FORMATS"]
+__all__ = ["TABLE_FORMATS", "atomic_write_text", "write_table"]
 
 TABLE_FORMATS = {".parquet": "parquet", ".csv": "csv", ".xlsx": "excel"}
 
