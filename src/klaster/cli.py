@@ -368,7 +368,6 @@ def report(
         meta: dict[str, Any] = {
             "caveats": caveats,
             "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-            "klaster version": __version__,
             "cluster definitions": definitions,
             **result.options,
         }

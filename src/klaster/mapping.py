@@ -117,7 +117,6 @@ def map_clusters(
         else "sum of the regions in the table",
         "star thresholds": (f"size top {stars.size_top:.0%}, specialisation LQ ≥ "
                             f"{stars.specialisation_lq:g}, focus top {stars.focus_top:.0%}"),
-        "years": ", ".join(map(str, years)),
     }
     if growth is not None:
         options["change"] = f"{first}–{last}"
