@@ -100,8 +100,9 @@ def dense_reference(emp: np.ndarray, est: np.ndarray):
         # plant Herfindahl with n equal plants per cell: n * (e / n / E)^2
         h = sum(n * (v / n / e.sum()) ** 2 for v, n in zip(e, est[:, i]) if v > 0)
         g = np.sum((s - x) ** 2)
-        eg = (g - (1 - sx2) * h) / ((1 - sx2) * (1 - h))
-        ms = ((np.sum(s**2) - sx2) / (1 - sx2) - h) / (1 - h)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            eg = (g - (1 - sx2) * h) / ((1 - sx2) * (1 - h))
+            ms = ((np.sum(s**2) - sx2) / (1 - sx2) - h) / (1 - h)
         lq = s / x
         # weighted Gini from pairwise differences (Lorenz area identity)
         gini = 0.5 * np.sum(np.outer(x, x) * np.abs(lq[:, None] - lq[None, :]))

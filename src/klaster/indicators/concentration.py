@@ -14,8 +14,10 @@ published) are left out of every sum; their number is reported per output row in
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
 import polars as pl
 
 from klaster.errors import DataError
@@ -30,24 +32,59 @@ SPECIALISATION_COLUMNS = ("region", "year", "employment", "industries", "krugman
 HerfindahlMethod = Literal["plants", "equal_size_within_cell"]
 
 
-def _prepare(stats: pl.DataFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+def _prepare(stats: pl.DataFrame) -> _Panel:
     require_columns(stats, ("region", "industry", "year", "employment"), "statistics table")
     cols = ["region", "industry", "year", "employment"]
     if "establishments" in stats.columns:
         cols.append("establishments")
-    # Text keys as Categorical: joins and group-bys hash integers instead of strings,
-    # several times faster on county-scale panels; cast back to text on output.
+    # Codes as Enum: the physical codes are then dense indices 0..n-1 into the sorted
+    # code lists, which the NumPy kernels use as matrix rows and columns.
+    text = stats.select(pl.col("region").cast(pl.Utf8), pl.col("industry").cast(pl.Utf8))
+    regions = text["region"].unique().drop_nulls().sort()
+    industries = text["industry"].unique().drop_nulls().sort()
     base = stats.select(cols).with_columns(
-        pl.col("region").cast(pl.Utf8).cast(pl.Categorical),
-        pl.col("industry").cast(pl.Utf8).cast(pl.Categorical),
+        text["region"].cast(pl.Enum(regions)).alias("region"),
+        text["industry"].cast(pl.Enum(industries)).alias("industry"),
         pl.col("year").cast(pl.Int32),
-        pl.col("employment").cast(pl.Float64),
+        *[pl.col(c).cast(pl.Float64) for c in cols[3:]],
     )
+    for c in ("region", "industry", "year"):
+        if base[c].null_count():
+            row = int(base.with_row_index("_r").filter(pl.col(c).is_null())["_r"][0]) + 1
+            raise DataError(f"statistics table: empty {c} in data row {row}", line=row + 1, field=c)
     reject_negative(base, ("employment", "establishments"), "statistics table")
     reject_duplicates(base, ["region", "industry", "year"], "statistics table")
-    lf = base.lazy()
-    unpublished = lf.filter(pl.col("employment").is_null())
-    return lf.filter(pl.col("employment").is_not_null()), unpublished
+    unpublished = (
+        base.filter(pl.col("employment").is_null())
+        .group_by("industry", "year")
+        .agg(pl.len().cast(pl.Int64).alias("unpublished_cells"))
+    )
+    return _Panel(base.filter(pl.col("employment").is_not_null()), regions, industries, unpublished)
+
+
+@dataclass(frozen=True)
+class _Panel:
+    cells: pl.DataFrame  # published cells, region/industry as Enum
+    regions: pl.Series  # sorted codes: row index -> region
+    industries: pl.Series  # sorted codes: column index -> industry
+    unpublished: pl.DataFrame  # industry (Enum), year, unpublished_cells
+
+
+def _years(panel: _Panel):
+    """Yield (year, r, i, employment, establishments) NumPy arrays per year."""
+    for (year,), part in panel.cells.partition_by("year", as_dict=True, maintain_order=False).items():
+        r = part["region"].to_physical().to_numpy().astype(np.int64)
+        i = part["industry"].to_physical().to_numpy().astype(np.int64)
+        e = part["employment"].to_numpy()
+        n = (part["establishments"].fill_null(np.nan).to_numpy()
+             if "establishments" in part.columns else None)
+        yield int(year), r, i, e, n
+
+
+def _dense(r, i, values, shape) -> np.ndarray:
+    # bincount on the flat index sums values into a dense region x industry matrix.
+    flat = r * shape[1] + i
+    return np.bincount(flat, weights=values, minlength=shape[0] * shape[1]).reshape(shape)
 
 
 def concentration(
@@ -80,72 +117,94 @@ def concentration(
       gamma = ((sum_r s_ri^2 - sum_r x_r^2) / (1 - sum_r x_r^2) - H) / (1 - H).
     Gammas are null when H is null or H >= 1, or when one region holds all employment.
     """
-    lf, unpublished = _prepare(stats)
     if herfindahl is None and "establishments" not in stats.columns:
         raise DataError("statistics table lacks 'establishments', needed to approximate the "
                         "plant Herfindahl (or pass herfindahl=)", field="establishments")
-    region = lf.group_by("region", "year").agg(pl.col("employment").sum().alias("_e_r"))
-    year = region.group_by("year").agg(pl.col("_e_r").sum().alias("_e"))
-    region = region.join(year, on="year").with_columns((pl.col("_e_r") / pl.col("_e")).alias("_x"))
-    sum_x2 = region.group_by("year").agg((pl.col("_x") ** 2).sum().alias("_sum_x2"))
-    industry = lf.group_by("industry", "year").agg(pl.col("employment").sum().alias("_e_i"))
-
-    cells = (
-        lf.join(industry, on=["industry", "year"])
-        .join(region.select("region", "year", "_x"), on=["region", "year"])
-        .filter(pl.col("_e_i") > 0)  # an industry with no employment has no distribution
-        .with_columns((pl.col("employment") / pl.col("_e_i")).alias("_s"))
-        .with_columns((pl.col("_s") / pl.col("_x")).alias("_lq"))
+    panel = _prepare(stats)
+    n_reg, n_ind = panel.regions.len(), panel.industries.len()
+    # Industries are processed in blocks so that the dense matrices stay small (about
+    # 4 million cells, 32 MB per matrix) whatever the panel size.
+    block = max(1, 4_000_000 // max(n_reg, 1))
+    parts = []
+    for year, r, i, e, n in _years(panel):
+        e_r = np.bincount(r, weights=e, minlength=n_reg)
+        keep = e_r > 0  # a region with no employment has no share x_r to compare with
+        x = e_r[keep] / e_r.sum()
+        sum_x2 = float(np.sum(x**2))
+        for lo in range(0, n_ind, block):
+            hi = min(lo + block, n_ind)
+            sel = (i >= lo) & (i < hi)
+            shape = (n_reg, hi - lo)
+            E = _dense(r[sel], i[sel] - lo, e[sel], shape)[keep]
+            e_i = E.sum(axis=0)
+            cols = np.nonzero(e_i > 0)[0]  # an industry without employment has no distribution
+            if cols.size == 0:
+                continue
+            E, e_i = E[:, cols], e_i[cols]
+            S = E / e_i  # s_ri: region's share of the industry
+            D = S - x[:, None]
+            # Locational Gini (Krugman 1991; Amiti 1998): Lorenz curve of cumulative s
+            # against cumulative x, regions in ascending LQ = s / x. Trapezoid areas give
+            # Gini = 1 - sum_k x_k (S_k + S_{k-1}) = 1 - sum_k x_k (2 S_k - s_k).
+            order = np.argsort(S / x[:, None], axis=0)  # tie order does not change the curve
+            s_sorted = np.take_along_axis(S, order, axis=0)
+            cum = np.cumsum(s_sorted, axis=0)
+            gini = 1.0 - np.sum(x[order] * (2.0 * cum - s_sorted), axis=0)
+            # Hoover (1936) coefficient of localisation.
+            hoover = 0.5 * np.abs(D).sum(axis=0)
+            # Ellison & Glaeser (1997) raw geographic concentration G.
+            g = np.sum(D**2, axis=0)
+            sum_s2 = np.sum(S**2, axis=0)
+            if herfindahl is None:
+                N = _dense(r[sel], i[sel] - lo, np.nan_to_num(n[sel], nan=-1.0) if n is not None
+                           else np.zeros(sel.sum()), shape)[keep][:, cols]
+                # Equal plant size within each cell: cell r holds n_ri plants of size
+                # E_ri / n_ri, so H = sum_r n_ri (E_ri / (n_ri E_i))^2 = sum_r E_ri^2 / (n_ri E_i^2).
+                bad = ((E > 0) & (N <= 0)).any(axis=0)  # no (or unknown) establishment count
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    h = np.where(E > 0, E**2 / (N * e_i**2), 0.0).sum(axis=0)
+                h = np.where(bad, np.nan, h)
+            else:
+                h = np.full(cols.size, np.nan)
+            parts.append(pl.DataFrame({
+                "_code": (cols + lo).astype(np.uint32),
+                "year": np.full(cols.size, year, dtype=np.int32),
+                "employment": e_i,
+                "regions": (E > 0).sum(axis=0).astype(np.int64),
+                "gini": gini, "hoover": hoover, "eg_raw": g, "herfindahl": h,
+                "_sum_s2": sum_s2, "_sum_x2": np.full(cols.size, sum_x2),
+            }))
+    schema = {"_code": pl.UInt32, "year": pl.Int32, "employment": pl.Float64, "regions": pl.Int64,
+              "gini": pl.Float64, "hoover": pl.Float64, "eg_raw": pl.Float64,
+              "herfindahl": pl.Float64, "_sum_s2": pl.Float64, "_sum_x2": pl.Float64}
+    per = pl.concat(parts) if parts else pl.DataFrame(schema=schema)
+    per = per.with_columns(
+        panel.industries.gather(per["_code"]).alias("industry"),
+        pl.col("herfindahl").fill_nan(None),
     )
-    # Lorenz curve order: ascending LQ within industry x year (Krugman 1991); sorting
-    # inside each group is cheaper than one global sort.
-    by_lq = {c: pl.col(c).sort_by("_lq") for c in ("_s", "_x")}
-    aggs = [
-        pl.col("_e_i").first().alias("employment"),
-        (pl.col("employment") > 0).sum().cast(pl.Int64).alias("regions"),
-        # Lorenz area by trapezoids: regions absent from the industry sit at the start of
-        # the curve with s = 0 and add no area; each present region adds
-        # x_r * (S_k + S_{k-1}) = x_r * (2 S_k - s_r).
-        (1.0 - (by_lq["_x"] * (2.0 * by_lq["_s"].cum_sum() - by_lq["_s"])).sum()).alias("gini"),
-        (pl.col("_s") - pl.col("_x")).abs().sum().alias("_abs_dev"),
-        pl.col("_x").sum().alias("_x_present"),
-        ((pl.col("_s") - pl.col("_x")) ** 2).sum().alias("_sq_dev"),
-        (pl.col("_x") ** 2).sum().alias("_x2_present"),
-        (pl.col("_s") ** 2).sum().alias("_sum_s2"),
-    ]
-    if herfindahl is None:
-        e, n = pl.col("employment"), pl.col("establishments")
-        missing_n = ((e > 0) & (n.is_null() | (n <= 0))).any()
-        aggs.append(
-            pl.when(missing_n).then(None)
-            .otherwise((pl.when(e > 0).then(e**2 / (n * pl.col("_e_i") ** 2)).otherwise(0.0)).sum())
-            .alias("herfindahl")
-        )
-    per = cells.group_by("industry", "year").agg(aggs).join(sum_x2, on="year")
     if herfindahl is None:
         per = per.with_columns(pl.lit("equal_size_within_cell").alias("herfindahl_method"))
     else:
         require_columns(herfindahl, ("industry", "year", "herfindahl"), "herfindahl table")
-        h = herfindahl.lazy().select(
-            pl.col("industry").cast(pl.Utf8).cast(pl.Categorical), pl.col("year").cast(pl.Int32),
+        h = herfindahl.select(
+            pl.col("industry").cast(pl.Utf8), pl.col("year").cast(pl.Int32),
             pl.col("herfindahl").cast(pl.Float64),
         )
-        per = per.join(h, on=["industry", "year"], how="left").with_columns(
-            pl.when(pl.col("herfindahl").is_not_null()).then(pl.lit("plants")).alias("herfindahl_method")
+        per = (
+            per.drop("herfindahl")
+            .join(h, on=["industry", "year"], how="left")
+            .with_columns(
+                pl.when(pl.col("herfindahl").is_not_null()).then(pl.lit("plants"))
+                .alias("herfindahl_method")
+            )
         )
-    n_unpub = unpublished.group_by("industry", "year").agg(pl.len().cast(pl.Int64).alias("unpublished_cells"))
     h_, sx2 = pl.col("herfindahl"), pl.col("_sum_x2")
     gamma_ok = h_.is_not_null() & (h_ < 1.0) & (sx2 < 1.0)
-    out = (
-        per.join(n_unpub, on=["industry", "year"], how="left")
+    return (
+        per.join(panel.unpublished.with_columns(pl.col("industry").cast(pl.Utf8)),
+                 on=["industry", "year"], how="left")
         .with_columns(
             pl.col("unpublished_cells").fill_null(0),
-            # Hoover (1936): absent regions contribute |0 - x_r| = x_r.
-            (0.5 * (pl.col("_abs_dev") + 1.0 - pl.col("_x_present"))).alias("hoover"),
-            # Ellison & Glaeser (1997): absent regions contribute (0 - x_r)^2.
-            (pl.col("_sq_dev") + sx2 - pl.col("_x2_present")).alias("eg_raw"),
-        )
-        .with_columns(
             # Ellison & Glaeser (1997), eq. (5).
             pl.when(gamma_ok).then(
                 (pl.col("eg_raw") - (1.0 - sx2) * h_) / ((1.0 - sx2) * (1.0 - h_))
@@ -156,10 +215,8 @@ def concentration(
             ).alias("ms_gamma"),
         )
         .select(CONCENTRATION_COLUMNS)
-        .with_columns(pl.col("industry").cast(pl.Utf8))
         .sort("industry", "year")
     )
-    return out.collect()
 
 
 def krugman_specialisation(stats: pl.DataFrame) -> pl.DataFrame:
@@ -173,27 +230,32 @@ def krugman_specialisation(stats: pl.DataFrame) -> pl.DataFrame:
     Takes the canonical statistics table (region, industry, year, employment).
     Returns ``SPECIALISATION_COLUMNS`` sorted by region, year.
     """
-    lf, _ = _prepare(stats)
-    industry = lf.group_by("industry", "year").agg(pl.col("employment").sum().alias("_e_i"))
-    total = industry.group_by("year").agg(pl.col("_e_i").sum().alias("_e"))
-    region = lf.group_by("region", "year").agg(pl.col("employment").sum().alias("_e_r"))
+    panel = _prepare(stats)
+    n_reg, n_ind = panel.regions.len(), panel.industries.len()
+    parts = []
+    for year, r, i, e, _ in _years(panel):
+        e_i = np.bincount(i, weights=e, minlength=n_ind)
+        v = e_i / e.sum()  # benchmark industry mix
+        e_r = np.bincount(r, weights=e, minlength=n_reg)
+        # Sparse form of sum_i |v_ri - v_i|: the region's cells give |v_ri - v_i|, and every
+        # industry it lacks gives v_i, i.e. 1 - sum over its cells of v_i.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            dev = np.abs(e / e_r[r] - v[i])
+        k = (np.bincount(r, weights=dev, minlength=n_reg) + 1.0
+             - np.bincount(r, weights=v[i], minlength=n_reg))
+        has = e_r > 0
+        parts.append(pl.DataFrame({
+            "_code": np.nonzero(has)[0].astype(np.uint32),
+            "year": np.full(int(has.sum()), year, dtype=np.int32),
+            "employment": e_r[has],
+            "industries": np.bincount(r, weights=(e > 0).astype(float), minlength=n_reg)[has].astype(np.int64),
+            "krugman_index": k[has],
+        }))
+    out = pl.concat(parts) if parts else pl.DataFrame(
+        schema={"_code": pl.UInt32, "year": pl.Int32, "employment": pl.Float64,
+                "industries": pl.Int64, "krugman_index": pl.Float64})
     return (
-        lf.join(industry, on=["industry", "year"])
-        .join(total, on="year")
-        .join(region, on=["region", "year"])
-        .filter(pl.col("_e_r") > 0)
-        .with_columns(
-            (pl.col("employment") / pl.col("_e_r")).alias("_v_r"),
-            (pl.col("_e_i") / pl.col("_e")).alias("_v"),
-        )
-        .group_by("region", "year")
-        .agg(
-            pl.col("_e_r").first().alias("employment"),
-            (pl.col("employment") > 0).sum().cast(pl.Int64).alias("industries"),
-            ((pl.col("_v_r") - pl.col("_v")).abs().sum() + 1.0 - pl.col("_v").sum()).alias("krugman_index"),
-        )
+        out.with_columns(panel.regions.gather(out["_code"]).alias("region"))
         .select(SPECIALISATION_COLUMNS)
-        .with_columns(pl.col("region").cast(pl.Utf8))
         .sort("region", "year")
-        .collect()
     )
