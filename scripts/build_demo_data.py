@@ -11,9 +11,7 @@ Usage: uv run python scripts/build_demo_data.py [path/to/cbp2021_state_naics6.cs
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,19 +21,14 @@ TARGET = ROOT / "src" / "klaster" / "data" / "demo" / "cbp2021_states.parquet"
 
 def main(argv: list[str]) -> int:
     from klaster.data.cbp import load_cbp
+    from klaster.fileio import atomic_output
 
     source = Path(argv[1]) if len(argv) > 1 else DEFAULT_SOURCE
     result = load_cbp(source, year=2021)
     table = result.table.sort("region", "industry")
     TARGET.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=".parquet.part", dir=TARGET.parent)
-    os.close(fd)
-    try:
+    with atomic_output(TARGET) as tmp:
         table.write_parquet(tmp, compression="zstd", statistics=False)
-        os.replace(tmp, TARGET)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     print(f"source   : {source}")
     print(f"rows     : {table.height}")
     print(f"states   : {table['region'].n_unique()}")

@@ -14,13 +14,13 @@ Run: uv run python scripts/build_taxonomy_data.py [SOURCE_DIR]
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 import polars as pl
 
 from klaster.errors import IssueLog
+from klaster.fileio import atomic_output
 from klaster.schema import DEFINITIONS_SCHEMA, HIERARCHY_SCHEMA
 from klaster.taxonomy.concordance import compose, load_concordance
 from klaster.taxonomy.definitions import translate_definitions
@@ -58,9 +58,8 @@ COMBINED = {"31": "31-33", "32": "31-33", "33": "31-33", "44": "44-45", "45": "4
 
 def write_atomic(df: pl.DataFrame, path: Path) -> None:
     """Write to a temporary file and rename, so a failed run never half-writes."""
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    df.write_csv(tmp)
-    os.replace(tmp, path)
+    with atomic_output(path) as tmp:
+        df.write_csv(tmp)
 
 
 def naics_hierarchy(src: Path) -> pl.DataFrame:

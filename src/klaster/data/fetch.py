@@ -22,7 +22,6 @@ Endpoints:
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -30,6 +29,7 @@ import httpx
 import platformdirs
 
 from klaster.errors import KlasterError
+from klaster.fileio import atomic_output
 
 CENSUS_URL = "https://api.census.gov/data/{year}/cbp"
 EUROSTAT_URL = "https://ec.europa.eu/eurostat/api/dissemination/sdmx/2.1/data/{dataset}"
@@ -66,6 +66,36 @@ def default_cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("klaster"))
 
 
+def _stream(cl: httpx.Client, url: str, params: dict[str, str], fh, progress: Progress | None,
+            what: str) -> None:
+    """GET ``url`` and copy the body into ``fh``, telling ``progress`` the bytes so far."""
+    try:
+        with cl.stream("GET", url, params=params) as resp:
+            if resp.status_code >= 400:
+                body = resp.read().decode("utf-8", "replace")[:300]
+                raise FetchError(f"{what}: HTTP {resp.status_code} from {resp.request.url}: "
+                                 f"{body}")
+            if resp.status_code == 204:
+                raise FetchError(f"{what}: no data for this request ({resp.request.url})")
+            length = resp.headers.get("content-length")
+            total = int(length) if length and length.isdigit() else None
+            if resp.headers.get("content-encoding", "identity") != "identity":
+                total = None  # content-length counts compressed bytes
+            done = 0
+            for chunk in resp.iter_bytes():
+                fh.write(chunk)
+                done += len(chunk)
+                if progress is not None:
+                    progress(done, total)
+    except httpx.TimeoutException as exc:
+        raise FetchError(f"{what}: timed out ({exc}); try again later") from exc
+    except httpx.TransportError as exc:
+        raise FetchError(
+            f"{what}: cannot reach {url} ({exc}). Are you offline? Files already "
+            "downloaded stay usable from the cache."
+        ) from exc
+
+
 def _download(
     url: str,
     params: dict[str, str],
@@ -79,47 +109,18 @@ def _download(
     target.parent.mkdir(parents=True, exist_ok=True)
     own = client is None
     cl = client or httpx.Client(timeout=httpx.Timeout(60.0, connect=15.0), follow_redirects=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=target.name + ".", suffix=".part", dir=target.parent)
-    tmp = Path(tmp_name)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            try:
-                with cl.stream("GET", url, params=params) as resp:
-                    if resp.status_code >= 400:
-                        body = resp.read().decode("utf-8", "replace")[:300]
-                        raise FetchError(
-                            f"{what}: HTTP {resp.status_code} from {resp.request.url}: {body}"
-                        )
-                    if resp.status_code == 204:
-                        raise FetchError(f"{what}: no data for this request ({resp.request.url})")
-                    total_header = resp.headers.get("content-length")
-                    total = int(total_header) if total_header and total_header.isdigit() else None
-                    if resp.headers.get("content-encoding", "identity") != "identity":
-                        total = None  # content-length counts compressed bytes
-                    done = 0
-                    for chunk in resp.iter_bytes():
-                        fh.write(chunk)
-                        done += len(chunk)
-                        if progress is not None:
-                            progress(done, total)
-            except httpx.TimeoutException as exc:
-                raise FetchError(f"{what}: timed out ({exc}); try again later") from exc
-            except httpx.TransportError as exc:
+        with atomic_output(target, suffix=".part") as tmp:
+            with tmp.open("wb") as fh:
+                _stream(cl, url, params, fh, progress, what)
+            with tmp.open("rb") as fh:
+                head = fh.read(512)
+            if not check(head):
                 raise FetchError(
-                    f"{what}: cannot reach {url} ({exc}). Are you offline? Files already "
-                    "downloaded stay usable from the cache."
-                ) from exc
-        with tmp.open("rb") as fh:
-            head = fh.read(512)
-        if not check(head):
-            raise FetchError(
-                f"{what}: the answer is not {expected}; it starts with "
-                f"{head[:120].decode('utf-8', 'replace')!r}"
-            )
-        os.replace(tmp, target)  # atomic on POSIX and Windows (same directory)
+                    f"{what}: the answer is not {expected}; it starts with "
+                    f"{head[:120].decode('utf-8', 'replace')!r}"
+                )
     finally:
-        if tmp.exists():
-            tmp.unlink()
         if own:
             cl.close()
     return target

@@ -6,13 +6,12 @@ then renamed over the target, so a failed write never leaves a half-written file
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import polars as pl
 
 from klaster.errors import DataError
+from klaster.fileio import atomic_output
 
 __all__ = ["TABLE_FORMATS", "atomic_write_text", "write_table"]
 
@@ -20,18 +19,9 @@ TABLE_FORMATS = {".parquet": "parquet", ".csv": "csv", ".xlsx": "excel"}
 
 
 def _atomic(path: Path, write) -> Path:
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise DataError("output directory does not exist", file=path.parent)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    with atomic_output(path) as tmp:
+        write(str(tmp))
+    return Path(path)
 
 
 def atomic_write_text(path: str | Path, text: str) -> Path:
