@@ -80,7 +80,7 @@ def worker_pandas(data: Path, out: Path) -> dict:
 def run_worker(kind: str, data: Path, out: Path) -> dict:
     proc = subprocess.run(
         [sys.executable, __file__, "--worker", kind, "--data", str(data), "--out", str(out)],
-        capture_output=True, text=True,
+        capture_output=True, text=True, check=False,
     )
     if proc.returncode != 0:
         sys.exit(f"{kind} worker failed:\n{proc.stderr}")

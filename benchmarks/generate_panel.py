@@ -72,7 +72,7 @@ def generate(regions: int, industries: int, years: int, clusters: int, seed: int
     # codes split 60/40 over two clusters.
     cluster_of = rng.integers(0, clusters, size=industries)
     cluster_of[:clusters] = np.arange(clusters)  # every cluster gets at least one code
-    n_traded = int(round(clusters * 0.72))
+    n_traded = round(clusters * 0.72)
     rows = []
     split = set(rng.choice(industries, size=max(1, industries // 50), replace=False).tolist())
     for i, code in enumerate(industry_codes):

@@ -11,7 +11,6 @@ default star thresholds) and published (non-null) data.
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 

@@ -22,11 +22,12 @@ from typing import Literal
 
 import polars as pl
 
-from klaster.errors import DataError
+from klaster.errors import DataError, IssueLog
 from klaster.indicators._checks import reject_duplicates, reject_negative, require_columns
-from klaster.indicators.stars import StarThresholds, star_ratings
+from klaster.indicators.stars import DEFAULT_STARS, StarThresholds, star_ratings
 from klaster.indicators.strong import strong_flags
 from klaster.schema import CLUSTER_TYPES, INDICATOR_COLUMNS
+from klaster.taxonomy import apply_definitions
 
 CLUSTER_TABLE_COLUMNS = (
     "region", "cluster", "cluster_name", "cluster_type", "year",
@@ -41,7 +42,8 @@ def _cast_cluster_table(table: pl.DataFrame) -> pl.DataFrame:
     # Text keys become Categorical for the joins and group-bys (integer hashing is several
     # times faster on county-scale tables); they are cast back to text on output.
     out = table.select(
-        *[pl.col(c).cast(pl.Utf8).cast(pl.Categorical)
+        *[pl.col(c) if table.schema[c] == pl.Categorical
+          else pl.col(c).cast(pl.Utf8).cast(pl.Categorical)
           for c in ("region", "cluster", "cluster_name", "cluster_type")],
         pl.col("year").cast(pl.Int32),
         *[pl.col(c).cast(pl.Float64) for c in ("employment", "establishments", "payroll")],
@@ -118,7 +120,7 @@ def indicators_from_clusters(
     *,
     lq_denominator: LqDenominator = "total",
     reference: pl.DataFrame | None = None,
-    stars: StarThresholds = StarThresholds(),
+    stars: StarThresholds = DEFAULT_STARS,
 ) -> pl.DataFrame:
     """All region x cluster x year indicators from a cluster table.
 
@@ -177,42 +179,21 @@ def indicators_from_clusters(
     )
 
 
-def aggregate_clusters(stats: pl.DataFrame, definitions: pl.DataFrame) -> pl.DataFrame:
-    """Canonical stats + cluster definitions -> cluster table (see module docstring).
+def aggregate_clusters(
+    stats: pl.DataFrame, definitions: pl.DataFrame, *, issues: IssueLog | None = None
+) -> pl.DataFrame:
+    """Canonical stats + cluster definitions -> cluster table (CLUSTER_TABLE_COLUMNS).
 
-    Delegates to klaster.taxonomy.apply_definitions when it exists, so the allocation
-    rule is written once.
+    The allocation rule (counts times share, summed per region x cluster x year) is
+    klaster.taxonomy.apply_definitions; it is only called here, never re-implemented.
     """
-    try:
-        from klaster.taxonomy import apply_definitions  # type: ignore[attr-defined]
-    except ImportError:
-        apply_definitions = None
-    if apply_definitions is not None:
-        # Region codes as Categorical make the group-by several times faster on
-        # county-scale panels; the cluster table is cast back to text downstream.
-        return apply_definitions(
-            stats.with_columns(pl.col("region").cast(pl.Utf8).cast(pl.Categorical)), definitions
-        )
-    return _aggregate_fallback(stats, definitions)
-
-
-def _aggregate_fallback(stats: pl.DataFrame, definitions: pl.DataFrame) -> pl.DataFrame:
-    # Used only while klaster.taxonomy.apply_definitions is not available: join on the
-    # industry code, allocate each count by `share`, sum per region x cluster x year. A
-    # sum of only unpublished (null) cells stays null rather than becoming 0.
-    require_columns(stats, ("region", "industry", "year", "employment", "establishments", "payroll"), "statistics table")
-    require_columns(definitions, ("industry", "cluster", "cluster_name", "cluster_type", "share"), "definitions table")
-    defs = definitions.select("industry", "cluster", "cluster_name", "cluster_type", "share")
-    values = ("employment", "establishments", "payroll")
-    return (
-        stats.lazy()
-        .join(defs.lazy(), on="industry", how="inner")
-        .group_by("region", "cluster", "cluster_name", "cluster_type", "year")
-        .agg(
-            pl.when(pl.col(v).count() > 0).then((pl.col(v) * pl.col("share")).sum()).alias(v)
-            for v in values
-        )
-        .collect()
+    # Region codes as Categorical make the group-by several times faster on county-scale
+    # panels; the cluster table is cast back to text downstream.
+    require_columns(stats, ("region",), "statistics table")
+    return apply_definitions(
+        stats.with_columns(pl.col("region").cast(pl.Utf8).cast(pl.Categorical)),
+        definitions,
+        issues=issues,
     )
 
 
@@ -222,15 +203,17 @@ def cluster_indicators(
     *,
     lq_denominator: LqDenominator = "total",
     reference: pl.DataFrame | None = None,
-    stars: StarThresholds = StarThresholds(),
+    stars: StarThresholds = DEFAULT_STARS,
+    issues: IssueLog | None = None,
 ) -> pl.DataFrame:
     """Indicators from the canonical statistics table (STATS_SCHEMA) and cluster
-    definitions (DEFINITIONS_SCHEMA). Options as :func:`indicators_from_clusters`.
+    definitions (DEFINITIONS_SCHEMA). Options as :func:`indicators_from_clusters`;
+    ``issues`` collects the codes that are in no cluster (kind "unmapped_code").
 
     Returns ``INDICATOR_COLUMNS`` in that order, one row per region x cluster x year.
     """
     return indicators_from_clusters(
-        aggregate_clusters(stats, definitions),
+        aggregate_clusters(stats, definitions, issues=issues),
         lq_denominator=lq_denominator,
         reference=reference,
         stars=stars,

@@ -17,7 +17,6 @@ every region tied at the boundary qualifies. Regions with employment 0 get no st
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import polars as pl
@@ -49,12 +48,15 @@ class StarThresholds:
             raise DataError("StarThresholds.specialisation_lq must be >= 0", field="specialisation_lq")
 
 
+DEFAULT_STARS = StarThresholds()
+
+
 def top_k(n: pl.Expr, share: float) -> pl.Expr:
     """k = ceil(share * n) regions make the "top share" (see module docstring)."""
     return (n.cast(pl.Float64) * share - _EPS).ceil()
 
 
-def star_ratings(frame: pl.DataFrame, thresholds: StarThresholds = StarThresholds()) -> pl.DataFrame:
+def star_ratings(frame: pl.DataFrame, thresholds: StarThresholds = DEFAULT_STARS) -> pl.DataFrame:
     """Add star columns to ``frame``.
 
     Takes columns ``cluster, year, employment, region_share, lq`` (others pass through,
