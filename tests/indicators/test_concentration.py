@@ -147,3 +147,32 @@ def test_against_dense_numpy(data):
             assert got["ms_gamma"] == pytest.approx(ms, rel=1e-9, abs=1e-12)
         else:
             assert got["eg_gamma"] is None and got["ms_gamma"] is None
+
+
+def test_industries_without_distribution_are_listed():
+    s = pl.concat([
+        stats_small(),
+        pl.DataFrame({"region": ["A", "B"], "industry": ["i3", "i4"], "year": [2020, 2020],
+                      "employment": [0.0, None], "establishments": [1.0, None]}),
+    ])
+    out = concentration(s)
+    i3 = out.filter(pl.col("industry") == "i3").row(0, named=True)
+    i4 = out.filter(pl.col("industry") == "i4").row(0, named=True)
+    assert i3["employment"] == 0.0 and i3["gini"] is None and i3["unpublished_cells"] == 0
+    assert i4["employment"] is None and i4["unpublished_cells"] == 1 and i4["eg_gamma"] is None
+    # the other industries are unchanged by the extra rows
+    i1 = out.filter(pl.col("industry") == "i1").row(0, named=True)
+    assert i1["hoover"] == pytest.approx(5 / 12)
+
+
+def test_krugman_region_without_employment_is_listed():
+    s = pl.concat([
+        stats_small(),
+        pl.DataFrame({"region": ["D"], "industry": ["i1"], "year": [2020],
+                      "employment": [0.0], "establishments": [0.0]}),
+    ])
+    out = krugman_specialisation(s)
+    d = out.filter(pl.col("region") == "D").row(0, named=True)
+    assert d["krugman_index"] is None and d["employment"] == 0.0 and d["industries"] == 0
+    a = out.filter(pl.col("region") == "A").row(0, named=True)
+    assert a["krugman_index"] == pytest.approx(1 / 6)

@@ -7,9 +7,11 @@ the table are the benchmark economy). s_ri = E_ri / E_i is the region's share of
 industry; x_r = E_r / E is the region's share of all employment.
 
 Regions or industries without a row count as zero employment (the indices are sums over
-every region of the year, computed sparsely). Rows whose employment is null (not
-published) are left out of every sum; their number is reported per output row in
-``unpublished_cells`` so nothing is dropped silently.
+every region of the year; computed per year on dense region x industry NumPy matrices,
+in blocks of industries). Rows whose employment is null (not published) are left out of
+every sum; their number is reported per output row in ``unpublished_cells``, and an
+industry x year with only unpublished (or only zero) cells still gets a row with null
+indices, so nothing is dropped silently.
 """
 
 from __future__ import annotations
@@ -131,6 +133,17 @@ def concentration(
         keep = e_r > 0  # a region with no employment has no share x_r to compare with
         x = e_r[keep] / e_r.sum()
         sum_x2 = float(np.sum(x**2))
+        # Industries whose published cells are all 0 have no distribution: one row with
+        # employment 0 and null indices, so they are listed rather than dropped.
+        zero = np.nonzero((np.bincount(i, minlength=n_ind) > 0)
+                          & (np.bincount(i, weights=e, minlength=n_ind) == 0))[0]
+        if zero.size:
+            parts.append(pl.DataFrame({
+                "_code": zero.astype(np.uint32), "year": np.full(zero.size, year, dtype=np.int32),
+                "employment": np.zeros(zero.size), "regions": np.zeros(zero.size, dtype=np.int64),
+                **{c: np.full(zero.size, np.nan) for c in
+                   ("gini", "hoover", "eg_raw", "herfindahl", "_sum_s2", "_sum_x2")},
+            }))
         for lo in range(0, n_ind, block):
             hi = min(lo + block, n_ind)
             sel = (i >= lo) & (i < hi)
@@ -180,7 +193,7 @@ def concentration(
     per = pl.concat(parts) if parts else pl.DataFrame(schema=schema)
     per = per.with_columns(
         panel.industries.gather(per["_code"]).alias("industry"),
-        pl.col("herfindahl").fill_nan(None),
+        *[pl.col(c).fill_nan(None) for c in ("gini", "hoover", "eg_raw", "herfindahl", "_sum_s2")],
     )
     if herfindahl is None:
         per = per.with_columns(pl.lit("equal_size_within_cell").alias("herfindahl_method"))
@@ -201,8 +214,10 @@ def concentration(
     h_, sx2 = pl.col("herfindahl"), pl.col("_sum_x2")
     gamma_ok = h_.is_not_null() & (h_ < 1.0) & (sx2 < 1.0)
     return (
+        # Full join: an industry x year with only unpublished cells still gets its row
+        # (null indices, its count of unpublished cells).
         per.join(panel.unpublished.with_columns(pl.col("industry").cast(pl.Utf8)),
-                 on=["industry", "year"], how="left")
+                 on=["industry", "year"], how="full", coalesce=True)
         .with_columns(
             pl.col("unpublished_cells").fill_null(0),
             # Ellison & Glaeser (1997), eq. (5).
@@ -243,7 +258,10 @@ def krugman_specialisation(stats: pl.DataFrame) -> pl.DataFrame:
             dev = np.abs(e / e_r[r] - v[i])
         k = (np.bincount(r, weights=dev, minlength=n_reg) + 1.0
              - np.bincount(r, weights=v[i], minlength=n_reg))
-        has = e_r > 0
+        # Every region with a published cell gets a row; with no employment its index is
+        # undefined (null).
+        has = np.bincount(r, minlength=n_reg) > 0
+        k = np.where(e_r > 0, k, np.nan)
         parts.append(pl.DataFrame({
             "_code": np.nonzero(has)[0].astype(np.uint32),
             "year": np.full(int(has.sum()), year, dtype=np.int32),
@@ -255,7 +273,8 @@ def krugman_specialisation(stats: pl.DataFrame) -> pl.DataFrame:
         schema={"_code": pl.UInt32, "year": pl.Int32, "employment": pl.Float64,
                 "industries": pl.Int64, "krugman_index": pl.Float64})
     return (
-        out.with_columns(panel.regions.gather(out["_code"]).alias("region"))
+        out.with_columns(panel.regions.gather(out["_code"]).alias("region"),
+                         pl.col("krugman_index").fill_nan(None))
         .select(SPECIALISATION_COLUMNS)
         .sort("region", "year")
     )
