@@ -7,8 +7,8 @@ the table are the benchmark economy). s_ri = E_ri / E_i is the region's share of
 industry; x_r = E_r / E is the region's share of all employment.
 
 Regions or industries without a row count as zero employment (the indices are sums over
-every region of the year; computed per year on dense region x industry NumPy matrices,
-in blocks of industries). Rows whose employment is null (not published) are left out of
+every region of the year, computed in closed form from the published cells only, with
+NumPy per year). Rows whose employment is null (not published) are left out of
 every sum; their number is reported per output row in ``unpublished_cells``, and an
 industry x year with only unpublished (or only zero) cells still gets a row with null
 indices, so nothing is dropped silently.
@@ -83,10 +83,68 @@ def _years(panel: _Panel):
         yield int(year), r, i, e, n
 
 
-def _dense(r, i, values, shape) -> np.ndarray:
-    # bincount on the flat index sums values into a dense region x industry matrix.
-    flat = r * shape[1] + i
-    return np.bincount(flat, weights=values, minlength=shape[0] * shape[1]).reshape(shape)
+def _concentration_year(year, r, i, e, n, n_reg, n_ind, approx_h) -> pl.DataFrame:
+    """Indices of every industry of one year from its published cells (sparse arrays).
+
+    Sums run over the cells with employment > 0; regions without such a cell hold
+    s_ri = 0, and their terms are added in closed form (see each formula).
+    """
+    e_r = np.bincount(r, weights=e, minlength=n_reg)
+    with np.errstate(divide="ignore", invalid="ignore"):  # a year with no employment
+        x_all = e_r / e.sum()  # x_r, region's share of all employment
+    sum_x2 = float(np.sum(x_all**2))
+    count_i = np.bincount(i, minlength=n_ind)
+    e_i = np.bincount(i, weights=e, minlength=n_ind)
+    listed = np.nonzero(count_i > 0)[0]  # industries with a published cell this year
+
+    pos = e > 0
+    r, i, e = r[pos], i[pos], e[pos]
+    s = e / e_i[i]  # s_ri, region's share of the industry
+    x = x_all[r]
+
+    def per_industry(values):
+        return np.bincount(i, weights=values, minlength=n_ind)
+
+    # Hoover (1936): 1/2 sum_r |s_ri - x_r|; a region without the industry adds x_r.
+    hoover = 0.5 * (per_industry(np.abs(s - x)) + 1.0 - per_industry(x))
+    # Ellison & Glaeser (1997) raw concentration G = sum_r (s_ri - x_r)^2; a region
+    # without the industry adds x_r^2.
+    g = per_industry((s - x) ** 2) + sum_x2 - per_industry(x**2)
+    sum_s2 = per_industry(s**2)
+    # Locational Gini (Krugman 1991; Amiti 1998): Lorenz curve of cumulative s against
+    # cumulative x with regions in ascending LQ = s / x. Regions without the industry come
+    # first with s = 0 and add no area; the trapezoids give
+    # Gini = 1 - sum_k x_k (S_k + S_{k-1}) = 1 - sum_k x_k (2 S_k - s_k).
+    order = np.argsort(s / x)
+    order = order[np.argsort(i[order], kind="stable")]  # by industry, then LQ
+    i_o, s_o, x_o = i[order], s[order], x[order]
+    cum = np.cumsum(s_o)
+    first = np.r_[True, i_o[1:] != i_o[:-1]]
+    start = np.maximum.accumulate(np.where(first, np.arange(i_o.size), 0))
+    S = cum - (cum[start] - s_o[start])  # cumulative share within the industry
+    gini = 1.0 - np.bincount(i_o, weights=x_o * (2.0 * S - s_o), minlength=n_ind)
+    if approx_h and n is not None:
+        n = n[pos]
+        # Equal plant size within each cell: cell r holds n_ri plants of size E_ri / n_ri,
+        # so H = sum_r n_ri (E_ri / (n_ri E_i))^2 = sum_r E_ri^2 / (n_ri E_i^2).
+        bad = per_industry(~(n > 0)) > 0  # no (or unknown) establishment count
+        with np.errstate(divide="ignore", invalid="ignore"):
+            h = per_industry(np.where(n > 0, e**2 / (n * e_i[i] ** 2), 0.0))
+        h = np.where(bad, np.nan, h)
+    else:
+        h = np.full(n_ind, np.nan)
+    has = e_i[listed] > 0  # an industry with no employment has no distribution: nulls
+    def pick(values):
+        return np.where(has, values[listed], np.nan)
+
+    return pl.DataFrame({
+        "_code": listed.astype(np.uint32),
+        "year": np.full(listed.size, year, dtype=np.int32),
+        "employment": e_i[listed],
+        "regions": np.bincount(i, minlength=n_ind)[listed].astype(np.int64),
+        "gini": pick(gini), "hoover": pick(hoover), "eg_raw": pick(g), "herfindahl": pick(h),
+        "_sum_s2": pick(sum_s2), "_sum_x2": np.where(has, sum_x2, np.nan),
+    })
 
 
 def concentration(
@@ -124,69 +182,9 @@ def concentration(
                         "plant Herfindahl (or pass herfindahl=)", field="establishments")
     panel = _prepare(stats)
     n_reg, n_ind = panel.regions.len(), panel.industries.len()
-    # Industries are processed in blocks so that the dense matrices stay small (about
-    # 4 million cells, 32 MB per matrix) whatever the panel size.
-    block = max(1, 4_000_000 // max(n_reg, 1))
     parts = []
     for year, r, i, e, n in _years(panel):
-        e_r = np.bincount(r, weights=e, minlength=n_reg)
-        keep = e_r > 0  # a region with no employment has no share x_r to compare with
-        x = e_r[keep] / e_r.sum()
-        sum_x2 = float(np.sum(x**2))
-        # Industries whose published cells are all 0 have no distribution: one row with
-        # employment 0 and null indices, so they are listed rather than dropped.
-        zero = np.nonzero((np.bincount(i, minlength=n_ind) > 0)
-                          & (np.bincount(i, weights=e, minlength=n_ind) == 0))[0]
-        if zero.size:
-            parts.append(pl.DataFrame({
-                "_code": zero.astype(np.uint32), "year": np.full(zero.size, year, dtype=np.int32),
-                "employment": np.zeros(zero.size), "regions": np.zeros(zero.size, dtype=np.int64),
-                **{c: np.full(zero.size, np.nan) for c in
-                   ("gini", "hoover", "eg_raw", "herfindahl", "_sum_s2", "_sum_x2")},
-            }))
-        for lo in range(0, n_ind, block):
-            hi = min(lo + block, n_ind)
-            sel = (i >= lo) & (i < hi)
-            shape = (n_reg, hi - lo)
-            E = _dense(r[sel], i[sel] - lo, e[sel], shape)[keep]
-            e_i = E.sum(axis=0)
-            cols = np.nonzero(e_i > 0)[0]  # an industry without employment has no distribution
-            if cols.size == 0:
-                continue
-            E, e_i = E[:, cols], e_i[cols]
-            S = E / e_i  # s_ri: region's share of the industry
-            D = S - x[:, None]
-            # Locational Gini (Krugman 1991; Amiti 1998): Lorenz curve of cumulative s
-            # against cumulative x, regions in ascending LQ = s / x. Trapezoid areas give
-            # Gini = 1 - sum_k x_k (S_k + S_{k-1}) = 1 - sum_k x_k (2 S_k - s_k).
-            order = np.argsort(S / x[:, None], axis=0)  # tie order does not change the curve
-            s_sorted = np.take_along_axis(S, order, axis=0)
-            cum = np.cumsum(s_sorted, axis=0)
-            gini = 1.0 - np.sum(x[order] * (2.0 * cum - s_sorted), axis=0)
-            # Hoover (1936) coefficient of localisation.
-            hoover = 0.5 * np.abs(D).sum(axis=0)
-            # Ellison & Glaeser (1997) raw geographic concentration G.
-            g = np.sum(D**2, axis=0)
-            sum_s2 = np.sum(S**2, axis=0)
-            if herfindahl is None:
-                N = _dense(r[sel], i[sel] - lo, np.nan_to_num(n[sel], nan=-1.0) if n is not None
-                           else np.zeros(sel.sum()), shape)[keep][:, cols]
-                # Equal plant size within each cell: cell r holds n_ri plants of size
-                # E_ri / n_ri, so H = sum_r n_ri (E_ri / (n_ri E_i))^2 = sum_r E_ri^2 / (n_ri E_i^2).
-                bad = ((E > 0) & (N <= 0)).any(axis=0)  # no (or unknown) establishment count
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    h = np.where(E > 0, E**2 / (N * e_i**2), 0.0).sum(axis=0)
-                h = np.where(bad, np.nan, h)
-            else:
-                h = np.full(cols.size, np.nan)
-            parts.append(pl.DataFrame({
-                "_code": (cols + lo).astype(np.uint32),
-                "year": np.full(cols.size, year, dtype=np.int32),
-                "employment": e_i,
-                "regions": (E > 0).sum(axis=0).astype(np.int64),
-                "gini": gini, "hoover": hoover, "eg_raw": g, "herfindahl": h,
-                "_sum_s2": sum_s2, "_sum_x2": np.full(cols.size, sum_x2),
-            }))
+        parts.append(_concentration_year(year, r, i, e, n, n_reg, n_ind, herfindahl is None))
     schema = {"_code": pl.UInt32, "year": pl.Int32, "employment": pl.Float64, "regions": pl.Int64,
               "gini": pl.Float64, "hoover": pl.Float64, "eg_raw": pl.Float64,
               "herfindahl": pl.Float64, "_sum_s2": pl.Float64, "_sum_x2": pl.Float64}
