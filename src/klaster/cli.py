@@ -490,15 +490,16 @@ def concentration(
 ) -> None:
     """Industry concentration: locational Gini, Hoover, Ellison–Glaeser, Maurel–Sédillot."""
     from klaster.indicators import concentration as conc
-    from klaster.indicators import krugman_specialisation
+    from klaster.indicators import krugman_specialisation, prepare_panel
     from klaster.reports import write_table
 
     with _errors():
         stats, _issues, _label = load_input(source, demo, fmt, mapping, data_year, sheet)
-        table = conc(stats)
+        panel = prepare_panel(stats)
+        table = conc(panel)
         write_table(table, output)
         if specialisation is not None:
-            write_table(krugman_specialisation(stats), specialisation)
+            write_table(krugman_specialisation(panel), specialisation)
     t = Table(title="Most concentrated industries (Ellison–Glaeser γ)", show_edge=False)
     for col in ("industry", "year", "employment", "gini", "eg_gamma", "ms_gamma"):
         t.add_column(col, justify="right")

@@ -176,3 +176,18 @@ def test_krugman_region_without_employment_is_listed():
     assert d["krugman_index"] is None and d["employment"] == 0.0 and d["industries"] == 0
     a = out.filter(pl.col("region") == "A").row(0, named=True)
     assert a["krugman_index"] == pytest.approx(1 / 6)
+
+
+def test_prepared_panel_gives_the_same_results_as_the_table():
+    from klaster.indicators import prepare_panel
+
+    stats = pl.DataFrame({
+        "region": ["A", "A", "B", "B", "C", "C"],
+        "industry": ["x", "y", "x", "y", "x", "y"],
+        "year": [2020] * 6,
+        "employment": [10.0, 90.0, 50.0, 50.0, 0.0, 30.0],
+        "establishments": [2.0, 9.0, 5.0, 4.0, 0.0, 3.0],
+    })
+    panel = prepare_panel(stats)
+    assert concentration(panel).equals(concentration(stats))
+    assert krugman_specialisation(panel).equals(krugman_specialisation(stats))

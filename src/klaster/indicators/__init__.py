@@ -11,7 +11,12 @@ Public API (see docs/indicators.md for formulas and citations):
   Maurel-Sedillot, Krugman specialisation
 """
 
-from klaster.indicators.concentration import concentration, krugman_specialisation
+from klaster.indicators.concentration import (
+    IndustryPanel,
+    concentration,
+    krugman_specialisation,
+    prepare_panel,
+)
 from klaster.indicators.core import (
     CLUSTER_TABLE_COLUMNS,
     aggregate_clusters,
@@ -25,6 +30,7 @@ from klaster.indicators.strong import strong_flags
 
 __all__ = [
     "CLUSTER_TABLE_COLUMNS",
+    "IndustryPanel",
     "StarThresholds",
     "aggregate_clusters",
     "change",
@@ -32,6 +38,7 @@ __all__ = [
     "concentration",
     "indicators_from_clusters",
     "krugman_specialisation",
+    "prepare_panel",
     "reference_from_clusters",
     "star_ratings",
     "strong_flags",

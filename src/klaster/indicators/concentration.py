@@ -24,6 +24,7 @@ import polars as pl
 
 from klaster.errors import DataError
 from klaster.indicators._checks import reject_duplicates, reject_negative, require_columns
+from klaster.indicators._kernels import concentration_year
 
 CONCENTRATION_COLUMNS = (
     "industry", "year", "employment", "regions", "unpublished_cells",
@@ -34,7 +35,12 @@ SPECIALISATION_COLUMNS = ("region", "year", "employment", "industries", "krugman
 HerfindahlMethod = Literal["plants", "equal_size_within_cell"]
 
 
-def _prepare(stats: pl.DataFrame) -> _Panel:
+def prepare_panel(stats: pl.DataFrame) -> IndustryPanel:
+    """Check the statistics table once and index it for :func:`concentration` and
+    :func:`krugman_specialisation`; pass the result to both instead of the table to
+    avoid checking and indexing the same table twice."""
+    if isinstance(stats, IndustryPanel):
+        return stats
     require_columns(stats, ("region", "industry", "year", "employment"), "statistics table")
     cols = ["region", "industry", "year", "employment"]
     if "establishments" in stats.columns:
@@ -61,20 +67,25 @@ def _prepare(stats: pl.DataFrame) -> _Panel:
         .group_by("industry", "year")
         .agg(pl.len().cast(pl.Int64).alias("unpublished_cells"))
     )
-    return _Panel(base.filter(pl.col("employment").is_not_null()), regions, industries, unpublished)
+    cells = base.filter(pl.col("employment").is_not_null())
+    return IndustryPanel(regions, industries, unpublished, tuple(_years(cells)),
+                         "establishments" in cols)
 
 
 @dataclass(frozen=True)
-class _Panel:
-    cells: pl.DataFrame  # published cells, region/industry as Enum
+class IndustryPanel:
+    """A checked statistics table indexed for the concentration kernels."""
+
     regions: pl.Series  # sorted codes: row index -> region
     industries: pl.Series  # sorted codes: column index -> industry
     unpublished: pl.DataFrame  # industry (Enum), year, unpublished_cells
+    years: tuple  # (year, r, i, employment, establishments) NumPy arrays per year
+    has_establishments: bool
 
 
-def _years(panel: _Panel):
+def _years(cells: pl.DataFrame):
     """Yield (year, r, i, employment, establishments) NumPy arrays per year."""
-    for (year,), part in panel.cells.partition_by("year", as_dict=True, maintain_order=False).items():
+    for (year,), part in cells.partition_by("year", as_dict=True, maintain_order=False).items():
         r = part["region"].to_physical().to_numpy().astype(np.int64)
         i = part["industry"].to_physical().to_numpy().astype(np.int64)
         e = part["employment"].to_numpy()
@@ -87,53 +98,24 @@ def _concentration_year(year, r, i, e, n, n_reg, n_ind, approx_h) -> pl.DataFram
     """Indices of every industry of one year from its published cells (sparse arrays).
 
     Sums run over the cells with employment > 0; regions without such a cell hold
-    s_ri = 0, and their terms are added in closed form (see each formula).
+    s_ri = 0, and their terms are added in closed form (formulas in
+    :func:`concentration`; evaluated by the Numba kernel ``concentration_year``):
+
+    * Hoover (1936): 1/2 sum_r |s_ri - x_r|; a region without the industry adds x_r.
+    * Ellison & Glaeser (1997) raw G = sum_r (s_ri - x_r)^2; an absent region adds x_r^2.
+    * Locational Gini (Krugman 1991; Amiti 1998): Lorenz curve of cumulative s against
+      cumulative x with regions in ascending LQ = s / x; absent regions come first with
+      s = 0 and add no area, so Gini = 1 - sum_k x_k (S_k + S_{k-1}).
+    * Plant Herfindahl with equal plant size within each cell: cell r holds n_ri plants of
+      size E_ri / n_ri, so H = sum_r E_ri^2 / (n_ri E_i^2).
     """
-    e_r = np.bincount(r, weights=e, minlength=n_reg)
-    with np.errstate(divide="ignore", invalid="ignore"):  # a year with no employment
-        x_all = e_r / e.sum()  # x_r, region's share of all employment
-    sum_x2 = float(np.sum(x_all**2))
-    count_i = np.bincount(i, minlength=n_ind)
-    e_i = np.bincount(i, weights=e, minlength=n_ind)
-    listed = np.nonzero(count_i > 0)[0]  # industries with a published cell this year
-
-    pos = e > 0
-    r, i, e = r[pos], i[pos], e[pos]
-    s = e / e_i[i]  # s_ri, region's share of the industry
-    x = x_all[r]
-
-    def per_industry(values):
-        return np.bincount(i, weights=values, minlength=n_ind)
-
-    # Hoover (1936): 1/2 sum_r |s_ri - x_r|; a region without the industry adds x_r.
-    hoover = 0.5 * (per_industry(np.abs(s - x)) + 1.0 - per_industry(x))
-    # Ellison & Glaeser (1997) raw concentration G = sum_r (s_ri - x_r)^2; a region
-    # without the industry adds x_r^2.
-    g = per_industry((s - x) ** 2) + sum_x2 - per_industry(x**2)
-    sum_s2 = per_industry(s**2)
-    # Locational Gini (Krugman 1991; Amiti 1998): Lorenz curve of cumulative s against
-    # cumulative x with regions in ascending LQ = s / x. Regions without the industry come
-    # first with s = 0 and add no area; the trapezoids give
-    # Gini = 1 - sum_k x_k (S_k + S_{k-1}) = 1 - sum_k x_k (2 S_k - s_k).
-    order = np.argsort(s / x)
-    order = order[np.argsort(i[order], kind="stable")]  # by industry, then LQ
-    i_o, s_o, x_o = i[order], s[order], x[order]
-    cum = np.cumsum(s_o)
-    first = np.r_[True, i_o[1:] != i_o[:-1]]
-    start = np.maximum.accumulate(np.where(first, np.arange(i_o.size), 0))
-    S = cum - (cum[start] - s_o[start])  # cumulative share within the industry
-    gini = 1.0 - np.bincount(i_o, weights=x_o * (2.0 * S - s_o), minlength=n_ind)
-    if approx_h and n is not None:
-        n = n[pos]
-        # Equal plant size within each cell: cell r holds n_ri plants of size E_ri / n_ri,
-        # so H = sum_r n_ri (E_ri / (n_ri E_i))^2 = sum_r E_ri^2 / (n_ri E_i^2).
-        bad = per_industry(~(n > 0)) > 0  # no (or unknown) establishment count
-        with np.errstate(divide="ignore", invalid="ignore"):
-            h = per_industry(np.where(n > 0, e**2 / (n * e_i[i] ** 2), 0.0))
-        h = np.where(bad, np.nan, h)
-    else:
-        h = np.full(n_ind, np.nan)
+    if n is None or not approx_h:
+        n = np.full(e.size, np.nan)
+    listed, e_i, regions, gini, hoover, g, sum_s2, h, sum_x2 = concentration_year(
+        r, i, e, n, n_reg, n_ind, bool(approx_h))
+    listed = np.nonzero(listed)[0]
     has = e_i[listed] > 0  # an industry with no employment has no distribution: nulls
+
     def pick(values):
         return np.where(has, values[listed], np.nan)
 
@@ -141,14 +123,14 @@ def _concentration_year(year, r, i, e, n, n_reg, n_ind, approx_h) -> pl.DataFram
         "_code": listed.astype(np.uint32),
         "year": np.full(listed.size, year, dtype=np.int32),
         "employment": e_i[listed],
-        "regions": np.bincount(i, minlength=n_ind)[listed].astype(np.int64),
+        "regions": regions[listed],
         "gini": pick(gini), "hoover": pick(hoover), "eg_raw": pick(g), "herfindahl": pick(h),
         "_sum_s2": pick(sum_s2), "_sum_x2": np.where(has, sum_x2, np.nan),
     })
 
 
 def concentration(
-    stats: pl.DataFrame,
+    stats: pl.DataFrame | IndustryPanel,
     *,
     herfindahl: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
@@ -177,13 +159,13 @@ def concentration(
       gamma = ((sum_r s_ri^2 - sum_r x_r^2) / (1 - sum_r x_r^2) - H) / (1 - H).
     Gammas are null when H is null or H >= 1, or when one region holds all employment.
     """
-    if herfindahl is None and "establishments" not in stats.columns:
+    panel = prepare_panel(stats)
+    if herfindahl is None and not panel.has_establishments:
         raise DataError("statistics table lacks 'establishments', needed to approximate the "
                         "plant Herfindahl (or pass herfindahl=)", field="establishments")
-    panel = _prepare(stats)
     n_reg, n_ind = panel.regions.len(), panel.industries.len()
     parts = []
-    for year, r, i, e, n in _years(panel):
+    for year, r, i, e, n in panel.years:
         parts.append(_concentration_year(year, r, i, e, n, n_reg, n_ind, herfindahl is None))
     schema = {"_code": pl.UInt32, "year": pl.Int32, "employment": pl.Float64, "regions": pl.Int64,
               "gini": pl.Float64, "hoover": pl.Float64, "eg_raw": pl.Float64,
@@ -232,7 +214,7 @@ def concentration(
     )
 
 
-def krugman_specialisation(stats: pl.DataFrame) -> pl.DataFrame:
+def krugman_specialisation(stats: pl.DataFrame | IndustryPanel) -> pl.DataFrame:
     """Krugman (1991) specialisation index per region x year.
 
     K_r = sum_i |E_ri / E_r - E_i / E| over all industries of the table (industries the
@@ -243,10 +225,10 @@ def krugman_specialisation(stats: pl.DataFrame) -> pl.DataFrame:
     Takes the canonical statistics table (region, industry, year, employment).
     Returns ``SPECIALISATION_COLUMNS`` sorted by region, year.
     """
-    panel = _prepare(stats)
+    panel = prepare_panel(stats)
     n_reg, n_ind = panel.regions.len(), panel.industries.len()
     parts = []
-    for year, r, i, e, _ in _years(panel):
+    for year, r, i, e, _ in panel.years:
         e_i = np.bincount(i, weights=e, minlength=n_ind)
         v = e_i / e.sum()  # benchmark industry mix
         e_r = np.bincount(r, weights=e, minlength=n_reg)

@@ -187,14 +187,7 @@ def aggregate_clusters(
     The allocation rule (counts times share, summed per region x cluster x year) is
     klaster.taxonomy.apply_definitions; it is only called here, never re-implemented.
     """
-    # Region codes as Categorical make the group-by several times faster on county-scale
-    # panels; the cluster table is cast back to text downstream.
-    require_columns(stats, ("region",), "statistics table")
-    return apply_definitions(
-        stats.with_columns(pl.col("region").cast(pl.Utf8).cast(pl.Categorical)),
-        definitions,
-        issues=issues,
-    )
+    return apply_definitions(stats, definitions, issues=issues)
 
 
 def cluster_indicators(

@@ -1,0 +1,119 @@
+"""Numba kernels for the concentration indices (one pass per year over published cells).
+
+The formulas are documented, with their sources, in klaster.indicators.concentration;
+this module only evaluates them fast: cells are grouped by industry with a counting sort
+(O(n)), and each industry's cells are then processed in parallel (``prange``), sorting
+only that industry's location quotients for the Gini's Lorenz curve.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+
+@njit(cache=True)
+def _group_by_code(codes: np.ndarray, n_codes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Counting sort: (start offsets of length n_codes + 1, cell order grouped by code)."""
+    start = np.zeros(n_codes + 1, dtype=np.int64)
+    for k in range(codes.size):
+        start[codes[k] + 1] += 1
+    for j in range(n_codes):
+        start[j + 1] += start[j]
+    fill = start[:-1].copy()
+    order = np.empty(codes.size, dtype=np.int64)
+    for k in range(codes.size):
+        c = codes[k]
+        order[fill[c]] = k
+        fill[c] += 1
+    return start, order
+
+
+@njit(cache=True, parallel=True)
+def concentration_year(r, i, e, n, n_reg, n_ind, approx_h):
+    """Per-industry sums for one year from its published cells.
+
+    r, i: int64 region / industry indices; e: employment (>= 0); n: establishments
+    (NaN when unknown). Only cells with e > 0 enter the sums (a zero cell is the same as
+    an absent one). Returns, per industry: listed (has a published cell), e_i, regions
+    (cells with e > 0), gini, hoover, G, sum_s2 and H (NaN when not computable), and the
+    year's sum_r x_r^2.
+    """
+    total = 0.0
+    e_r = np.zeros(n_reg)
+    e_i = np.zeros(n_ind)
+    listed = np.zeros(n_ind, dtype=np.bool_)
+    for k in range(e.size):
+        total += e[k]
+        e_r[r[k]] += e[k]
+        e_i[i[k]] += e[k]
+        listed[i[k]] = True
+    x_all = e_r / total if total > 0 else np.full(n_reg, np.nan)
+    sum_x2 = 0.0
+    for g in range(n_reg):
+        sum_x2 += x_all[g] * x_all[g]
+
+    start, order = _group_by_code(i, n_ind)
+    regions = np.zeros(n_ind, dtype=np.int64)
+    gini = np.full(n_ind, np.nan)
+    hoover = np.full(n_ind, np.nan)
+    g_raw = np.full(n_ind, np.nan)
+    sum_s2 = np.full(n_ind, np.nan)
+    h = np.full(n_ind, np.nan)
+    for j in prange(n_ind):
+        a, b = start[j], start[j + 1]
+        m = 0
+        for p in range(a, b):
+            if e[order[p]] > 0:
+                m += 1
+        regions[j] = m
+        if m == 0:
+            continue
+        cells = np.empty(m, dtype=np.int64)
+        q = 0
+        for p in range(a, b):
+            k = order[p]
+            if e[k] > 0:
+                cells[q] = k
+                q += 1
+        abs_dev = 0.0
+        sq_dev = 0.0
+        s2 = 0.0
+        sx = 0.0
+        sx2 = 0.0
+        hh = 0.0
+        h_ok = approx_h
+        lq = np.empty(m)
+        for q in range(m):
+            k = cells[q]
+            s = e[k] / e_i[j]
+            x = x_all[r[k]]
+            abs_dev += abs(s - x)
+            sq_dev += (s - x) * (s - x)
+            s2 += s * s
+            sx += x
+            sx2 += x * x
+            lq[q] = s / x
+            if approx_h:
+                if n[k] > 0:
+                    hh += e[k] * e[k] / (n[k] * e_i[j] * e_i[j])
+                else:
+                    h_ok = False  # no (or unknown) establishment count: H undefined
+        # Regions without the industry (s = 0) add x_r to the Hoover sum and x_r^2 to G.
+        hoover[j] = 0.5 * (abs_dev + 1.0 - sx)
+        g_raw[j] = sq_dev + sum_x2 - sx2
+        sum_s2[j] = s2
+        if h_ok:
+            h[j] = hh
+        # Lorenz curve in ascending LQ; absent regions come first and add no area:
+        # Gini = 1 - sum_k x_k (2 S_k - s_k), S_k the cumulative share.
+        rank = np.argsort(lq)
+        cum = 0.0
+        area = 0.0
+        for q in range(m):
+            k = cells[rank[q]]
+            s = e[k] / e_i[j]
+            cum += s
+            area += x_all[r[k]] * (2.0 * cum - s)
+        gini[j] = 1.0 - area
+    return listed, e_i, regions, gini, hoover, g_raw, sum_s2, h, sum_x2
