@@ -65,12 +65,16 @@ def star_ratings(frame: pl.DataFrame, thresholds: StarThresholds = DEFAULT_STARS
     """
     require_columns(frame, ("cluster", "year", "employment", "region_share", "lq"), "indicator table")
     group = ["cluster", "year"]
-    positive = pl.col("employment") > 0
-    n = positive.sum().over(group)
-    # Rank among all rows of the group: zero rows rank below every positive one, so the
-    # competition rank of a positive row equals its rank among positive rows.
-    size_rank = pl.col("employment").rank("min", descending=True).over(group)
-    focus_rank = pl.col("region_share").rank("min", descending=True).over(group)
+    # Competition rank <= k  <=>  fewer than k regions have a larger value  <=>  the
+    # value is >= the k-th largest value of the group (ties all qualify). So one group-by
+    # finding the k-th largest employment and region share replaces two ranked windows.
+    n = pl.len()
+    cut = frame.filter(pl.col("employment") > 0).group_by(group).agg(
+        pl.col("employment").sort(descending=True)
+        .get(top_k(n, thresholds.size_top).cast(pl.Int64) - 1).alias("_size_cut"),
+        pl.col("region_share").sort(descending=True)
+        .get(top_k(n, thresholds.focus_top).cast(pl.Int64) - 1).alias("_focus_cut"),
+    )
     zero = pl.col("employment") == 0
 
     def gate(rule: pl.Expr) -> pl.Expr:
@@ -82,11 +86,11 @@ def star_ratings(frame: pl.DataFrame, thresholds: StarThresholds = DEFAULT_STARS
             .otherwise(rule)
         )
 
-    out = frame.with_columns(
-        gate(positive & (size_rank <= top_k(n, thresholds.size_top))).alias("star_size"),
+    out = frame.join(cut, on=group, how="left", maintain_order="left").with_columns(
+        gate(pl.col("employment") >= pl.col("_size_cut")).alias("star_size"),
         gate(pl.col("lq") >= thresholds.specialisation_lq).alias("star_specialisation"),
-        gate(positive & (focus_rank <= top_k(n, thresholds.focus_top))).alias("star_focus"),
-    )
+        gate(pl.col("region_share") >= pl.col("_focus_cut")).alias("star_focus"),
+    ).drop("_size_cut", "_focus_cut")
     return out.with_columns(
         (
             pl.col("star_size").cast(pl.Int32)
