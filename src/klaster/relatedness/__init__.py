@@ -1,0 +1,43 @@
+"""klaster.relatedness — relatedness, economic complexity, diversification opportunities,
+and cluster definitions derived from data.
+
+Public API (formulas and citations in docs/relatedness.md):
+
+* :func:`rca_table`, :func:`presence_matrix`, :class:`RcaMatrix` — RCA (= LQ of
+  klaster.indicators) and presence M
+* :func:`proximity_hidalgo`, :func:`proximity_prob`, :func:`proximity_correlation`,
+  :func:`proximity_table` — relatedness between activities
+* :func:`density_matrix` — relatedness density per region x activity
+* :func:`eci_pci`, :func:`complexity_outlook` — ECI/PCI (eigenvector method), COI/COG
+* :func:`relatedness` -> :class:`RelatednessResult` — all of the above in one call
+* :func:`opportunities` — ranked opportunities with their supporting activities
+* :func:`derive_definitions` — cluster definitions from co-location (Delgado, Porter &
+  Stern 2016 spirit), DEFINITIONS_SCHEMA output
+* :func:`compare_definitions` — adjusted Rand index and disagreements of two definitions
+"""
+
+from klaster.relatedness.complexity import Complexity, complexity_outlook, eci_pci
+from klaster.relatedness.density import density_matrix
+from klaster.relatedness.opportunities import (
+    OPPORTUNITY_COLUMNS,
+    SUPPORT_COLUMNS,
+    opportunities,
+)
+from klaster.relatedness.proximity import (
+    cooccurrence,
+    proximity_correlation,
+    proximity_hidalgo,
+    proximity_matrix,
+    proximity_prob,
+    proximity_table,
+)
+from klaster.relatedness.rca import RCA_COLUMNS, RcaMatrix, presence_matrix, rca_matrix, rca_table
+from klaster.relatedness.space import RelatednessResult, relatedness, relatedness_from_matrix
+
+__all__ = [
+    "OPPORTUNITY_COLUMNS", "RCA_COLUMNS", "SUPPORT_COLUMNS", "Complexity", "RcaMatrix",
+    "RelatednessResult", "complexity_outlook", "cooccurrence", "density_matrix", "eci_pci",
+    "opportunities", "presence_matrix", "proximity_correlation", "proximity_hidalgo",
+    "proximity_matrix", "proximity_prob", "proximity_table", "rca_matrix", "rca_table",
+    "relatedness", "relatedness_from_matrix",
+]

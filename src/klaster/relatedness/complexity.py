@@ -1,0 +1,106 @@
+"""Economic complexity: ECI / PCI by the eigenvector method, and complexity outlook.
+
+Method of reflections in closed form (Hidalgo & Hausmann 2009; Hausmann, Hidalgo et al.
+2014, *The Atlas of Economic Complexity*): with diversity d_r = sum_a M_ra and ubiquity
+u_a = sum_r M_ra, the activity matrix M~_aa' = sum_r M_ra M_ra' / (u_a d_r). Its largest
+eigenvalue is 1 (constant eigenvector); the eigenvector of the *second largest*
+eigenvalue, K_a, is the activity complexity; the region complexity is the mean of K over
+the region's activities, k_r = sum_a M_ra K_a / d_r.
+
+Fast path: M~ = U^-1/2 S U^1/2 with the symmetric S = B^T B, B_ra = M_ra / sqrt(d_r u_a),
+so K = U^-1/2 w for the eigenvector w of S (scipy.linalg.eigh on the top two eigenvalues
+only) — the same vector, up to scale, as ``np.linalg.eig(M~)`` in ``ecomplexity``.
+
+Sign: K is multiplied by the sign of corr(d, k), so that ECI correlates positively with
+diversity (Hausmann et al. 2014).
+
+Normalisation (as the ``ecomplexity`` package and the Growth Lab's Stata code):
+ECI = (k - mean(k)) / sd(k); PCI = (K - mean(k)) / sd(k) — PCI is shifted and scaled by
+the *ECI's* mean and standard deviation (population sd, ddof = 0), which keeps ECI equal
+to the mean PCI of the region's activities (up to that affine map).
+
+Complexity outlook (Hausmann et al. 2014, ch. 4):
+COI_r = sum_a density_ra (1 - M_ra) K_a, then standardised (mean 0, sd 1 over regions);
+COG_ra = (1 - M_ra) sum_a' phi_aa' / (sum_a'' phi_a''a') (1 - M_ra') K_a' / sd(k).
+Regions with no activity present (d = 0) and activities present nowhere (u = 0) get NaN
+ECI / PCI; they are left out of the eigenproblem (as ``ecomplexity`` leaves them out).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.linalg
+
+from klaster.errors import DataError
+
+
+@dataclass(frozen=True)
+class Complexity:
+    """ECI per region, PCI per activity (normalised as in the module docstring), plus
+    ``diversity``, ``ubiquity``, the raw eigenvector ``k_activity`` (sign fixed, NaN where
+    u = 0), ``eci_mean``/``eci_sd`` (of the raw region vector) and ``eigenvalues`` (the
+    two largest of M~; a second eigenvalue close to the first means a nearly disconnected
+    network and an unstable ECI)."""
+
+    eci: np.ndarray
+    pci: np.ndarray
+    diversity: np.ndarray
+    ubiquity: np.ndarray
+    k_activity: np.ndarray
+    eci_mean: float
+    eci_sd: float
+    eigenvalues: tuple[float, float]
+
+
+def eci_pci(presence: np.ndarray) -> Complexity:
+    """ECI and PCI of a 0/1 presence matrix (rows regions, columns activities)."""
+    m = np.asarray(presence, dtype=np.float64)
+    d = m.sum(axis=1)
+    u = m.sum(axis=0)
+    rows = d > 0
+    cols = u > 0
+    if rows.sum() < 2 or cols.sum() < 2:
+        raise DataError("complexity needs at least two regions and two activities with "
+                        "presence (RCA above the threshold)", field="presence")
+    mv = m[np.ix_(rows, cols)]
+    dv, uv = d[rows], u[cols]
+    b = mv / np.sqrt(dv)[:, None] / np.sqrt(uv)[None, :]
+    s = b.T @ b
+    n = s.shape[0]
+    vals, vecs = scipy.linalg.eigh(s, subset_by_index=[n - 2, n - 1])
+    # Second largest eigenvalue of S (= of M~); back to M~'s eigenvector.
+    kp = vecs[:, 0] / np.sqrt(uv)
+    kc = (mv @ kp) / dv
+    sign = np.sign(np.corrcoef(dv, kc)[0, 1])
+    if sign == 0 or not np.isfinite(sign):
+        sign = 1.0
+    kp, kc = sign * kp, sign * kc
+    mean, sd = float(kc.mean()), float(kc.std())
+    eci = np.full(m.shape[0], np.nan)
+    pci = np.full(m.shape[1], np.nan)
+    k_act = np.full(m.shape[1], np.nan)
+    eci[rows] = (kc - mean) / sd
+    pci[cols] = (kp - mean) / sd
+    k_act[cols] = kp
+    return Complexity(eci, pci, d, u, k_act, mean, sd, (float(vals[1]), float(vals[0])))
+
+
+def complexity_outlook(presence: np.ndarray, phi: np.ndarray, density: np.ndarray,
+                       cx: Complexity) -> tuple[np.ndarray, np.ndarray]:
+    """(COI per region, COG per region x activity); see the module docstring.
+
+    Activities present nowhere (NaN PCI) add nothing to COI or COG.
+    """
+    m = np.asarray(presence, dtype=np.float64)
+    k = np.nan_to_num(cx.k_activity, nan=0.0)
+    absent = 1.0 - m
+    coi_raw = (np.nan_to_num(density) * absent) @ k
+    sd = coi_raw.std()
+    coi = (coi_raw - coi_raw.mean()) / sd if sd > 0 else np.zeros_like(coi_raw)
+    rowsum = phi.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w = phi * np.where(rowsum > 0, k / rowsum, 0.0)[:, None]
+    cog = absent * (absent @ w) / cx.eci_sd
+    return coi, cog
