@@ -1,0 +1,1 @@
+"""klaster.spatial: firm-level concentration (Kd, M), Monte Carlo bands, delineation."""

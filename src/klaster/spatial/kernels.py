@@ -1,0 +1,248 @@
+"""Numba kernels for pair-distance statistics: memory O(n + bins), never an n x n matrix.
+
+Every kernel walks pairs of points once and accumulates into a histogram of pair
+distances with uniform bins of width ``delta`` on [0, delta * n_bins); the Kd density is
+then a Gaussian smoothing of that histogram (:func:`smooth_histogram`). Work is split
+over ``n_chunks`` interleaved row blocks (row ``i`` goes to chunk ``i % n_chunks``) so
+the triangular pair loop is balanced and every parallel iteration owns its own
+histogram row (no races, no atomics); the rows are summed at the end.
+
+Coordinates come in two forms:
+
+* projected: ``xy`` is (n, 2), distance is Euclidean, in the CRS unit;
+* geographic: ``xyz`` is (n, 3) unit vectors on the sphere (:func:`unit_vectors`). The
+  great-circle distance d = 2 R asin(c / 2) is monotone in the chord c, and
+  c^2 = |u_i - u_j|^2 = 2 - 2 u_i.u_j, so a pair costs one dot product; the bin is found
+  from a series estimate of d and then made exact against bin edges pre-converted to
+  chord^2 (``edges_c2``), so binning is identical to binning the haversine distance.
+
+All kernels are compiled with ``cache=True`` (compiled once per machine and reused).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba as nb
+import numpy as np
+
+EARTH_RADIUS_KM = 6371.0088  # IUGG mean Earth radius (Moritz 2000)
+
+
+def unit_vectors(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """(n, 3) unit vectors on the sphere from longitude/latitude in degrees."""
+    lam = np.radians(np.asarray(lon, dtype=np.float64))
+    phi = np.radians(np.asarray(lat, dtype=np.float64))
+    cphi = np.cos(phi)
+    return np.ascontiguousarray(np.column_stack([cphi * np.cos(lam), cphi * np.sin(lam),
+                                                 np.sin(phi)]))
+
+
+def chord2_edges(delta: float, n_bins: int, radius: float = EARTH_RADIUS_KM) -> np.ndarray:
+    """Bin edges k * delta (great-circle distance) converted to squared unit chords.
+
+    c = 2 sin(d / (2R)); edges beyond half the circumference are clamped to 4 (antipode).
+    """
+    d = np.arange(n_bins + 1, dtype=np.float64) * delta
+    ang = np.minimum(d / radius, np.pi)
+    return (2.0 * np.sin(ang / 2.0)) ** 2
+
+
+@nb.njit(inline="always", cache=True)
+def _geo_bin(c2, radius, delta, edges_c2, n_bins):
+    c = math.sqrt(c2)
+    # d = 2R asin(c/2) = R c (1 + c^2/24 + 3 c^4/640 + ...) (Taylor series of asin);
+    # the edge checks below make the bin exact whatever the series' remainder.
+    k = int(radius * c * (1.0 + c2 / 24.0 + 3.0 * c2 * c2 / 640.0) / delta)
+    if k >= n_bins:
+        k = n_bins - 1
+    while k > 0 and c2 < edges_c2[k]:
+        k -= 1
+    while k + 1 < n_bins and c2 >= edges_c2[k + 1]:
+        k += 1
+    return k
+
+
+@nb.njit(inline="always", cache=True)
+def _pair_bin(coords, i, j, geographic, radius, delta, edges_c2, n_bins):
+    if geographic:
+        dot = (coords[i, 0] * coords[j, 0] + coords[i, 1] * coords[j, 1]
+               + coords[i, 2] * coords[j, 2])
+        c2 = 2.0 - 2.0 * dot
+        if c2 < 0.0:
+            c2 = 0.0
+        return _geo_bin(c2, radius, delta, edges_c2, n_bins)
+    dx = coords[i, 0] - coords[j, 0]
+    dy = coords[i, 1] - coords[j, 1]
+    k = int(math.sqrt(dx * dx + dy * dy) / delta)
+    if k >= n_bins:
+        k = n_bins - 1
+    return k
+
+
+@nb.njit(parallel=True, cache=True)
+def pair_hist_within(coords, idx, w, geographic, radius, delta, edges_c2, n_bins, n_chunks):
+    """Histogram of distances over all unordered pairs a < b of ``coords[idx]``.
+
+    Each pair adds ``w[a] * w[b]`` (Kemp 2003 weighting; pass ones for counts). Pairs at
+    or beyond the last edge fall in the last bin, so the histogram always holds the
+    total pair weight.
+    """
+    n = idx.shape[0]
+    hist = np.zeros((n_chunks, n_bins))
+    for ch in nb.prange(n_chunks):
+        for a in range(ch, n, n_chunks):
+            i = idx[a]
+            wi = w[a]
+            for b in range(a + 1, n):
+                k = _pair_bin(coords, i, idx[b], geographic, radius, delta, edges_c2,
+                              n_bins)
+                hist[ch, k] += wi * w[b]
+    out = np.zeros(n_bins)
+    for ch in range(n_chunks):
+        out += hist[ch]
+    return out
+
+
+@nb.njit(parallel=True, cache=True)
+def pair_hist_between(coords, idx_a, w_a, idx_b, w_b, geographic, radius, delta, edges_c2,
+                      n_bins, n_chunks):
+    """Histogram of distances over all pairs (a in A, b in B), weight w_a * w_b."""
+    na = idx_a.shape[0]
+    nb_ = idx_b.shape[0]
+    hist = np.zeros((n_chunks, n_bins))
+    for ch in nb.prange(n_chunks):
+        for a in range(ch, na, n_chunks):
+            i = idx_a[a]
+            wi = w_a[a]
+            for b in range(nb_):
+                k = _pair_bin(coords, i, idx_b[b], geographic, radius, delta, edges_c2,
+                              n_bins)
+                hist[ch, k] += wi * w_b[b]
+    out = np.zeros(n_bins)
+    for ch in range(n_chunks):
+        out += hist[ch]
+    return out
+
+
+@nb.njit(parallel=True, cache=True)
+def pair_hist_listed(coords, pi, pj, wpair, geographic, radius, delta, edges_c2, n_bins,
+                     n_chunks):
+    """Histogram of distances of the listed pairs (pi[k], pj[k]) with weights wpair[k]."""
+    m = pi.shape[0]
+    hist = np.zeros((n_chunks, n_bins))
+    for ch in nb.prange(n_chunks):
+        for p in range(ch, m, n_chunks):
+            k = _pair_bin(coords, pi[p], pj[p], geographic, radius, delta, edges_c2, n_bins)
+            hist[ch, k] += wpair[p]
+    out = np.zeros(n_bins)
+    for ch in range(n_chunks):
+        out += hist[ch]
+    return out
+
+
+@nb.njit(cache=True)
+def smooth_histogram(hist, delta, grid, h, total):
+    """Reflected Gaussian kernel density at ``grid`` from a distance histogram.
+
+    Duranton & Overman (2005, eq. 1) with reflection at zero (Silverman 1986, 3.10):
+    K(d) = 1 / (T h) sum_pairs w_p [phi((d - d_p) / h) + phi((d + d_p) / h)], where every
+    pair distance d_p is replaced by its bin centre. ``total`` is T, the total pair
+    weight (all pairs, also those beyond the grid). Only non-empty bins are visited and,
+    for each grid point, only those within 9 h (farther bins add < 1e-17 of their
+    weight), so small industries cost O(pairs) and large ones O(grid x bins in reach).
+    """
+    g = grid.shape[0]
+    n_bins = hist.shape[0]
+    nz = 0
+    for k in range(n_bins):
+        if hist[k] != 0.0:
+            nz += 1
+    centre = np.empty(nz)
+    weight = np.empty(nz)
+    q = 0
+    for k in range(n_bins):
+        if hist[k] != 0.0:
+            centre[q] = (k + 0.5) * delta
+            weight[q] = hist[k]
+            q += 1
+    out = np.zeros(g)
+    inv_norm = 1.0 / (total * h * math.sqrt(2.0 * math.pi))
+    reach = 9.0 * h
+    for q in range(g):
+        d = grid[q]
+        lo = np.searchsorted(centre, d - reach)
+        hi = np.searchsorted(centre, d + reach)
+        s = 0.0
+        for k in range(lo, hi):
+            u = (d - centre[k]) / h
+            v = (d + centre[k]) / h
+            s += weight[k] * (math.exp(-0.5 * u * u) + math.exp(-0.5 * v * v))
+        out[q] = s * inv_norm
+    return out
+
+
+@nb.njit(parallel=True, cache=True)
+def m_sums(coords, ref_idx, site_w, is_target, geographic, thresholds, n_chunks):
+    """Numerator and denominator sums of Marcon & Puech's M at every radius.
+
+    For every reference point i (site ``ref_idx[a]``) and every radius r_g it sums the
+    weight of all other sites within r_g (distance <= r_g) and of the target sites among
+    them. ``thresholds`` are the radii squared (projected) or converted to squared unit
+    chords (geographic), ascending. Returns (ratio_sum[g], ref_sum[g]): the sum over
+    reference points of target/total neighbourhood weight, and of the expected ratio
+    (W_T - w_i [i a target]) / (W - w_i), both over the points whose neighbourhood at
+    r_g is not empty (the ratio is undefined otherwise).
+    """
+    n_ref = ref_idx.shape[0]
+    n_sites = site_w.shape[0]
+    g = thresholds.shape[0]
+    t_max = thresholds[g - 1]
+    w_total = 0.0
+    w_target = 0.0
+    for j in range(n_sites):
+        w_total += site_w[j]
+        if is_target[j]:
+            w_target += site_w[j]
+    num = np.zeros((n_chunks, g))
+    den = np.zeros((n_chunks, g))
+    for ch in nb.prange(n_chunks):
+        all_w = np.zeros(g)
+        tgt_w = np.zeros(g)
+        for a in range(ch, n_ref, n_chunks):
+            i = ref_idx[a]
+            all_w[:] = 0.0
+            tgt_w[:] = 0.0
+            for j in range(n_sites):
+                if j == i:
+                    continue
+                if geographic:
+                    s = 2.0 - 2.0 * (coords[i, 0] * coords[j, 0] + coords[i, 1] * coords[j, 1]
+                                     + coords[i, 2] * coords[j, 2])
+                else:
+                    dx = coords[i, 0] - coords[j, 0]
+                    dy = coords[i, 1] - coords[j, 1]
+                    s = dx * dx + dy * dy
+                if s > t_max:
+                    continue
+                q = np.searchsorted(thresholds, s)
+                all_w[q] += site_w[j]
+                if is_target[j]:
+                    tgt_w[q] += site_w[j]
+            wi = site_w[i]
+            own = wi if is_target[i] else 0.0
+            expected = (w_target - own) / (w_total - wi)
+            ca = 0.0
+            ct = 0.0
+            for q in range(g):
+                ca += all_w[q]
+                ct += tgt_w[q]
+                if ca > 0.0:
+                    num[ch, q] += ct / ca
+                    den[ch, q] += expected
+    out_n = np.zeros(g)
+    out_d = np.zeros(g)
+    for ch in range(n_chunks):
+        out_n += num[ch]
+        out_d += den[ch]
+    return out_n, out_d
