@@ -139,16 +139,15 @@ def indicators_from_clusters(
 
     denom_keys = ["year"] if lq_denominator == "total" else ["year", "cluster_type"]
     bench_total = bench.group_by(denom_keys).agg(pl.col("bench_c").sum().alias("bench_t"))
-    region_total = t.group_by("region", "year").agg(pl.col("employment").sum().alias("_region_all"))
-    region_denom = t.group_by(["region", *denom_keys]).agg(
-        pl.col("employment").sum().alias("_region_d")
-    )
-
-    out = (
-        t.join(region_total, on=["region", "year"], how="left")
-        .join(region_denom, on=["region", *denom_keys], how="left")
-        .join(bench.select("cluster", "year", "bench_c"), on=["cluster", "year"], how="left")
-        .join(bench_total, on=denom_keys, how="left")
+    # Region totals as window sums over the table itself (no join back); the benchmark
+    # side is small (clusters x years) and is joined.
+    out = t.with_columns(
+        pl.col("employment").sum().over("region", "year").alias("_region_all"),
+        pl.col("employment").sum().over(["region", *denom_keys]).alias("_region_d"),
+    ).join(
+        bench.join(bench_total, on=denom_keys, how="left")
+        .select("cluster", "year", "bench_c", "bench_t"),
+        on=["cluster", "year"], how="left",
     )
 
     def ratio(num: pl.Expr, den: pl.Expr) -> pl.Expr:
