@@ -191,3 +191,18 @@ def test_prepared_panel_gives_the_same_results_as_the_table():
     panel = prepare_panel(stats)
     assert concentration(panel).equals(concentration(stats))
     assert krugman_specialisation(panel).equals(krugman_specialisation(stats))
+
+
+def test_duplicate_cells_are_refused_with_their_key():
+    stats = pl.DataFrame({
+        "region": ["A", "B", "A", "A"],
+        "industry": ["x", "x", "y", "x"],
+        "year": [2020, 2020, 2020, 2020],
+        "employment": [1.0, 2.0, 3.0, 4.0],
+        "establishments": [1.0, 1.0, 1.0, 1.0],
+    })
+    with pytest.raises(DataError, match="region=A, industry=x, year=2020"):
+        concentration(stats)
+    # the same cell in another year is not a duplicate
+    ok = stats.with_columns(pl.Series("year", [2020, 2020, 2020, 2021]))
+    assert concentration(ok).height == 3

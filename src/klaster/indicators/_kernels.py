@@ -117,3 +117,30 @@ def concentration_year(r, i, e, n, n_reg, n_ind, approx_h):
             area += x_all[r[k]] * (2.0 * cum - s)
         gini[j] = 1.0 - area
     return listed, e_i, regions, gini, hoover, g_raw, sum_s2, h, sum_x2
+
+
+@njit(cache=True)
+def first_duplicate_cell(y, r, i, n_years, n_reg, n_ind):
+    """Index of the first row repeating an earlier (year, region, industry), or -1.
+
+    y, r, i: dense int64 indices. O(rows) with a reusable region x industry byte map per
+    year (memory n_reg * n_ind bytes), instead of hashing packed keys.
+    """
+    start, order = _group_by_code(y, n_years)
+    seen = np.zeros(n_reg * n_ind, dtype=np.uint8)
+    for t in range(n_years):
+        a, b = start[t], start[t + 1]
+        found = -1
+        for p in range(a, b):
+            k = order[p]
+            cell = r[k] * n_ind + i[k]
+            if seen[cell]:
+                found = k
+                break
+            seen[cell] = 1
+        for p in range(a, b):  # clear only what this year set
+            k = order[p]
+            seen[r[k] * n_ind + i[k]] = 0
+        if found >= 0:
+            return found
+    return -1

@@ -24,7 +24,7 @@ import polars as pl
 
 from klaster.errors import DataError
 from klaster.indicators._checks import reject_duplicates, reject_negative, require_columns
-from klaster.indicators._kernels import concentration_year
+from klaster.indicators._kernels import concentration_year, first_duplicate_cell
 
 CONCENTRATION_COLUMNS = (
     "industry", "year", "employment", "regions", "unpublished_cells",
@@ -61,7 +61,15 @@ def prepare_panel(stats: pl.DataFrame) -> IndustryPanel:
             row = int(base.with_row_index("_r").filter(pl.col(c).is_null())["_r"][0]) + 1
             raise DataError(f"statistics table: empty {c} in data row {row}", line=row + 1, field=c)
     reject_negative(base, ("employment", "establishments"), "statistics table")
-    reject_duplicates(base, ["region", "industry", "year"], "statistics table")
+    codes = base.select(
+        pl.col("year").rank("dense").cast(pl.Int64) - 1,
+        pl.col("region").to_physical().cast(pl.Int64),
+        pl.col("industry").to_physical().cast(pl.Int64),
+    )
+    y, r, i = (codes[c].to_numpy() for c in ("year", "region", "industry"))
+    n_years = int(y.max()) + 1 if y.size else 0
+    if first_duplicate_cell(y, r, i, n_years, regions.len(), industries.len()) >= 0:
+        reject_duplicates(base, ["region", "industry", "year"], "statistics table")  # names it
     unpublished = (
         base.filter(pl.col("employment").is_null())
         .group_by("industry", "year")
