@@ -1,0 +1,1 @@
+"""Tests of klaster.relatedness (package marker: unique module names)."""
