@@ -73,16 +73,19 @@ def eci_pci(presence: np.ndarray) -> Complexity:
     # Second largest eigenvalue of S (= of M~); back to M~'s eigenvector.
     kp = vecs[:, 0] / np.sqrt(uv)
     kc = (mv @ kp) / dv
-    sign = np.sign(np.corrcoef(dv, kc)[0, 1])
-    if sign == 0 or not np.isfinite(sign):
-        sign = 1.0
+    # Sign convention: ECI correlates positively with diversity (a constant diversity or
+    # ECI leaves the sign undefined; it is then left as the solver returned it).
+    sign = 1.0
+    if dv.std() > 0 and kc.std() > 0:
+        sign = float(np.sign(np.corrcoef(dv, kc)[0, 1])) or 1.0
     kp, kc = sign * kp, sign * kc
     mean, sd = float(kc.mean()), float(kc.std())
     eci = np.full(m.shape[0], np.nan)
     pci = np.full(m.shape[1], np.nan)
     k_act = np.full(m.shape[1], np.nan)
-    eci[rows] = (kc - mean) / sd
-    pci[cols] = (kp - mean) / sd
+    with np.errstate(divide="ignore", invalid="ignore"):  # sd = 0: ECI undefined (NaN)
+        eci[rows] = (kc - mean) / sd
+        pci[cols] = (kp - mean) / sd
     k_act[cols] = kp
     return Complexity(eci, pci, d, u, k_act, mean, sd, (float(vals[1]), float(vals[0])))
 
