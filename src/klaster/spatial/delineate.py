@@ -111,7 +111,7 @@ def delineate(points: pl.DataFrame, industry: str, *, method: str = "dbscan",
             labels = np.full(sel.height, -1)
         else:
             labels = HDBSCAN(min_cluster_size=max(2, min_cluster_size),
-                             min_samples=min_samples, metric=metric,
+                             min_samples=min_samples, metric=metric, copy=True,
                              algorithm="ball_tree").fit(X).labels_
     # renumber clusters by employment, largest first
     raw = sorted({int(c) for c in labels if c >= 0},

@@ -137,8 +137,8 @@ def pair_histogram(sites: SiteCoords, binning: _Binning, idx_a: np.ndarray, w_a:
 def silverman_from_histogram(hist: np.ndarray, delta: float, n_pairs: float) -> float:
     """Silverman (1986, eq. 3.31) bandwidth 0.9·min(σ, IQR/1.34)·N^(−1/5) from a histogram.
 
-    σ from bin centres; quartiles by linear interpolation within bins. Falls back to σ,
-    then to δ, when the IQR (or σ) is zero, as R's bw.nrd0 does.
+    σ from bin centres; quartiles by linear interpolation within bins. As R's bw.nrd0:
+    falls back to σ when the IQR is zero, then to the mean distance, then to δ.
     """
     total = hist.sum()
     centres = (np.arange(hist.shape[0]) + 0.5) * delta
@@ -157,7 +157,7 @@ def silverman_from_histogram(hist: np.ndarray, delta: float, n_pairs: float) -> 
     iqr = quantile(0.75) - quantile(0.25)
     lo = min(sigma, iqr / 1.34)
     if not lo > 0:
-        lo = sigma if sigma > 0 else delta
+        lo = sigma if sigma > 0 else (mean if mean > 0 else delta)
     return 0.9 * lo * n_pairs ** (-0.2)
 
 

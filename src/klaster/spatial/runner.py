@@ -10,8 +10,9 @@ Layout of the output folder (every file written atomically, klaster.fileio):
   marks the industry as finished, so an interrupted run resumes with the rest;
 * ``summary.parquet`` and ``kd.parquet`` — all industries together, at the end.
 
-Industries with fewer than 2 firms cannot have a Kd; they get a summary row with
-mode ``too_few_firms`` (never silently dropped).
+Industries with fewer than ``min_firms`` firms (default 10, the threshold of Duranton &
+Overman 2005: a density of a handful of distances says little) get a summary row with
+mode ``too_few_firms`` and no curve (never silently dropped).
 
 Tasks are independent per industry and return small frames, so workers need no shared
 file system: the driver writes. Largest industries are submitted first with higher
@@ -91,6 +92,7 @@ def run_register(points: pl.DataFrame, out_dir: str | Path, *,
                  options: KdOptions = KdOptions(), n_sim: int = 99, seed: int = 0,
                  industries: list[str] | None = None, scheduler: str | None = None,
                  client=None, n_workers: int = 2, processes: bool = True,
+                 min_firms: int = 10,
                  progress: bool = True, console=None) -> pl.DataFrame:
     """Kd with Monte Carlo bands for every industry of ``points``; returns the summary.
 
@@ -98,7 +100,8 @@ def run_register(points: pl.DataFrame, out_dir: str | Path, *,
     a ``LocalCluster`` of ``n_workers`` single-threaded workers (Numba gets
     cores / n_workers threads in each); ``scheduler="inline"`` runs in this process
     without Dask. ``client``: an existing distributed Client (tests). ``industries``
-    limits the run to these codes. Finished industries found in ``out_dir`` are not
+    limits the run to these codes; industries with fewer than ``min_firms`` firms get
+    a summary row without a test. Finished industries found in ``out_dir`` are not
     recomputed. Summary columns: see :func:`klaster.spatial.kd.kd_test`.
     """
     out = Path(out_dir)
@@ -107,7 +110,7 @@ def run_register(points: pl.DataFrame, out_dir: str | Path, *,
     (out / "summary").mkdir(exist_ok=True)
     sites = site_coords(points)
     grid = kd_grid(sites, options, seed)
-    params = {"options": asdict(options), "n_sim": n_sim, "seed": seed,
+    params = {"options": asdict(options), "n_sim": n_sim, "seed": seed, "min_firms": min_firms,
               "max_distance": float(grid[-1]), "points": _fingerprint(points)}
     pfile = out / "params.json"
     if pfile.exists():
@@ -131,7 +134,7 @@ def run_register(points: pl.DataFrame, out_dir: str | Path, *,
     for code, r in rows.items():
         if industry_file(out / "summary", code).exists():
             continue
-        if len(r) < 2:
+        if len(r) < max(2, min_firms):
             _write(_skipped(code, len(r), float(weights[r].sum()), n_sim, float(grid[-1])),
                    industry_file(out / "summary", code))
             continue
