@@ -66,7 +66,8 @@ def prepare_panel(stats: pl.DataFrame) -> IndustryPanel:
         pl.col("region").to_physical().cast(pl.Int64),
         pl.col("industry").to_physical().cast(pl.Int64),
     )
-    y, r, i = (codes[c].to_numpy() for c in ("year", "region", "industry"))
+    y, r, i = (np.require(codes[c].to_numpy(), dtype=np.int64, requirements=["C", "W"])
+               for c in ("year", "region", "industry"))
     n_years = int(y.max()) + 1 if y.size else 0
     if first_duplicate_cell(y, r, i, n_years, regions.len(), industries.len()) >= 0:
         reject_duplicates(base, ["region", "industry", "year"], "statistics table")  # names it
@@ -92,14 +93,29 @@ class IndustryPanel:
 
 
 def _years(cells: pl.DataFrame):
-    """Yield (year, r, i, employment, establishments) NumPy arrays per year."""
-    for (year,), part in cells.partition_by("year", as_dict=True, maintain_order=False).items():
-        r = part["region"].to_physical().to_numpy().astype(np.int64)
-        i = part["industry"].to_physical().to_numpy().astype(np.int64)
-        e = part["employment"].to_numpy()
-        n = (part["establishments"].fill_null(np.nan).to_numpy()
-             if "establishments" in part.columns else None)
-        yield int(year), r, i, e, n
+    """Yield (year, r, i, employment, establishments) NumPy arrays per year.
+
+    The columns leave Polars once, sorted by year (Polars' parallel sort), as whole
+    arrays (region/industry as their UInt32 Enum codes), and are sliced per year.
+    """
+    cells = cells.sort("year")
+
+    def array(series: pl.Series, dtype) -> np.ndarray:
+        # One dtype and a writable, contiguous buffer whatever Polars hands over (it may
+        # be a read-only zero-copy view, or a narrower Enum code type), so the Numba
+        # kernels always meet the same signature and never recompile mid-run.
+        return np.require(series.to_numpy(), dtype=dtype, requirements=["C", "W"])
+
+    year = array(cells["year"], np.int32)
+    r = array(cells["region"].to_physical(), np.uint32)
+    i = array(cells["industry"].to_physical(), np.uint32)
+    e = array(cells["employment"], np.float64)
+    n = (array(cells["establishments"].fill_null(np.nan), np.float64)
+         if "establishments" in cells.columns else None)
+    bounds = np.flatnonzero(np.diff(year)) + 1
+    for a, b in zip(np.r_[0, bounds], np.r_[bounds, year.size]):
+        if b > a:
+            yield int(year[a]), r[a:b], i[a:b], e[a:b], None if n is None else n[a:b]
 
 
 def _concentration_year(year, r, i, e, n, n_reg, n_ind, approx_h) -> pl.DataFrame:
