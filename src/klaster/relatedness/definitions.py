@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.spatial.distance import pdist
 from sklearn.cluster import KMeans
 
 from klaster.errors import DataError, IssueLog
@@ -205,7 +206,8 @@ def cluster_industries(s: np.ndarray, n_clusters: int, *, seed: int = 0, min_siz
     if not 2 <= n_clusters < n:
         raise DataError(f"n_clusters must be between 2 and {n - 1}, got {n_clusters}",
                         field="n_clusters")
-    tree = linkage(s, method="ward")
+    # Ward on Euclidean distances between similarity profiles (rows of s).
+    tree = linkage(pdist(s), method="ward")
     seed_labels = fcluster(tree, t=n_clusters, criterion="maxclust") - 1
     k0 = int(seed_labels.max()) + 1
     centres = np.vstack([s[seed_labels == c].mean(axis=0) for c in range(k0)])
