@@ -406,16 +406,21 @@ def load(
     from klaster.reports import write_table
     from klaster.taxonomy import hierarchy, load_hierarchy
 
-    with _errors():
+    with _errors(), _steps() as progress:
+        bar = _StepBar(progress, 4)
+        bar("Loading statistics")
         table, issues, label = load_input(source, False, fmt, mapping, data_year, sheet)
         hier = None
+        bar("Imputing suppressed cells" if impute else "Checking")
         if impute is not None:
             hier = load_hierarchy(impute) if Path(impute).is_file() else hierarchy(impute)
             table, more = impute_eco(table, hier)
             issues.extend(more)
+        bar("Writing")
         if output is not None:
             write_table(table, output)
         missing = missing_report(table, hier)
+        bar.done()
     t = Table(title=f"{label}", show_edge=False)
     for col in ("rows", "regions", "industries", "years", "employment"):
         t.add_column(col, justify="right")
@@ -493,13 +498,18 @@ def concentration(
     from klaster.indicators import krugman_specialisation, prepare_panel
     from klaster.reports import write_table
 
-    with _errors():
+    with _errors(), _steps() as progress:
+        bar = _StepBar(progress, 4)
+        bar("Loading statistics")
         stats, _issues, _label = load_input(source, demo, fmt, mapping, data_year, sheet)
+        bar("Computing concentration indices")
         panel = prepare_panel(stats)
         table = conc(panel)
+        bar("Writing")
         write_table(table, output)
         if specialisation is not None:
             write_table(krugman_specialisation(panel), specialisation)
+        bar.done()
     t = Table(title="Most concentrated industries (Ellison–Glaeser γ)", show_edge=False)
     for col in ("industry", "year", "employment", "gini", "eg_gamma", "ms_gamma"):
         t.add_column(col, justify="right")
@@ -553,6 +563,18 @@ def fetch_eurostat_cmd(
                               progress=lambda done, total: bar.update(task, completed=done,
                                                                       total=total))
     typer.echo(str(path))
+
+
+@app.command()
+def serve(
+    demo: Annotated[bool, typer.Option("--demo", help="Also load the demo content.")] = False,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Run the registry platform: migrate the database, (--demo) load demo content, serve."""
+    from klaster.web.cli import serve as run_server
+
+    run_server(host=host, port=port, demo=demo)
 
 
 @app.command()
