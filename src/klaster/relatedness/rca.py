@@ -116,10 +116,12 @@ def rca_table(
             ref = ref.filter(pl.col("year") == y)
         bench = ref.select(pl.col("industry").cast(pl.Utf8).alias("cluster"),
                            pl.lit(y, dtype=pl.Int32).alias("year"),
-                           pl.col(value).cast(pl.Float64).alias("employment"))
+                           pl.col(value).cast(pl.Float64).alias("employment"),
+                           pl.lit("traded").alias("cluster_type"))
     else:
         # National totals = every region of the table, whatever subset is studied.
-        bench = reference_from_clusters(table).select("cluster", "year", "employment")
+        bench = reference_from_clusters(table).select("cluster", "cluster_type", "year",
+                                                      "employment")
     if regions is not None:
         known = set(table["region"].unique().to_list())
         missing = [r for r in regions if r not in known]
