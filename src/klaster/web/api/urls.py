@@ -1,0 +1,13 @@
+from rest_framework.routers import DefaultRouter
+
+from klaster.web.api import views
+
+router = DefaultRouter()
+router.register("clusters", views.ClusterViewSet, basename="cluster")
+router.register("organisations", views.OrganisationViewSet, basename="organisation")
+router.register("memberships", views.MembershipViewSet, basename="membership")
+router.register("activities", views.ActivityViewSet, basename="activity")
+router.register("projects", views.ProjectViewSet, basename="project")
+router.register("partner-requests", views.PartnerRequestViewSet, basename="partnerrequest")
+
+urlpatterns = router.urls

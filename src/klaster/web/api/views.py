@@ -1,0 +1,153 @@
+"""REST API: the registry through klaster.web.registry.permissions (same rules as pages).
+
+Reads are filtered by ``permissions.visible`` (an invisible record is 404); writes need
+``permissions.can_edit`` on the record (403), and creating a child record needs it on the
+parent cluster or organisation. Updates must send the ``version`` they read: a stale one
+answers 409 Conflict and nothing is written. Memberships are never deleted (405); set
+``left`` to end one.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q
+from rest_framework import status, viewsets
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+
+from klaster.web.api import serializers as s
+from klaster.web.registry import permissions as perms
+from klaster.web.registry.filters import ClusterFilter, OrganisationFilter
+from klaster.web.registry.models import (
+    Activity,
+    Cluster,
+    ConflictError,
+    Membership,
+    Organisation,
+    PartnerRequest,
+    Project,
+)
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = ("This record was changed by someone else since version you sent; "
+                      "read it again and re-apply your change.")
+    default_code = "conflict"
+
+
+class RegistryViewSet(viewsets.ModelViewSet):
+    model = None
+    parent_field: str | None = None  # "cluster" or "organisation": checked on create
+
+    def get_queryset(self):
+        return perms.visible(self.model, self.request.user).order_by("pk")
+
+    def _check_parent(self, serializer):
+        if self.parent_field is None:
+            return
+        parent = serializer.validated_data.get(self.parent_field)
+        if parent is None:
+            return
+        if not perms.visible(type(parent), self.request.user).filter(pk=parent.pk).exists():
+            raise ValidationError({self.parent_field: "No such record."})
+        if not perms.can_edit(self.request.user, parent):
+            raise PermissionDenied(f"You may not add records to this {self.parent_field}.")
+
+    def perform_create(self, serializer):
+        self._check_parent(serializer)
+        serializer.validated_data.pop("version", None)
+        serializer.save()
+
+    def perform_update(self, serializer):
+        self._check_parent(serializer)
+        if hasattr(self.model, "save_versioned"):
+            expected = serializer.validated_data.pop("version", None)
+            if expected is None:
+                raise ValidationError({"version": "Send the version you read (optimistic "
+                                                  "concurrency)."})
+            instance = serializer.instance
+            m2m = {}
+            for key, value in serializer.validated_data.items():
+                if isinstance(serializer.fields.get(key), s.serializers.ManyRelatedField):
+                    m2m[key] = value
+                else:
+                    setattr(instance, key, value)
+            try:
+                instance.save_versioned(expected)
+            except ConflictError:
+                raise Conflict() from None
+            for key, value in m2m.items():
+                getattr(instance, key).set(value)
+        else:
+            serializer.save()
+
+
+class ClusterViewSet(RegistryViewSet):
+    model = Cluster
+    serializer_class = s.ClusterSerializer
+    filterset_class = ClusterFilter
+    ordering_fields = ["name_en", "founded", "id"]
+
+    def get_queryset(self):
+        return super().get_queryset().annotate(
+            member_count=Count("memberships", filter=Q(memberships__left__isnull=True)))
+
+    def perform_create(self, serializer):
+        if not perms.can_create_cluster(self.request.user):
+            raise PermissionDenied("You may not create clusters.")
+        serializer.validated_data.pop("version", None)
+        cluster = serializer.save()
+        cluster.coordinators.add(self.request.user)
+
+
+class OrganisationViewSet(RegistryViewSet):
+    model = Organisation
+    serializer_class = s.OrganisationSerializer
+    filterset_class = OrganisationFilter
+    ordering_fields = ["name_en", "id"]
+
+    def perform_create(self, serializer):
+        if not self.request.user.is_authenticated:
+            raise PermissionDenied()
+        serializer.validated_data.pop("version", None)
+        org = serializer.save()
+        if not perms.is_admin(self.request.user):
+            # The creator represents the new organisation; the programme approves it.
+            org.representatives.add(self.request.user)
+
+
+class MembershipViewSet(RegistryViewSet):
+    model = Membership
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]  # no DELETE
+    serializer_class = s.MembershipSerializer
+    parent_field = "cluster"
+    filterset_fields = ["cluster", "organisation", "role", "committed"]
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("organisation", "cluster")
+
+
+class ActivityViewSet(RegistryViewSet):
+    model = Activity
+    serializer_class = s.ActivitySerializer
+    parent_field = "cluster"
+    filterset_fields = ["cluster", "kind"]
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("participants")
+
+
+class ProjectViewSet(RegistryViewSet):
+    model = Project
+    serializer_class = s.ProjectSerializer
+    parent_field = "cluster"
+    filterset_fields = ["cluster"]
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("partners")
+
+
+class PartnerRequestViewSet(RegistryViewSet):
+    model = PartnerRequest
+    serializer_class = s.PartnerRequestSerializer
+    parent_field = "organisation"
+    filterset_fields = ["organisation", "cluster", "kind", "status"]

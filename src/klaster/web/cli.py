@@ -1,0 +1,33 @@
+"""``klaster serve``: migrate, optionally load the demo content, run the platform.
+
+Registered in klaster/cli.py; the body lives here so the main CLI does not import Django.
+"""
+
+from __future__ import annotations
+
+import os
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000, demo: bool = False,
+          debug: bool = True) -> None:
+    """Apply migrations, (``demo``) load the demo content, and run Django's server.
+
+    The development server (``runserver``, no auto-reload) is what ``serve`` runs; a
+    production deployment runs ``gunicorn klaster.web.wsgi`` behind a TLS proxy with
+    ``KLASTER_DEBUG=0`` (see docs/web.md).
+    """
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "klaster.web.settings")
+    # A local `serve` is a development run unless the environment says otherwise.
+    os.environ.setdefault("KLASTER_DEBUG", "1" if debug else "0")
+    from klaster.web.i18n import compile_translations
+
+    compile_translations()
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", interactive=False, verbosity=1)
+    if demo:
+        call_command("load_demo")
+    call_command("runserver", f"{host}:{port}", use_reloader=False,
+                 insecure_serving=True)

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from klaster.web.portal import views
+
+app_name = "portal"
+urlpatterns = [
+    path("", views.directory, name="directory"),
+    path("clusters/<int:pk>/", views.cluster_detail, name="cluster"),
+    path("organisations/<int:pk>/", views.organisation_detail, name="organisation"),
+    path("map/", views.cluster_map, name="map"),
+    path("workspace/", views.workspace, name="workspace"),
+    path("workspace/clusters/new/", views.cluster_create, name="cluster_create"),
+    path("workspace/clusters/<int:pk>/", views.cluster_edit, name="cluster_edit"),
+    path("workspace/clusters/<int:pk>/history/", views.cluster_history, name="cluster_history"),
+    path("workspace/clusters/<int:pk>/import/", views.members_import, name="members_import"),
+    path("workspace/clusters/<int:pk>/export/", views.members_export, name="members_export"),
+    path("workspace/clusters/<int:pk>/activities/new/", views.activity_create,
+         name="activity_create"),
+    path("workspace/memberships/<int:pk>/end/", views.membership_end, name="membership_end"),
+    path("workspace/organisations/<int:pk>/", views.organisation_edit, name="organisation_edit"),
+    path("workspace/organisations/<int:pk>/history/", views.organisation_history,
+         name="organisation_history"),
+]

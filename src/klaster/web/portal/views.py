@@ -1,0 +1,268 @@
+"""Portal pages: the public directory, cluster/organisation pages, maps, and the workspace.
+
+Thin views: they read through klaster.web.registry.permissions (the same rules as the
+API), validate with the registry's forms, import/export with registry.importing.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Avg, Count, F, Prefetch, Q
+from django.db.models.functions import Coalesce
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from klaster.web.portal.maps import MapPoint, svg_map
+from klaster.web.registry import permissions as perms
+from klaster.web.registry.filters import ClusterFilter
+from klaster.web.registry.forms import ActivityForm, ClusterForm, ImportForm, OrganisationForm
+from klaster.web.registry.importing import export_members, import_members, read_table
+from klaster.web.registry.models import (
+    Activity,
+    Cluster,
+    ConflictError,
+    Helix,
+    Membership,
+    Organisation,
+)
+
+PAGE_SIZE = 50
+
+
+def _with_member_counts(qs):
+    return qs.select_related("coordinator_organisation").annotate(
+        member_count=Count("memberships", filter=Q(memberships__left__isnull=True)))
+
+
+def directory(request):
+    filterset = ClusterFilter(request.GET or None, queryset=perms.visible_clusters(request.user))
+    qs = _with_member_counts(filterset.qs if filterset.is_bound else filterset.queryset)
+    page = Paginator(qs.order_by("name_en", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "portal/directory.html",
+                  {"filter": filterset, "page": page, "query": query.urlencode()})
+
+
+def cluster_detail(request, pk):
+    cluster = perms.get_visible_or_404(Cluster, request.user, pk)
+    memberships = list(Membership.objects.filter(cluster=cluster)
+                       .select_related("organisation").order_by("organisation__name_en"))
+    current = [m for m in memberships if m.left is None]
+    by_helix = OrderedDict((label, []) for value, label in Helix.choices)
+    labels = dict(Helix.choices)
+    for m in current:
+        by_helix[labels[m.organisation.helix]].append(m)
+    activities = cluster.activities.all().order_by("start", "pk")
+    points = [MapPoint(m.organisation.display_name, m.organisation.latitude,
+                       m.organisation.longitude,
+                       reverse("portal:organisation", args=[m.organisation_id]),
+                       m.organisation.helix)
+              for m in current if m.organisation.latitude is not None]
+    return render(request, "portal/cluster.html", {
+        "cluster": cluster, "by_helix": [(k, v) for k, v in by_helix.items() if v],
+        "past": [m for m in memberships if m.left is not None],
+        "activities": activities, "projects": cluster.projects.all(),
+        "documents": cluster.documents.all(), "map": svg_map(points),
+        "can_edit": perms.can_edit(request.user, cluster),
+    })
+
+
+def organisation_detail(request, pk):
+    org = perms.get_visible_or_404(Organisation, request.user, pk)
+    memberships = (Membership.objects.filter(organisation=org,
+                                             cluster__in=perms.visible_clusters(request.user))
+                   .select_related("cluster"))
+    return render(request, "portal/organisation.html", {
+        "org": org, "memberships": memberships, "figures": org.figures.all(),
+        "can_edit": perms.can_edit(request.user, org),
+    })
+
+
+def cluster_map(request):
+    """Every visible cluster at its coordinator's location, else its members' centroid."""
+    qs = perms.visible_clusters(request.user).annotate(
+        lat=Coalesce(F("coordinator_organisation__latitude"),
+                     Avg("memberships__organisation__latitude",
+                         filter=Q(memberships__left__isnull=True))),
+        lon=Coalesce(F("coordinator_organisation__longitude"),
+                     Avg("memberships__organisation__longitude",
+                         filter=Q(memberships__left__isnull=True))))
+    clusters = list(qs.order_by("name_en"))
+    points = [MapPoint(c.display_name, c.lat, c.lon, reverse("portal:cluster", args=[c.pk]),
+                       c.status) for c in clusters if c.lat is not None]
+    return render(request, "portal/map.html", {
+        "map": svg_map(points), "clusters": clusters,
+        "unplaced": [c for c in clusters if c.lat is None]})
+
+
+# --- workspace ------------------------------------------------------------------------
+
+
+@login_required
+def workspace(request):
+    user = request.user
+    clusters = (Cluster.objects.all() if perms.is_admin(user)
+                else Cluster.objects.filter(coordinators=user))
+    return render(request, "portal/workspace.html", {
+        "clusters": _with_member_counts(clusters).order_by("name_en"),
+        "organisations": (Organisation.objects.filter(representatives=user)
+                          .order_by("name_en")),
+        "can_create": perms.can_create_cluster(user),
+    })
+
+
+def _save_versioned(request, form, obj) -> bool:
+    """Save ``obj`` if its version is current; otherwise put a conflict error on ``form``."""
+    try:
+        obj.save_versioned(form.cleaned_data.get("version"))
+    except ConflictError:
+        form.add_error(None, _(
+            "Someone else changed this record since you opened it. Your changes were not "
+            "saved: reload the page to see the current version, then apply them again."))
+        return False
+    return True
+
+
+@login_required
+def cluster_create(request):
+    if not perms.can_create_cluster(request.user):
+        raise PermissionDenied("You may not create clusters.")
+    orgs = perms.visible_organisations(request.user)
+    form = ClusterForm(request.POST or None, organisations=orgs)
+    if request.method == "POST" and form.is_valid():
+        cluster = form.save(commit=False)
+        cluster.save_versioned(None)
+        cluster.coordinators.add(request.user)
+        messages.success(request, _("Cluster created."))
+        return redirect("portal:cluster_edit", pk=cluster.pk)
+    return render(request, "portal/form.html", {"form": form, "title": _("New cluster")})
+
+
+@login_required
+def cluster_edit(request, pk):
+    cluster = perms.get_editable_or_deny(Cluster, request.user, pk)
+    orgs = perms.visible_organisations(request.user)
+    form = ClusterForm(request.POST or None, instance=cluster, organisations=orgs)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid() and _save_versioned(request, form, form.instance):
+            messages.success(request, _("Saved."))
+            return redirect("portal:cluster_edit", pk=cluster.pk)
+        # A valid form that was not saved lost the version race: 409 Conflict.
+        status = 409 if form.is_valid() else 400
+    return render(request, "portal/cluster_edit.html", {
+        "form": form, "cluster": cluster, "title": cluster.display_name,
+        "import_form": ImportForm(), "activity_form": ActivityForm(),
+        "members": cluster.memberships.filter(left__isnull=True)
+        .select_related("organisation"),
+    }, status=status)
+
+
+@login_required
+def organisation_edit(request, pk):
+    org = perms.get_editable_or_deny(Organisation, request.user, pk)
+    form = OrganisationForm(request.POST or None, instance=org)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid() and _save_versioned(request, form, form.instance):
+            messages.success(request, _("Saved."))
+            return redirect("portal:organisation_edit", pk=org.pk)
+        status = 409 if form.is_valid() else 400
+    return render(request, "portal/form.html", {
+        "form": form, "title": org.display_name,
+        "history_url": reverse("portal:organisation_history", args=[org.pk])}, status=status)
+
+
+def _history(request, obj, back_url):
+    records = list(obj.history.all().select_related("history_user"))
+    rows = []
+    for newer, older in zip(records, [*records[1:], None]):
+        changes = []
+        if older is not None:
+            changes = [(c.field, c.old, c.new) for c in newer.diff_against(older).changes]
+        rows.append({"record": newer, "changes": changes})
+    return render(request, "portal/history.html", {"obj": obj, "rows": rows,
+                                                   "back_url": back_url})
+
+
+@login_required
+def cluster_history(request, pk):
+    cluster = perms.get_editable_or_deny(Cluster, request.user, pk)
+    return _history(request, cluster, reverse("portal:cluster_edit", args=[pk]))
+
+
+@login_required
+def organisation_history(request, pk):
+    org = perms.get_editable_or_deny(Organisation, request.user, pk)
+    return _history(request, org, reverse("portal:organisation_edit", args=[pk]))
+
+
+@login_required
+def members_import(request, pk):
+    cluster = perms.get_editable_or_deny(Cluster, request.user, pk)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            table = read_table(upload.name, upload.read())
+        except ValidationError as exc:
+            form.add_error("file", exc.messages)
+            status = 400
+        else:
+            result = import_members(cluster, table)
+            if result.ok:
+                messages.success(request, _(
+                    "%(n)d members imported (%(new)d new organisations).") % {
+                        "n": result.memberships, "new": result.created_organisations})
+                return redirect("portal:cluster_edit", pk=cluster.pk)
+            status = 400
+    elif request.method == "POST":
+        status = 400
+    return render(request, "portal/import.html", {"form": form, "cluster": cluster,
+                                                  "result": result}, status=status)
+
+
+@login_required
+def members_export(request, pk):
+    cluster = perms.get_editable_or_deny(Cluster, request.user, pk)
+    fmt = request.GET.get("format", "csv")
+    if fmt not in ("csv", "xlsx"):
+        return HttpResponse(_("Unknown format."), status=400)
+    content_type = ("text/csv; charset=utf-8" if fmt == "csv" else
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(export_members(cluster, fmt), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="cluster-{cluster.pk}-members.{fmt}"'
+    return response
+
+
+@login_required
+@require_POST
+def membership_end(request, pk):
+    membership = perms.get_editable_or_deny(Membership, request.user, pk)
+    if membership.left is None:
+        membership.end()
+        messages.success(request, _("Membership ended (kept in the history)."))
+    return redirect("portal:cluster_edit", pk=membership.cluster_id)
+
+
+@login_required
+def activity_create(request, pk):
+    cluster = perms.get_editable_or_deny(Cluster, request.user, pk)
+    form = ActivityForm(request.POST or None, instance=Activity(cluster=cluster))
+    if request.method == "POST" and form.is_valid():
+        form.instance.save_versioned(None)
+        messages.success(request, _("Activity added."))
+        return redirect("portal:cluster", pk=cluster.pk)
+    return render(request, "portal/form.html", {"form": form, "title": _("New activity")},
+                  status=400 if request.method == "POST" else 200)

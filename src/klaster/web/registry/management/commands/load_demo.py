@@ -1,0 +1,168 @@
+"""Load the demo content (idempotent: running it twice changes nothing).
+
+Public facts used: the Podlaskie cluster organisations named in public reports (Metal
+Processing Cluster and Polish Construction Cluster — both Key National Clusters —,
+InfoTech Technology Cluster, North-East Eco-Energy Cluster), Białystok University of
+Technology, the Marshal Office of Podlaskie Voivodeship, the Podlasie Regional Development
+Foundation, and the July 2019 study visit of an 18-person Belarusian delegation.
+
+Everything else is ILLUSTRATIVE and flagged ``demo=True`` (shown on the pages as
+"illustrative demo data"): the member companies, memberships, figures, the exact visit
+dates, the Belarusian pilot cluster's members, and all identifiers — they use the free
+scheme ``OTHER`` with values ``DEMO-...`` so no real register number is invented.
+Coordinates are approximate city locations.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import date
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from klaster.web.registry.models import (
+    Activity,
+    Cluster,
+    CoordinatorProfile,
+    Membership,
+    Organisation,
+    OrganisationFigures,
+)
+
+BIALYSTOK = (53.1325, 23.1688)
+
+ORGANISATIONS = [
+    # key, names (en, pl, be, ru), helix, lat, lon, city
+    ("PB", ("Białystok University of Technology", "Politechnika Białostocka",
+            "Беластоцкі тэхналагічны ўніверсітэт", "Белостокский технологический университет"),
+     "research", 53.1170, 23.1465, "Białystok"),
+    ("UMWP", ("Marshal Office of Podlaskie Voivodeship",
+              "Urząd Marszałkowski Województwa Podlaskiego",
+              "Маршалкоўскі ўрад Падляшскага ваяводства",
+              "Маршальское управление Подляского воеводства"),
+     "public", 53.1290, 23.1560, "Białystok"),
+    ("PFRR", ("Podlasie Regional Development Foundation", "Podlaska Fundacja Rozwoju Regionalnego",
+              "Падляшскі фонд рэгіянальнага развіцця", "Подляшский фонд регионального развития"),
+     "support", 53.1310, 23.1610, "Białystok"),
+    # Illustrative companies (fictional).
+    ("M1", ("Demo Metalworks (illustrative)", "Demo Obróbka Metali (przykład)", "", ""),
+     "business", 53.2100, 23.4600, "Sokółka"),
+    ("M2", ("Demo Precision Parts (illustrative)", "Demo Części Precyzyjne (przykład)", "", ""),
+     "business", 53.1500, 23.1000, "Białystok"),
+    ("B1", ("Demo Builders (illustrative)", "Demo Budownictwo (przykład)", "", ""),
+     "business", 53.0900, 23.2100, "Białystok"),
+    ("I1", ("Demo Software House (illustrative)", "Demo Software House (przykład)", "", ""),
+     "business", 53.1350, 23.1500, "Białystok"),
+    ("E1", ("Demo Biomass Energy (illustrative)", "Demo Energia z Biomasy (przykład)", "", ""),
+     "business", 53.8300, 22.9700, "Augustów"),
+    ("G1", ("Grodno demo food processor (illustrative)", "", "Гродзенскі харчовы дэма-завод",
+            "Гродненский пищевой демо-завод"), "business", 53.6780, 23.8290, "Hrodna"),
+    ("G2", ("Grodno demo technical college (illustrative)", "",
+            "Гродзенскі дэма-каледж", "Гродненский демо-колледж"), "research", 53.6840,
+     23.8380, "Hrodna"),
+]
+
+CLUSTERS = [
+    # key, names, status, phase, sector, nace codes, region, country, description, members
+    ("KOM", ("Metal Processing Cluster", "Klaster Obróbki Metali", "Кластар апрацоўкі металаў",
+             "Кластер обработки металлов"), "operating", "maturity", "Metal processing",
+     ["C24", "C25", "C28"], "Podlaskie", "PL",
+     "Key National Cluster (status named in public reports).",
+     [("PB", "member"), ("PFRR", "member"), ("M1", "founder"), ("M2", "member")]),
+    ("PKB", ("Polish Construction Cluster", "Polski Klaster Budowlany",
+             "Польскі будаўнічы кластар", "Польский строительный кластер"), "operating",
+     "maturity", "Construction", ["F41", "F42", "F43", "C23"], "Podlaskie", "PL",
+     "Key National Cluster (status named in public reports).",
+     [("PB", "member"), ("B1", "founder")]),
+    ("ITC", ("InfoTech Technology Cluster", "Klaster Technologiczny InfoTech",
+             "Тэхналагічны кластар InfoTech", "Технологический кластер InfoTech"), "operating",
+     "development", "ICT", ["J62", "J63"], "Podlaskie", "PL", "",
+     [("PB", "member"), ("I1", "member"), ("UMWP", "member")]),
+    ("EE", ("North-East Eco-Energy Cluster", "Klaster Ekoenergetyczny Północny-Wschód",
+            "Экаэнергетычны кластар Паўночны Усход", "Экоэнергетический кластер Северо-Восток"),
+     "operating", "development", "Renewable energy", ["D35"], "Podlaskie", "PL", "",
+     [("PB", "member"), ("E1", "member")]),
+    ("BY", ("Hrodna pilot cluster (forming, illustrative)", "Pilotażowy klaster w Grodnie (w tworzeniu)",
+            "Пілотны кластар у Гродне (у стадыі фарміравання)",
+            "Пилотный кластер в Гродно (формирующийся)"), "forming", "embryonic",
+     "Food processing", ["C10"], "Hrodna region", "BY",
+     "A forming Belarusian pilot cluster; its name and members are illustrative.",
+     [("G1", "founder"), ("G2", "member")]),
+]
+
+
+class Command(BaseCommand):
+    help = "Load demo clusters, organisations, an activity and demo accounts (idempotent)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        orgs = {}
+        for key, names, helix, lat, lon, city in ORGANISATIONS:
+            org, _ = Organisation.objects.get_or_create(
+                id_scheme="OTHER", id_value=f"DEMO-{key}",
+                defaults=dict(name_en=names[0], name_pl=names[1], name_be=names[2],
+                              name_ru=names[3], helix=helix, latitude=lat, longitude=lon,
+                              city=city, demo=True, approved=key in ("PB", "UMWP", "PFRR"),
+                              region="Hrodna region" if key.startswith("G") else "Podlaskie",
+                              size_class="" if helix != "business" else "small"))
+            orgs[key] = org
+            if helix == "business":
+                OrganisationFigures.objects.get_or_create(
+                    organisation=org, year=2024,
+                    defaults=dict(employees=40, turnover=Decimal("2500000"), demo=True))
+        clusters = {}
+        for key, names, status, phase, sector, codes, region, country, desc, members in CLUSTERS:
+            cluster, created = Cluster.objects.get_or_create(
+                name_en=names[0],
+                defaults=dict(name_pl=names[1], name_be=names[2], name_ru=names[3],
+                              status=status, phase=phase, sector=sector, industry_codes=codes,
+                              region=region, country=country, description=desc, demo=True,
+                              published=True, approved=key != "BY"))
+            clusters[key] = cluster
+            for org_key, role in members:
+                Membership.objects.get_or_create(
+                    organisation=orgs[org_key], cluster=cluster, left__isnull=True,
+                    defaults=dict(role=role, joined=date(2019, 1, 1), demo=True))
+            CoordinatorProfile.objects.get_or_create(
+                cluster=cluster, year=2024,
+                defaults=dict(management_fte=Decimal("2.5"), budget=Decimal("300000"),
+                              income_member_fees=Decimal("60000"),
+                              income_public=Decimal("200000"), income_services=Decimal("40000"),
+                              demo=True))
+        visit, created = Activity.objects.get_or_create(
+            cluster=clusters["BY"], kind="study_visit",
+            title="Study visit of a Belarusian delegation to Podlaskie clusters",
+            defaults=dict(start=date(2019, 7, 1), end=date(2019, 7, 5), place="Białystok",
+                          participant_count=18, foreign_participant_count=18, demo=True,
+                          description="July 2019: an 18-person Belarusian delegation visited "
+                                      "Podlaskie cluster organisations. Exact dates "
+                                      "illustrative."))
+        if created:
+            visit.participants.add(orgs["PB"], orgs["UMWP"], orgs["PFRR"])
+        self._accounts(clusters, orgs)
+        self.stdout.write(self.style.SUCCESS(
+            f"demo content: {len(orgs)} organisations, {len(clusters)} clusters"))
+
+    def _accounts(self, clusters, orgs):
+        User = get_user_model()
+        password = os.environ.get("KLASTER_DEMO_PASSWORD") or secrets.token_urlsafe(12)
+        made = []
+        for username, group in (("demo-admin", "Programme administrators"),
+                                ("demo-coordinator", "Cluster coordinators"),
+                                ("demo-representative", None)):
+            user, created = User.objects.get_or_create(username=username)
+            if created:
+                user.set_password(password)
+                user.save()
+                made.append(username)
+            if group:
+                user.groups.add(Group.objects.get(name=group))
+        clusters["KOM"].coordinators.add(User.objects.get(username="demo-coordinator"))
+        orgs["PB"].representatives.add(User.objects.get(username="demo-representative"))
+        if made:
+            self.stdout.write(f"demo accounts {', '.join(made)} with password: {password}")

@@ -1,0 +1,483 @@
+"""The registry's data model: organisations, clusters, memberships and what they do.
+
+Integrity lives in the database (CheckConstraint / UniqueConstraint), not only in forms:
+identifier formats per scheme, coordinate ranges, non-negative figures, date order, one
+open membership per organisation and cluster. Every model keeps a change history
+(django-simple-history: who, when, before/after). Records edited by people carry a
+``version`` for optimistic concurrency (see ``Versioned.save_versioned``).
+
+Names in several languages are per-language columns (``name_en`` required, ``name_pl``,
+``name_be``, ``name_ru`` optional), not a JSON field: the language set is the UI's fixed
+set, and plain columns can be searched, sorted, indexed and constrained by every database
+backend alike. ``display_name`` picks the active UI language with an English fallback.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from klaster.web.registry.validators import (
+    IDENTIFIER_PATTERNS,
+    canonical_identifier,
+    normalise_codes,
+    validate_identifier,
+)
+
+LANGS = ("en", "pl", "be", "ru")
+
+
+class ConflictError(Exception):
+    """A write based on an outdated version of a record (someone saved in between)."""
+
+    def __init__(self, instance: models.Model, expected: int):
+        super().__init__(f"{instance._meta.verbose_name} {instance.pk} changed since version "
+                         f"{expected}")
+        self.instance = instance
+        self.expected = expected
+
+
+class Versioned(models.Model):
+    """Optimistic concurrency: ``version`` goes up by one on every versioned save."""
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save_versioned(self, expected_version: int | None) -> None:
+        """Save only if the stored version still equals ``expected_version``.
+
+        The compare-and-increment is one UPDATE ... WHERE version = expected, so two
+        writers that both read version n cannot both succeed: the second raises
+        ConflictError and nothing of it is written.
+        """
+        with transaction.atomic():
+            if self.pk is None:
+                self.version = 1
+                self.save()
+                return
+            if expected_version is None:
+                raise ConflictError(self, -1)
+            bumped = type(self).objects.filter(pk=self.pk, version=expected_version).update(
+                version=F("version") + 1)
+            if bumped != 1:
+                raise ConflictError(self, expected_version)
+            self.version = expected_version + 1
+            self.save()
+
+
+class Named(models.Model):
+    name_en = models.CharField(_("name (English)"), max_length=300)
+    name_pl = models.CharField(_("name (Polish)"), max_length=300, blank=True)
+    name_be = models.CharField(_("name (Belarusian)"), max_length=300, blank=True)
+    name_ru = models.CharField(_("name (Russian)"), max_length=300, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def display_name(self) -> str:
+        lang = (get_language() or "en")[:2]
+        return getattr(self, f"name_{lang}", "") or self.name_en
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class CodeSystem(models.TextChoices):
+    NACE2 = "nace2", "NACE Rev.2"
+    PKD2007 = "pkd2007", "PKD 2007"
+    OKED = "oked", "OKED"
+    NAICS2017 = "naics2017", "NAICS 2017"
+
+
+def _clean_codes(instance) -> None:
+    try:
+        instance.industry_codes = normalise_codes(instance.industry_codes or [],
+                                                  instance.code_system)
+    except ValidationError as exc:
+        raise ValidationError({"industry_codes": exc.messages}) from None
+
+
+class Helix(models.TextChoices):
+    BUSINESS = "business", _("Business")
+    RESEARCH = "research", _("Research / university")
+    PUBLIC = "public", _("Public authority")
+    SUPPORT = "support", _("Business-support organisation")
+    CIVIL = "civil", _("Civil society")
+    FINANCE = "finance", _("Finance")
+
+
+class SizeClass(models.TextChoices):
+    MICRO = "micro", _("Micro")
+    SMALL = "small", _("Small")
+    MEDIUM = "medium", _("Medium")
+    LARGE = "large", _("Large")
+
+
+class IdScheme(models.TextChoices):
+    UNP = "UNP", _("UNP (Belarus)")
+    NIP = "NIP", _("NIP (Poland)")
+    KRS = "KRS", _("KRS (Poland)")
+    REGON = "REGON", _("REGON (Poland)")
+    OTHER = "OTHER", _("Other")
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def public(self):
+        """Approved organisations and members (current or past) of published clusters."""
+        in_published = Membership.objects.filter(organisation=models.OuterRef("pk"),
+                                                 cluster__published=True)
+        return self.filter(Q(approved=True) | Q(models.Exists(in_published)))
+
+
+class Organisation(Versioned, Named):
+    id_scheme = models.CharField(_("identifier scheme"), max_length=8, choices=IdScheme.choices)
+    id_value = models.CharField(_("identifier"), max_length=64)
+    legal_form = models.CharField(_("legal form"), max_length=120, blank=True)
+    helix = models.CharField(_("helix type"), max_length=16, choices=Helix.choices)
+    size_class = models.CharField(_("size class"), max_length=8, choices=SizeClass.choices,
+                                  blank=True)
+    code_system = models.CharField(_("code system"), max_length=12, choices=CodeSystem.choices,
+                                   default=CodeSystem.NACE2)
+    industry_codes = models.JSONField(_("industry codes"), default=list, blank=True)
+    region = models.CharField(_("region"), max_length=80, blank=True,
+                              help_text=_("Region code or name, e.g. PL84 or Podlaskie."))
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    approved = models.BooleanField(_("approved by the programme"), default=False)
+    representatives = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True,
+                                             related_name="represented_organisations")
+    demo = models.BooleanField(_("illustrative demo data"), default=False)
+    created = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(excluded_fields=["version"])
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name_en", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["id_scheme", "id_value"],
+                                    name="organisation_identifier_unique"),
+            models.CheckConstraint(
+                condition=Q(id_scheme__in=IdScheme.values), name="organisation_scheme_known"),
+            *[models.CheckConstraint(
+                condition=~Q(id_scheme=scheme) | Q(id_value__regex=pattern),
+                name=f"organisation_{scheme.lower()}_format")
+              for scheme, pattern in IDENTIFIER_PATTERNS.items()],
+            models.CheckConstraint(condition=Q(helix__in=Helix.values),
+                                   name="organisation_helix_known"),
+            models.CheckConstraint(condition=Q(size_class__in=[*SizeClass.values, ""]),
+                                   name="organisation_size_known"),
+            models.CheckConstraint(condition=Q(latitude__isnull=True)
+                                   | Q(latitude__gte=-90, latitude__lte=90),
+                                   name="organisation_latitude_range"),
+            models.CheckConstraint(condition=Q(longitude__isnull=True)
+                                   | Q(longitude__gte=-180, longitude__lte=180),
+                                   name="organisation_longitude_range"),
+            models.CheckConstraint(condition=Q(latitude__isnull=True, longitude__isnull=True)
+                                   | Q(latitude__isnull=False, longitude__isnull=False),
+                                   name="organisation_coordinates_pair"),
+            models.CheckConstraint(condition=~Q(name_en=""), name="organisation_name_en"),
+        ]
+
+    def clean(self) -> None:
+        self.id_value = canonical_identifier(self.id_scheme, self.id_value)
+        validate_identifier(self.id_scheme, self.id_value)
+        _clean_codes(self)
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValidationError(_("Give both latitude and longitude, or neither."))
+
+
+class OrganisationFigures(models.Model):
+    """Yearly figures of one organisation (employees, turnover, exports, R&D staff)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
+                                     related_name="figures")
+    year = models.PositiveSmallIntegerField(_("year"))
+    employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
+    turnover = models.DecimalField(_("turnover (EUR)"), max_digits=16, decimal_places=2,
+                                   null=True, blank=True)
+    exports = models.DecimalField(_("exports (EUR)"), max_digits=16, decimal_places=2,
+                                  null=True, blank=True)
+    rd_staff = models.PositiveIntegerField(_("R&D staff"), null=True, blank=True)
+    demo = models.BooleanField(_("illustrative demo data"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["organisation", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "year"], name="figures_one_per_year"),
+            models.CheckConstraint(condition=Q(year__gte=1900, year__lte=2100),
+                                   name="figures_year_range"),
+            models.CheckConstraint(condition=Q(turnover__isnull=True) | Q(turnover__gte=0),
+                                   name="figures_turnover_nonnegative"),
+            models.CheckConstraint(condition=Q(exports__isnull=True) | Q(exports__gte=0),
+                                   name="figures_exports_nonnegative"),
+        ]
+
+
+class ClusterStatus(models.TextChoices):
+    POTENTIAL = "potential", _("Potential")
+    FORMING = "forming", _("Forming")
+    OPERATING = "operating", _("Operating")
+    DISSOLVED = "dissolved", _("Dissolved")
+
+
+class Phase(models.TextChoices):
+    EMBRYONIC = "embryonic", _("Embryonic")
+    DEVELOPMENT = "development", _("Development")
+    MATURITY = "maturity", _("Maturity")
+
+
+class Cluster(Versioned, Named):
+    status = models.CharField(_("status"), max_length=12, choices=ClusterStatus.choices,
+                              default=ClusterStatus.FORMING)
+    phase = models.CharField(_("lifecycle phase"), max_length=12, choices=Phase.choices,
+                             blank=True)
+    coordinator_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="coordinated_clusters", verbose_name=_("coordinator organisation"))
+    founded = models.DateField(_("founding date"), null=True, blank=True)
+    sector = models.CharField(_("sector / ecosystem"), max_length=120, blank=True)
+    code_system = models.CharField(_("code system"), max_length=12, choices=CodeSystem.choices,
+                                   default=CodeSystem.NACE2)
+    industry_codes = models.JSONField(_("industry codes"), default=list, blank=True)
+    country = models.CharField(_("country"), max_length=2, blank=True,
+                               help_text=_("ISO 3166 code, e.g. PL or BY."))
+    region = models.CharField(_("main region"), max_length=80, blank=True)
+    territory = models.CharField(_("territory (regions)"), max_length=300, blank=True)
+    strategy_document = models.URLField(_("strategy document"), blank=True)
+    strategy_review = models.DateField(_("strategy review date"), null=True, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    published = models.BooleanField(_("published"), default=False)
+    approved = models.BooleanField(_("approved by the programme"), default=False)
+    coordinators = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True,
+                                          related_name="coordinated_clusters")
+    demo = models.BooleanField(_("illustrative demo data"), default=False)
+    created = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(excluded_fields=["version"])
+
+    class Meta:
+        ordering = ["name_en", "pk"]
+        permissions = [("administer_programme", "Programme administrator: everything")]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=ClusterStatus.values),
+                                   name="cluster_status_known"),
+            models.CheckConstraint(condition=Q(phase__in=[*Phase.values, ""]),
+                                   name="cluster_phase_known"),
+            models.CheckConstraint(condition=~Q(name_en=""), name="cluster_name_en"),
+            models.CheckConstraint(condition=Q(strategy_review__isnull=True)
+                                   | Q(founded__isnull=True)
+                                   | Q(strategy_review__gte=F("founded")),
+                                   name="cluster_review_after_founding"),
+        ]
+
+    def clean(self) -> None:
+        _clean_codes(self)
+        self.country = (self.country or "").upper()
+
+
+class MembershipRole(models.TextChoices):
+    FOUNDER = "founder", _("Founder")
+    MEMBER = "member", _("Member")
+    COORDINATOR = "coordinator", _("Coordinator")
+    BOARD = "board", _("Board")
+
+
+class Membership(models.Model):
+    """An organisation's membership of a cluster. Ended, never deleted: ``left`` is set."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,
+                                     related_name="memberships")
+    cluster = models.ForeignKey(Cluster, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(_("role"), max_length=12, choices=MembershipRole.choices,
+                            default=MembershipRole.MEMBER)
+    committed = models.BooleanField(_("committed member"), default=False)
+    joined = models.DateField(_("joined"), default=timezone.localdate)
+    left = models.DateField(_("left"), null=True, blank=True)
+    working_groups = models.CharField(_("working groups"), max_length=300, blank=True)
+    demo = models.BooleanField(_("illustrative demo data"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["cluster", "organisation__name_en", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "cluster"],
+                                    condition=Q(left__isnull=True),
+                                    name="membership_one_open_per_cluster"),
+            models.CheckConstraint(condition=Q(left__isnull=True) | Q(left__gte=F("joined")),
+                                   name="membership_left_after_joined"),
+            models.CheckConstraint(condition=Q(role__in=MembershipRole.values),
+                                   name="membership_role_known"),
+        ]
+
+    def end(self, on=None) -> None:
+        """End the membership (history kept: the row stays, ``left`` is set)."""
+        self.left = on or timezone.localdate()
+        self.full_clean()
+        self.save(update_fields=["left"])
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("Memberships are never deleted; end them instead."))
+
+
+class CoordinatorProfile(models.Model):
+    """The coordinator organisation's capacity in one year."""
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="profiles")
+    year = models.PositiveSmallIntegerField(_("year"))
+    management_fte = models.DecimalField(_("management staff (FTE)"), max_digits=6,
+                                         decimal_places=2, default=0)
+    budget = models.DecimalField(_("budget (EUR)"), max_digits=14, decimal_places=2, default=0)
+    income_member_fees = models.DecimalField(_("income: member fees"), max_digits=14,
+                                             decimal_places=2, default=0)
+    income_public = models.DecimalField(_("income: public funds"), max_digits=14,
+                                        decimal_places=2, default=0)
+    income_services = models.DecimalField(_("income: paid services"), max_digits=14,
+                                          decimal_places=2, default=0)
+    demo = models.BooleanField(_("illustrative demo data"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["cluster", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["cluster", "year"], name="profile_one_per_year"),
+            models.CheckConstraint(
+                condition=Q(management_fte__gte=0, budget__gte=0, income_member_fees__gte=0,
+                            income_public__gte=0, income_services__gte=0),
+                name="profile_nonnegative"),
+        ]
+
+
+class ActivityKind(models.TextChoices):
+    STUDY_VISIT = "study_visit", _("Study visit")
+    TRAINING = "training", _("Training")
+    CONFERENCE = "conference", _("Conference")
+    B2B = "b2b", _("B2B meeting")
+    WORKING_GROUP = "working_group", _("Working group")
+    OTHER = "other", _("Other")
+
+
+class Activity(Versioned):
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="activities")
+    kind = models.CharField(_("kind"), max_length=16, choices=ActivityKind.choices)
+    title = models.CharField(_("title"), max_length=300)
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"), null=True, blank=True)
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    participants = models.ManyToManyField(Organisation, blank=True,
+                                          related_name="activities")
+    participant_count = models.PositiveIntegerField(_("participants"), default=0)
+    foreign_participant_count = models.PositiveIntegerField(_("foreign participants"),
+                                                            default=0)
+    description = models.TextField(_("description"), blank=True)
+    demo = models.BooleanField(_("illustrative demo data"), default=False)
+    history = HistoricalRecords(excluded_fields=["version"])
+
+    class Meta:
+        ordering = ["-start", "pk"]
+        verbose_name_plural = "activities"
+        constraints = [
+            models.CheckConstraint(condition=Q(end__isnull=True) | Q(end__gte=F("start")),
+                                   name="activity_end_after_start"),
+            models.CheckConstraint(
+                condition=Q(foreign_participant_count__lte=F("participant_count")),
+                name="activity_foreign_within_total"),
+            models.CheckConstraint(condition=Q(kind__in=ActivityKind.values),
+                                   name="activity_kind_known"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Project(Versioned):
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="projects")
+    title = models.CharField(_("title"), max_length=300)
+    partners = models.ManyToManyField(Organisation, blank=True, related_name="projects")
+    budget = models.DecimalField(_("budget (EUR)"), max_digits=14, decimal_places=2,
+                                 null=True, blank=True)
+    funding_source = models.CharField(_("funding source"), max_length=200, blank=True)
+    outputs = models.TextField(_("outputs"), blank=True)
+    start = models.DateField(_("start"), null=True, blank=True)
+    end = models.DateField(_("end"), null=True, blank=True)
+    demo = models.BooleanField(_("illustrative demo data"), default=False)
+    history = HistoricalRecords(excluded_fields=["version"])
+
+    class Meta:
+        ordering = ["-start", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(budget__isnull=True) | Q(budget__gte=0),
+                                   name="project_budget_nonnegative"),
+            models.CheckConstraint(condition=Q(end__isnull=True) | Q(start__isnull=True)
+                                   | Q(end__gte=F("start")), name="project_end_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PartnerRequest(Versioned):
+    class Kind(models.TextChoices):
+        OFFER = "offer", _("Offer")
+        SEEK = "seek", _("Seek")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
+                                     related_name="partner_requests")
+    cluster = models.ForeignKey(Cluster, on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="partner_requests")
+    kind = models.CharField(_("offer or seek"), max_length=8, choices=Kind.choices)
+    topic = models.CharField(_("topic"), max_length=300)
+    sectors = models.CharField(_("sectors"), max_length=300, blank=True)
+    countries = models.CharField(_("countries"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices,
+                              default=Status.OPEN)
+    created = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(excluded_fields=["version"])
+
+    class Meta:
+        ordering = ["-created", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=["offer", "seek"]),
+                                   name="partner_request_kind_known"),
+            models.CheckConstraint(condition=Q(status__in=["open", "closed"]),
+                                   name="partner_request_status_known"),
+        ]
+
+
+class Document(models.Model):
+    """Evidence attached to a cluster (a file or a link)."""
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="documents")
+    title = models.CharField(_("title"), max_length=300)
+    file = models.FileField(_("file"), upload_to="documents/%Y/", blank=True)
+    url = models.URLField(_("link"), blank=True)
+    uploaded = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-uploaded", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(file="") | ~Q(url=""),
+                                   name="document_file_or_link"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

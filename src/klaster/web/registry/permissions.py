@@ -1,0 +1,160 @@
+"""Roles and object-level permissions: the ONE place both pages and the API ask.
+
+Roles:
+
+* public visitor — reads published clusters and public organisations (approved ones and
+  members of published clusters), with their activities, projects and documents;
+* organisation representative (``Organisation.representatives``) — also edits their own
+  organisation and its partner requests;
+* cluster coordinator (``Cluster.coordinators``) — also reads and edits their own clusters
+  (members, activities, projects, coordinator profile, documents); a user may create a
+  cluster if they hold ``registry.add_cluster`` (group "Cluster coordinators");
+* programme administrator (``registry.administer_programme`` or superuser) — everything,
+  including approving clusters and organisations.
+
+Reading goes through ``visible_*`` querysets, so a record the user may not see answers
+404 (its existence is not disclosed); a visible record the user may not change answers 403.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+from rest_framework import permissions as drf
+
+from klaster.web.registry.models import (
+    Activity,
+    Cluster,
+    CoordinatorProfile,
+    Document,
+    Membership,
+    Organisation,
+    PartnerRequest,
+    Project,
+)
+
+CLUSTER_CHILDREN = (Activity, Project, Membership, CoordinatorProfile, Document)
+
+
+def is_admin(user) -> bool:
+    return bool(user and user.is_authenticated
+                and (user.is_superuser or user.has_perm("registry.administer_programme")))
+
+
+def can_create_cluster(user) -> bool:
+    return is_admin(user) or bool(user.is_authenticated and user.has_perm("registry.add_cluster"))
+
+
+def _own_cluster_ids(user):
+    return Cluster.coordinators.through.objects.filter(user_id=user.pk).values("cluster_id")
+
+
+def _own_organisation_ids(user):
+    return Organisation.representatives.through.objects.filter(user_id=user.pk).values(
+        "organisation_id")
+
+
+def visible_clusters(user) -> QuerySet[Cluster]:
+    qs = Cluster.objects.all()
+    if is_admin(user):
+        return qs
+    if user.is_authenticated:
+        return qs.filter(Q(published=True) | Q(pk__in=_own_cluster_ids(user)))
+    return qs.filter(published=True)
+
+
+def visible_organisations(user) -> QuerySet[Organisation]:
+    if is_admin(user):
+        return Organisation.objects.all()
+    public = Organisation.objects.public()
+    if not user.is_authenticated:
+        return public
+    members_of_own = Membership.objects.filter(cluster_id__in=_own_cluster_ids(user)).values(
+        "organisation_id")
+    return Organisation.objects.filter(
+        Q(pk__in=public.values("pk")) | Q(pk__in=_own_organisation_ids(user))
+        | Q(pk__in=members_of_own))
+
+
+def visible(model: type[Model], user) -> QuerySet:
+    """The records of ``model`` that ``user`` may read."""
+    if model is Cluster:
+        return visible_clusters(user)
+    if model is Organisation:
+        return visible_organisations(user)
+    if model in CLUSTER_CHILDREN:
+        # Children (members included) are visible exactly when their cluster is.
+        return model.objects.filter(cluster__in=visible_clusters(user))
+    if model is PartnerRequest:
+        qs = PartnerRequest.objects.filter(organisation__in=visible_organisations(user))
+        if is_admin(user):
+            return qs
+        if user.is_authenticated:
+            return qs.filter(Q(status="open") | Q(organisation_id__in=_own_organisation_ids(user)))
+        return qs.filter(status="open")
+    raise TypeError(f"no visibility rule for {model.__name__}")
+
+
+def can_edit_cluster(user, cluster: Cluster) -> bool:
+    if is_admin(user):
+        return True
+    return bool(user.is_authenticated
+                and cluster.coordinators.filter(pk=user.pk).exists())
+
+
+def can_edit_organisation(user, organisation: Organisation) -> bool:
+    if is_admin(user):
+        return True
+    return bool(user.is_authenticated
+                and organisation.representatives.filter(pk=user.pk).exists())
+
+
+def can_edit(user, obj: Model) -> bool:
+    """May ``user`` change (or add children to) ``obj``?"""
+    if isinstance(obj, Cluster):
+        return can_edit_cluster(user, obj)
+    if isinstance(obj, Organisation):
+        return can_edit_organisation(user, obj)
+    if isinstance(obj, CLUSTER_CHILDREN):
+        return can_edit_cluster(user, obj.cluster)
+    if isinstance(obj, PartnerRequest):
+        return can_edit_organisation(user, obj.organisation)
+    raise TypeError(f"no edit rule for {type(obj).__name__}")
+
+
+# Fields only a programme administrator may change.
+ADMIN_ONLY_FIELDS = {"approved"}
+
+
+def get_visible_or_404(model: type[Model], user, pk) -> Model:
+    try:
+        return visible(model, user).get(pk=pk)
+    except (model.DoesNotExist, ValueError):
+        raise Http404(f"No {model._meta.verbose_name} {pk}") from None
+
+
+def get_editable_or_deny(model: type[Model], user, pk) -> Model:
+    """404 for records the user cannot see, 403 for visible ones they may not change."""
+    obj = get_visible_or_404(model, user, pk)
+    if not can_edit(user, obj):
+        raise PermissionDenied("You may not change this record.")
+    return obj
+
+
+class RecordPermission(drf.BasePermission):
+    """The API face of this module: read what ``visible`` gives, write what ``can_edit`` allows.
+
+    Views filter their queryset with ``visible`` (404 otherwise); creation of a child record
+    is checked against its parent in the view (``perform_create``).
+    """
+
+    def has_permission(self, request, view) -> bool:
+        if request.method in drf.SAFE_METHODS:
+            return True
+        return bool(request.user and request.user.is_authenticated)
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        if request.method in drf.SAFE_METHODS:
+            return True
+        return can_edit(request.user, obj)

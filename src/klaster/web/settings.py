@@ -1,0 +1,218 @@
+"""Django settings for the klaster platform, read from the environment.
+
+Environment variables (all optional for a local run; see docs/web.md):
+
+* ``KLASTER_DATA_DIR`` — where the SQLite database, uploaded files and the generated
+  development secret live (default: the platform's user data directory + ``/web``).
+* ``DATABASE_URL`` — e.g. ``postgres://user:pass@127.0.0.1:5432/klaster``; without it the
+  embedded SQLite database ``$KLASTER_DATA_DIR/klaster.sqlite3`` is used.
+* ``KLASTER_DEBUG`` — ``1`` for development; default ``0`` (production behaviour).
+* ``KLASTER_SECRET_KEY`` — required when DEBUG is off; in DEBUG a key is generated once and
+  kept in the data directory.
+* ``KLASTER_ALLOWED_HOSTS`` — comma-separated; default ``localhost,127.0.0.1`` (DEBUG) or
+  nothing (production: must be set).
+* ``KLASTER_SECURE_SSL_REDIRECT`` / ``KLASTER_SECURE_COOKIES`` / ``KLASTER_HSTS_SECONDS`` /
+  ``KLASTER_SECURE_PROXY_SSL`` — production transport security (defaults: on / on / one
+  year / off).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+from platformdirs import user_data_dir
+
+
+def _flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ImproperlyConfigured(f"{name}={raw!r}: expected 1/0, true/false, yes/no or on/off")
+
+
+def _list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+WEB_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(os.environ.get("KLASTER_DATA_DIR") or Path(user_data_dir("klaster")) / "web")
+
+DEBUG = _flag("KLASTER_DEBUG", False)
+
+
+def _secret_key() -> str:
+    key = os.environ.get("KLASTER_SECRET_KEY", "")
+    if key:
+        return key
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "KLASTER_SECRET_KEY must be set when KLASTER_DEBUG is off (production); "
+            "for a local run use `klaster serve`, which turns DEBUG on")
+    # Development only: one random key per data directory, so sessions survive restarts.
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    path = DATA_DIR / "dev-secret-key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = _list("KLASTER_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "simple_history",
+    "axes",
+    "klaster.web.registry",
+    "klaster.web.portal",
+    "klaster.web.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: it turns lock-outs raised below into responses.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "klaster.web.urls"
+WSGI_APPLICATION = "klaster.web.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.config(
+        default=f"sqlite:///{DATA_DIR / 'klaster.sqlite3'}",
+        conn_max_age=int(os.environ.get("KLASTER_DB_CONN_MAX_AGE", "60")),
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Argon2id first (winner of the Password Hashing Competition, Biryukov et al. 2016);
+# the others only verify old hashes and are upgraded on the next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# django-axes: lock a username+address pair out after 5 failures for one hour.
+AXES_FAILURE_LIMIT = int(os.environ.get("KLASTER_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = 1  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "portal:workspace"
+LOGOUT_REDIRECT_URL = "portal:directory"
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("pl", _("Polish")), ("be", _("Belarusian")),
+             ("ru", _("Russian"))]
+LOCALE_PATHS = [WEB_DIR / "locale"]
+TIME_ZONE = os.environ.get("KLASTER_TIME_ZONE", "Europe/Warsaw")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_URL = "media/"
+MEDIA_ROOT = DATA_DIR / "media"
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["klaster.web.registry.permissions.RecordPermission"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "klaster registry API",
+    "DESCRIPTION": "Cluster organisations, members, activities and projects.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# --- production transport security (python -m klaster.web check --deploy is clean) ------
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False  # the API's session clients read it; HttpOnly adds nothing here
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if not DEBUG:
+    # KLASTER_SECURE_COOKIES=0 only for plain-HTTP test servers (the browser tests).
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _flag("KLASTER_SECURE_COOKIES", True)
+    SECURE_SSL_REDIRECT = _flag("KLASTER_SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("KLASTER_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _flag("KLASTER_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = _flag("KLASTER_HSTS_PRELOAD", True)
+    if _flag("KLASTER_SECURE_PROXY_SSL", False):
+        # Behind a TLS-terminating reverse proxy that sets X-Forwarded-Proto.
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("KLASTER_LOG_LEVEL", "WARNING")},
+}
