@@ -101,7 +101,9 @@ def delineate(points: pl.DataFrame, industry: str, *, method: str = "dbscan",
         if eps is None or not eps > 0:
             raise DataError("DBSCAN needs a positive eps (km for lon/lat)", field="eps")
         radius = eps / EARTH_RADIUS_KM if geographic else eps
-        model = DBSCAN(eps=radius, min_samples=min_weight, metric=metric,
+        # sklearn wants an int min_samples; with sample_weight it is compared with the
+        # summed weights, so ceil() keeps the rule "weight within eps >= min_weight"
+        model = DBSCAN(eps=radius, min_samples=max(1, math.ceil(min_weight)), metric=metric,
                        algorithm="ball_tree")
         labels = model.fit(X, sample_weight=w if weighted else None).labels_
     else:
