@@ -154,11 +154,12 @@ def cluster_edit(request, pk):
     form = ClusterForm(request.POST or None, instance=cluster, organisations=orgs)
     status = 200
     if request.method == "POST":
-        if form.is_valid() and _save_versioned(request, form, form.instance):
+        valid = form.is_valid()
+        if valid and _save_versioned(request, form, form.instance):
             messages.success(request, _("Saved."))
             return redirect("portal:cluster_edit", pk=cluster.pk)
         # A valid form that was not saved lost the version race: 409 Conflict.
-        status = 409 if form.is_valid() else 400
+        status = 409 if valid else 400
     return render(request, "portal/cluster_edit.html", {
         "form": form, "cluster": cluster, "title": cluster.display_name,
         "import_form": ImportForm(), "activity_form": ActivityForm(),
@@ -173,10 +174,11 @@ def organisation_edit(request, pk):
     form = OrganisationForm(request.POST or None, instance=org)
     status = 200
     if request.method == "POST":
-        if form.is_valid() and _save_versioned(request, form, form.instance):
+        valid = form.is_valid()
+        if valid and _save_versioned(request, form, form.instance):
             messages.success(request, _("Saved."))
             return redirect("portal:organisation_edit", pk=org.pk)
-        status = 409 if form.is_valid() else 400
+        status = 409 if valid else 400
     return render(request, "portal/form.html", {
         "form": form, "title": org.display_name,
         "history_url": reverse("portal:organisation_history", args=[org.pk])}, status=status)
