@@ -1,0 +1,68 @@
+import numpy as np
+import pytest
+
+from klaster.spatial.montecarlo import Labelling, envelope, gamma_psi, run_monte_carlo
+
+
+def test_global_band_one_distance_is_order_statistic():
+    # 20 simulations, one distance: allowed crossings floor(0.05*20) = 1, so the upper
+    # global band is the 2nd largest value and the lower band the 2nd smallest.
+    vals = np.arange(20.0)[::-1].copy()
+    env = envelope(vals[:, None])
+    assert env.global_hi[0] == 18.0 and env.global_lo[0] == 1.0
+    assert env.crossed_hi == pytest.approx(1 / 20) and env.crossed_lo == pytest.approx(1 / 20)
+
+
+def test_global_band_widens_with_more_distances():
+    rng = np.random.default_rng(0)
+    sims = rng.normal(size=(1000, 30))
+    env = envelope(sims)
+    # independent distances: the global band must lie outside the local 95 % band and
+    # at most 5 % (+1 for the rank rule) of curves cross it, counted independently here
+    assert (env.global_hi >= env.local_hi).all() and (env.global_lo <= env.local_lo).all()
+    above = (sims > env.global_hi).any(axis=1).mean()
+    assert 0.03 <= above <= 0.051
+    # for 30 independent N(0,1) the per-distance level is about 1 - 0.05/30 = 0.9983
+    assert 2.6 < env.global_hi.mean() < 3.3
+
+
+def test_gamma_psi_by_hand():
+    from klaster.spatial.montecarlo import Envelope
+
+    z = np.zeros(4)
+    env = Envelope(z, z, np.array([1.0, 1, 1, 1]), np.array([3.0, 3, 3, 3]), 0.95, 0.05, 0.05)
+    obs = np.array([4.0, 5.0, 2.0, 0.5])
+    # Γ = (4-3) + (5-3) = 3 per unit step; step 0.5 -> 1.5; Ψ = 0 because Γ > 0
+    assert gamma_psi(obs, env, 0.5) == (1.5, 0.0)
+    assert gamma_psi(np.array([2.0, 0.5, 0.0, 1.0]), env, 1.0) == (0.0, 1.5)
+
+
+class _Mean:
+    """A toy statistic: mean x of a random labelling of 5 of 10 values."""
+
+    def __init__(self):
+        self.x = np.arange(10.0)
+
+    def observed(self):
+        return np.array([self.x[:5].mean()])
+
+    def simulate(self, lab, rng):
+        return np.array([self.x[lab.subset(rng, 5)].mean()])
+
+
+def test_engine_reproducible_and_unbiased():
+    o1, s1 = run_monte_carlo(_Mean(), 10, 400, seed=7)
+    o2, s2 = run_monte_carlo(_Mean(), 10, 400, seed=7)
+    _, s3 = run_monte_carlo(_Mean(), 10, 400, seed=8)
+    assert np.array_equal(s1, s2) and not np.array_equal(s1, s3)
+    assert o1[0] == 2.0
+    # mean of a random 5-subset of 0..9 is 4.5 with sd sqrt(8.25/5 * 5/9) ~= 0.957
+    assert abs(s1.mean() - 4.5) < 4 * 0.957 / np.sqrt(400)
+
+
+def test_subset_is_without_replacement():
+    lab = Labelling(50)
+    s = lab.subset(np.random.default_rng(1), 50)
+    assert sorted(s) == list(range(50))
+    with pytest.raises(ValueError):
+        lab.subset(np.random.default_rng(1), 51)
