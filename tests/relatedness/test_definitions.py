@@ -92,7 +92,7 @@ def test_validation_scores_by_hand():
 def test_clear_groups_converge():
     s = np.array([[0, .9, .8, .1, .1], [.9, 0, .8, .1, .1], [.8, .8, 0, .1, .1],
                   [.1, .1, .1, 0, .9], [.1, .1, .1, .9, 0]], dtype=float)
-    labels, moves, converged, _ = cluster_industries(s, 2)
+    labels, _moves, converged, _ = cluster_industries(s, 2)
     assert converged
     assert labels[0] == labels[1] == labels[2] != labels[3] == labels[4]
 

@@ -17,7 +17,7 @@ def result():
 
 
 def test_candidates_are_not_specialised_and_ranked(result):
-    opp, sup = opportunities(result, top=None)
+    opp, _sup = opportunities(result, top=None)
     mx = result.matrix
     ri = {r: i for i, r in enumerate(mx.regions)}
     ai = {a: j for j, a in enumerate(mx.activities)}

@@ -79,7 +79,7 @@ def test_counties_against_national_reference(cbp_state_csv, shared_data):
     counties = load_cbp(county_csv).table
     emp, _, _ = _csv_totals(cbp_state_csv, "state")
     ref = pl.DataFrame({"industry": list(emp), "employment": list(emp.values())})
-    c_emp, by_county, cell = _csv_totals(county_csv, "fips")
+    _, by_county, cell = _csv_totals(county_csv, "fips")
     t = rca_table(counties, reference=ref)
     total = sum(emp.values())
     for row in t.filter(pl.col("value") > 0).head(300).iter_rows(named=True):

@@ -163,6 +163,7 @@ def opportunities_cmd(
         base.console.print(t)
     if output is not None:
         base.console.print(f"Wrote {opp.height} rows to [bold]{output}[/].", highlight=False)
+    base._report_issues(issues, None)
 
 
 def derive_definitions_cmd(

@@ -93,7 +93,7 @@ def colocation_similarity(
         if industries is None:
             industries = acts
         idx = {a: i for i, a in enumerate(mx.activities)}
-        cols = [idx[a] if a in idx else -1 for a in industries]
+        cols = [idx.get(a, -1) for a in industries]
         rca = np.zeros((mx.rca.shape[0], len(industries)))
         for j, c in enumerate(cols):
             if c >= 0:
@@ -190,7 +190,7 @@ def validation_scores(s: np.ndarray, labels: np.ndarray) -> dict:
         ok_clusters += within > between
     return {"industry_score": float(industry_ok.mean()),
             "cluster_score": float(ok_clusters / len(used)),
-            "n_clusters": int(len(used))}
+            "n_clusters": len(used)}
 
 
 def cluster_industries(s: np.ndarray, n_clusters: int, *, seed: int = 0, min_size: int = 2,
