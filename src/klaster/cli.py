@@ -583,5 +583,11 @@ def version() -> None:
     console.print(f"klaster {__version__} (Python {sys.version.split()[0]})")
 
 
+# Relatedness, complexity and data-derived cluster definitions (klaster.relatedness).
+from klaster.relatedness.cli import register as _register_relatedness  # noqa: E402
+
+_register_relatedness(app)
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()
