@@ -199,11 +199,10 @@ def import_members(cluster: Cluster, table: pl.DataFrame) -> ImportResult:
     return result
 
 
-def members_table(cluster: Cluster, *, include_past: bool = False) -> pl.DataFrame:
-    """The cluster's members in the import columns (plus ``left``), one row per membership."""
-    qs = Membership.objects.filter(cluster=cluster).select_related("organisation")
-    if not include_past:
-        qs = qs.filter(left__isnull=True)
+def members_table(cluster: Cluster) -> pl.DataFrame:
+    """The cluster's current members in the import columns, one row per membership."""
+    qs = (Membership.objects.filter(cluster=cluster, left__isnull=True)
+          .select_related("organisation").order_by("organisation__name_en", "pk"))
     rows = []
     for m in qs:
         o = m.organisation
@@ -213,10 +212,8 @@ def members_table(cluster: Cluster, *, include_past: bool = False) -> pl.DataFra
             "industry_codes": ", ".join(o.industry_codes or []),
             "role": m.role, "committed": "yes" if m.committed else "no",
             "joined": m.joined.isoformat(), "working_groups": m.working_groups,
-            "left": m.left.isoformat() if m.left else "",
         })
-    schema = {c: (pl.Float64 if c in ("latitude", "longitude") else pl.Utf8)
-              for c in (*COLUMNS, "left")}
+    schema = {c: (pl.Float64 if c in ("latitude", "longitude") else pl.Utf8) for c in COLUMNS}
     return pl.DataFrame(rows, schema=schema).select([c for c in schema])
 
 

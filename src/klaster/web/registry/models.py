@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -151,8 +152,10 @@ class Organisation(Versioned, Named):
     region = models.CharField(_("region"), max_length=80, blank=True,
                               help_text=_("Region code or name, e.g. PL84 or Podlaskie."))
     city = models.CharField(_("city"), max_length=120, blank=True)
-    latitude = models.FloatField(_("latitude"), null=True, blank=True)
-    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True,
+                                 validators=[MinValueValidator(-90), MaxValueValidator(90)])
+    longitude = models.FloatField(_("longitude"), null=True, blank=True,
+                                  validators=[MinValueValidator(-180), MaxValueValidator(180)])
     website = models.URLField(_("website"), blank=True)
     approved = models.BooleanField(_("approved by the programme"), default=False)
     representatives = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True,
