@@ -101,7 +101,7 @@ def write_spatial_report(path: str | Path, curves: pl.DataFrame, summary: pl.Dat
     section = render_spatial_section(curves, summary, unit=unit, top=top)
     js = plotly.offline.get_plotlyjs().replace("</script", "<\\/script")
     html = _TEMPLATES.get_template("spatial.html.j2").render(
-        title=title, section=jinja2.utils.markupsafe.Markup(section),
+        title=title, section_html=jinja2.utils.markupsafe.Markup(section),
         plotly_js=jinja2.utils.markupsafe.Markup(js), notes=notes or [],
         generated=_dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         plotly_version=plotly.__version__)

@@ -1,0 +1,59 @@
+"""`klaster kd` and `klaster delineate` end to end on the real OpenStreetMap points."""
+
+import json
+
+import polars as pl
+import typer
+from typer.testing import CliRunner
+
+from klaster.spatial.cli import delineate, kd
+
+
+def _app():
+    try:  # registered on the main app
+        from klaster.cli import app
+
+        names = {c.name or c.callback.__name__ for c in app.registered_commands}
+        if {"kd", "delineate"} <= names:
+            return app
+    except ImportError:
+        pass
+    app = typer.Typer()
+    app.command()(kd)
+    app.command()(delineate)
+    return app
+
+
+HEL = ["--map", "id=osm_id", "--map", "industry=value"]
+
+
+def test_kd_and_delineate_on_helsinki(shared_data, tmp_path):
+    src = str(shared_data / "points" / "helsinki_poi_nodes.csv")
+    out = tmp_path / "kd"
+    r = CliRunner().invoke(_app(), ["kd", src, *HEL, "-o", str(out), "-i", "restaurant",
+                                    "-i", "company", "-i", "bench", "--sims", "19",
+                                    "--scheduler", "inline", "--report",
+                                    str(tmp_path / "kd.html")])
+    assert r.exit_code == 0, r.output
+    summary = pl.read_parquet(out / "summary.parquet")
+    assert sorted(summary["industry"]) == ["bench", "company", "restaurant"]
+    assert summary["localised"].any()  # shops and offices cluster in the centre
+    assert "localised" in r.output and (tmp_path / "kd.html").exists()
+    r = CliRunner().invoke(_app(), ["delineate", src, *HEL, "-i", "restaurant", "--eps",
+                                    "0.15", "--min-weight", "5", "-o",
+                                    str(tmp_path / "r.geojson"), "--table",
+                                    str(tmp_path / "r.csv")])
+    assert r.exit_code == 0, r.output
+    fc = json.loads((tmp_path / "r.geojson").read_text(encoding="utf-8"))
+    assert fc["features"] and fc["features"][0]["geometry"]["type"] == "Polygon"
+    assert pl.read_csv(tmp_path / "r.csv").height == len(fc["features"])
+
+
+def test_bad_input_exits_2_without_output(tmp_path):
+    p = tmp_path / "f.csv"
+    p.write_text("id,industry,lon,lat\n1,A,24,61\n2,A,24,99\n", encoding="utf-8")
+    r = CliRunner().invoke(_app(), ["kd", str(p), "-o", str(tmp_path / "out"),
+                                    "--scheduler", "inline"])
+    msg = " ".join(r.output.split())
+    assert r.exit_code == 2 and "line 3" in msg and "field 'lat'" in msg
+    assert not (tmp_path / "out").exists()
