@@ -42,7 +42,7 @@ import numpy as np
 from klaster.spatial.kernels import (
     chord2_edges,
     pair_hist_between,
-    pair_hist_listed,
+    pair_hist_sampled,
     pair_hist_within,
     smooth_histogram,
 )
@@ -50,7 +50,7 @@ from klaster.spatial.montecarlo import Labelling
 from klaster.spatial.points import SiteCoords
 
 __all__ = ["KdOptions", "KdStatistic", "binning_bound", "distance_grid", "kd_curve", "kd_test",
-           "median_site_distance", "pair_distances", "pair_histogram",
+           "median_site_distance", "pair_distances", "pair_histogram", "sampled_pair_histogram",
            "silverman_from_histogram"]
 
 PHI1 = math.exp(-0.5) / math.sqrt(2.0 * math.pi)  # max |φ'| = φ(1)
@@ -109,29 +109,26 @@ class _Binning:
 
 def pair_histogram(sites: SiteCoords, binning: _Binning, idx_a: np.ndarray, w_a: np.ndarray,
                    idx_b: np.ndarray | None = None, w_b: np.ndarray | None = None,
-                   pairs: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
-    """Histogram of pair distances: within ``idx_a`` (i<j), between a and b, or listed pairs.
-
-    ``pairs`` are positions into ``idx_a`` (within) — used by the sampling mode.
-    """
-    if pairs is not None:
-        n_pairs = len(pairs[0])
-    elif idx_b is None:
-        n_pairs = len(idx_a) * (len(idx_a) - 1) / 2
-    else:
-        n_pairs = len(idx_a) * len(idx_b)
+                   ) -> np.ndarray:
+    """Histogram of all pair distances: within ``idx_a`` (i < j) or between a and b."""
+    n_pairs = len(idx_a) * (len(idx_a) - 1) / 2 if idx_b is None else len(idx_a) * len(idx_b)
     args = (sites.geographic, sites.radius, binning.delta, binning.edges_c2, binning.n_bins,
             _chunks(n_pairs))
-    if pairs is not None:
-        pa, pb = pairs
-        if idx_b is None:
-            wp = w_a[pa] * w_a[pb]
-            return pair_hist_listed(sites.coords, idx_a[pa], idx_a[pb], wp, *args)
-        wp = w_a[pa] * w_b[pb]
-        return pair_hist_listed(sites.coords, idx_a[pa], idx_b[pb], wp, *args)
     if idx_b is None:
         return pair_hist_within(sites.coords, idx_a, w_a, *args)
     return pair_hist_between(sites.coords, idx_a, w_a, idx_b, w_b, *args)
+
+
+def sampled_pair_histogram(sites: SiteCoords, binning: _Binning, idx_a: np.ndarray,
+                           w_a: np.ndarray, idx_b: np.ndarray | None, w_b: np.ndarray | None,
+                           n_pairs: int, key: int) -> tuple[np.ndarray, float]:
+    """Histogram of ``n_pairs`` uniformly sampled pairs; also P_eff = (Σw)²/Σw²."""
+    between = idx_b is not None
+    hist, sw, sw2 = pair_hist_sampled(
+        sites.coords, idx_a, w_a, idx_b if between else idx_a, w_b if between else w_a,
+        between, int(n_pairs), int(key), sites.geographic, sites.radius, binning.delta,
+        binning.edges_c2, binning.n_bins, _chunks(n_pairs))
+    return hist, float(sw * sw / sw2)
 
 
 def silverman_from_histogram(hist: np.ndarray, delta: float, n_pairs: float) -> float:
@@ -220,25 +217,18 @@ class KdStatistic:
             return np.ones(len(idx))
         return np.ascontiguousarray(w, dtype=np.float64)
 
-    def _sample_pairs(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        p = self.options.sample_pairs
-        na = len(self.idx_a)
-        if self.idx_b is None:
-            a = rng.integers(0, na, size=p)
-            b = (a + rng.integers(1, na, size=p)) % na  # uniform over b != a
-            return a, b
-        return rng.integers(0, na, size=p), rng.integers(0, len(self.idx_b), size=p)
-
     def curve(self, idx_a, w_a, idx_b, w_b, rng) -> np.ndarray:
-        pairs = self._sample_pairs(rng) if self.mode == "sample" else None
-        hist = pair_histogram(self.sites, self.binning, idx_a, w_a, idx_b, w_b, pairs)
-        n_pairs = self.options.sample_pairs if pairs is not None else self.n_pairs_total
+        if self.mode == "sample":
+            key = int(rng.integers(0, 2**63 - 1))
+            hist, self.last_peff = sampled_pair_histogram(
+                self.sites, self.binning, idx_a, w_a, idx_b, w_b,
+                self.options.sample_pairs, key)
+            n_pairs = self.options.sample_pairs
+        else:
+            hist = pair_histogram(self.sites, self.binning, idx_a, w_a, idx_b, w_b)
+            n_pairs = self.n_pairs_total
         kd, h = kd_curve(hist, self.binning, self.grid, n_pairs, self.options.bandwidth)
         self.last_h = h
-        if pairs is not None:
-            wb = w_a if idx_b is None else w_b
-            wp = w_a[pairs[0]] * wb[pairs[1]]
-            self.last_peff = float(wp.sum() ** 2 / (wp * wp).sum())
         return kd
 
     def observed(self) -> np.ndarray:

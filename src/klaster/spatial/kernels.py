@@ -125,20 +125,55 @@ def pair_hist_between(coords, idx_a, w_a, idx_b, w_b, geographic, radius, delta,
     return out
 
 
+@nb.njit(inline="always", cache=True)
+def _splitmix64(x):
+    # SplitMix64 finaliser (Steele, Lea & Flood 2014): a counter-based generator, so
+    # pair p of a sample is the same whatever thread draws it (reproducible in parallel)
+    x = (x + np.uint64(0x9E3779B97F4A7C15))
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
 @nb.njit(parallel=True, cache=True)
-def pair_hist_listed(coords, pi, pj, wpair, geographic, radius, delta, edges_c2, n_bins,
-                     n_chunks):
-    """Histogram of distances of the listed pairs (pi[k], pj[k]) with weights wpair[k]."""
-    m = pi.shape[0]
+def pair_hist_sampled(coords, idx_a, w_a, idx_b, w_b, between, n_pairs, key, geographic,
+                      radius, delta, edges_c2, n_bins, n_chunks):
+    """Histogram of ``n_pairs`` pairs drawn uniformly with replacement.
+
+    Within one set (``between`` False): a uniform, b = a + 1 + uniform(n - 1) mod n, i.e.
+    uniform over ordered pairs with a != b (so over unordered pairs). Between two sets:
+    a and b uniform in each. Draw p uses SplitMix64(key + 2p) and (key + 2p + 1); modulo
+    bias is below n / 2^64. Returns (hist, sum of pair weights, sum of squared weights).
+    """
+    na = idx_a.shape[0]
+    nb_ = idx_b.shape[0]
     hist = np.zeros((n_chunks, n_bins))
+    sw2 = np.zeros(n_chunks)
+    k0 = np.uint64(key)
     for ch in nb.prange(n_chunks):
-        for p in range(ch, m, n_chunks):
-            k = _pair_bin(coords, pi[p], pj[p], geographic, radius, delta, edges_c2, n_bins)
-            hist[ch, k] += wpair[p]
+        for p in range(ch, n_pairs, n_chunks):
+            z1 = _splitmix64(k0 + np.uint64(2 * p))
+            z2 = _splitmix64(k0 + np.uint64(2 * p + 1))
+            a = np.int64(z1 % np.uint64(na))
+            if between:
+                b = np.int64(z2 % np.uint64(nb_))
+                i = idx_a[a]
+                j = idx_b[b]
+                ww = w_a[a] * w_b[b]
+            else:
+                b = (a + 1 + np.int64(z2 % np.uint64(na - 1))) % na
+                i = idx_a[a]
+                j = idx_a[b]
+                ww = w_a[a] * w_a[b]
+            k = _pair_bin(coords, i, j, geographic, radius, delta, edges_c2, n_bins)
+            hist[ch, k] += ww
+            sw2[ch] += ww * ww
     out = np.zeros(n_bins)
+    s2 = 0.0
     for ch in range(n_chunks):
         out += hist[ch]
-    return out
+        s2 += sw2[ch]
+    return out, out.sum(), s2
 
 
 @nb.njit(cache=True)
