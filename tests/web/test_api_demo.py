@@ -1,0 +1,100 @@
+"""API (token auth, pagination, filters, OpenAPI document), demo content and `serve`."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from django.core.management import call_command
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+from typer.testing import CliRunner
+
+from klaster.web.registry.models import Activity, Cluster, Membership, Organisation
+
+pytestmark = pytest.mark.django_db
+
+
+def test_token_authentication(registry):
+    token = Token.objects.create(user=registry["coord_b"])
+    api = APIClient()
+    assert api.get(f"/api/clusters/{registry['hidden'].pk}/").status_code == 404
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert api.get(f"/api/clusters/{registry['hidden'].pk}/").json()["name_en"] == "Hidden cluster"
+    api.credentials(HTTP_AUTHORIZATION="Token not-a-token")
+    assert api.get("/api/clusters/").status_code == 401
+
+
+def test_pagination_and_filters(registry):
+    Cluster.objects.bulk_create([Cluster(name_en=f"C{i:02d}", published=True, status="potential",
+                                         region="Grodno") for i in range(60)])
+    api = APIClient()
+    page1 = api.get("/api/clusters/", {"status": "potential"}).json()
+    assert page1["count"] == 60 and len(page1["results"]) == 50 and page1["next"]
+    page2 = api.get(page1["next"]).json()
+    assert len(page2["results"]) == 10 and page2["next"] is None
+    assert api.get("/api/clusters/", {"q": "published"}).json()["count"] == 1
+    orgs = api.get("/api/organisations/", {"id_scheme": "NIP"}).json()
+    assert [o["id_value"] for o in orgs["results"]] == ["5260250274"]
+
+
+def test_api_validation_uses_the_model(registry):
+    api = APIClient()
+    api.force_authenticate(registry["rep_a"])
+    r = api.post("/api/organisations/", {"name_en": "New", "id_scheme": "NIP",
+                                         "id_value": "1234567890", "helix": "business"},
+                 format="json")
+    assert r.status_code == 400 and "check digit" in str(r.json()["id_value"])
+    r = api.post("/api/organisations/", {"name_en": "New", "id_scheme": "REGON",
+                                         "id_value": "123-456-785", "helix": "business",
+                                         "code_system": "pkd2007",
+                                         "industry_codes": ["62.01.Z"]}, format="json")
+    assert r.status_code == 201, r.content
+    assert (r.json()["id_value"], r.json()["industry_codes"]) == ("123456785", ["6201"])
+    org = Organisation.objects.get(pk=r.json()["id"])
+    assert list(org.representatives.all()) == [registry["rep_a"]]  # the creator represents it
+
+
+def test_openapi_document():
+    r = APIClient().get("/api/schema/")
+    assert r.status_code == 200
+    doc = yaml.safe_load(r.content)
+    assert doc["openapi"].startswith("3.")
+    for path in ("/api/clusters/", "/api/clusters/{id}/", "/api/organisations/",
+                 "/api/memberships/", "/api/activities/", "/api/projects/",
+                 "/api/partner-requests/"):
+        assert path in doc["paths"], path
+    assert "delete" not in doc["paths"]["/api/memberships/{id}/"]
+    assert "tokenAuth" in doc["components"]["securitySchemes"]
+
+
+def test_demo_content_is_idempotent_and_marked(client):
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    counts = (Organisation.objects.count(), Cluster.objects.count(), Membership.objects.count())
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    assert (Organisation.objects.count(), Cluster.objects.count(),
+            Membership.objects.count()) == counts
+    names = set(Cluster.objects.values_list("name_en", flat=True))
+    assert {"Metal Processing Cluster", "Polish Construction Cluster",
+            "InfoTech Technology Cluster", "North-East Eco-Energy Cluster"} <= names
+    assert Cluster.objects.filter(country="BY", status="forming").count() == 1
+    visit = Activity.objects.get(kind="study_visit")
+    assert (visit.start.year, visit.start.month, visit.participant_count) == (2019, 7, 18)
+    for name in ("Białystok University of Technology", "Marshal Office of Podlaskie Voivodeship",
+                 "Podlasie Regional Development Foundation"):
+        assert Organisation.objects.filter(name_en=name).exists()
+    # Nothing pretends to be a real register number.
+    assert set(Organisation.objects.values_list("id_scheme", flat=True)) == {"OTHER"}
+    page = client.get(f"/clusters/{Cluster.objects.get(name_en='Metal Processing Cluster').pk}/")
+    assert "Illustrative demo data" in page.content.decode()
+    assert client.get("/map/").context["map"]["circles"]
+
+
+def test_serve_is_registered_in_the_cli(monkeypatch):
+    from klaster import cli
+    from klaster.web import cli as web_cli
+
+    calls = []
+    monkeypatch.setattr(web_cli, "serve", lambda **kw: calls.append(kw))
+    result = CliRunner().invoke(cli.app, ["serve", "--demo", "--port", "8123"])
+    assert result.exit_code == 0, result.output
+    assert calls == [{"host": "127.0.0.1", "port": 8123, "demo": True}]
