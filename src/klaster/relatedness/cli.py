@@ -11,7 +11,13 @@ import polars as pl
 import typer
 from rich.table import Table
 
-from klaster import cli as base
+
+def _base():
+    """The main CLI module, imported when a command runs: klaster.cli imports this
+    module to register the commands, so importing it here at load time would be a cycle."""
+    from klaster import cli
+
+    return cli
 
 
 class Method(str, Enum):
@@ -25,6 +31,29 @@ class TableFmt(str, Enum):
     csv = "csv"
     xlsx = "xlsx"
 
+
+# The shared options of klaster.cli, restated here (same names and meaning) because that
+# module cannot be imported while it imports this one.
+StatsArg = Annotated[Path | None, typer.Argument(
+    help="Statistics file (CSV, Parquet, Excel, CBP API/bulk file, Eurostat TSV). "
+    "Omit with --demo.", show_default=False)]
+DemoOpt = Annotated[bool, typer.Option(
+    "--demo", help="Use the bundled demo data: US County Business Patterns 2021, "
+    "states x 6-digit NAICS 2017.")]
+FmtOpt = Annotated[str, typer.Option(
+    "--format", "-f", help="Input layout: auto, cbp, eurostat, table or canonical.")]
+MapOpt = Annotated[list[str] | None, typer.Option(
+    "--map", "-m", help="Column mapping for --format table: canonical=source. Repeatable.")]
+YearOpt = Annotated[int | None, typer.Option(
+    "--data-year", help="Year of every row when the file has no year column.")]
+SheetOpt = Annotated[str | None, typer.Option("--sheet", help="Excel sheet name.")]
+IssuesOpt = Annotated[Path | None, typer.Option(
+    "--issues", help="Write every warning (suppressed cells, unknown codes, …) to this CSV.")]
+DefsOpt = Annotated[str, typer.Option(
+    "--definitions", "-d", help="Cluster definitions for the network: 'us-benchmark' or a "
+    "CSV/Parquet/Excel definitions file.")]
+VintageOpt = Annotated[int, typer.Option(
+    "--naics-vintage", help="NAICS vintage for 'us-benchmark' (2007, 2012 or 2017).")]
 
 ValueOpt = Annotated[str, typer.Option(
     "--value", help="Count behind RCA: employment, establishments or payroll.")]
@@ -44,14 +73,18 @@ DataYearOpt = Annotated[int | None, typer.Option(
 
 
 def _load(source, demo, fmt, mapping, data_year, sheet):
-    stats, issues, label = base.load_input(source, demo, fmt, mapping, data_year, sheet)
-    return stats, issues, label
+    base = _base()
+    try:
+        layout = base.Fmt(fmt)
+    except ValueError:
+        raise typer.BadParameter(f"unknown input layout {fmt!r}", param_hint="--format")
+    return base.load_input(source, demo, layout, mapping, data_year, sheet)
 
 
 def _reference(path: Path | None, value: str) -> pl.DataFrame | None:
     if path is None:
         return None
-    ref, _issues, _label = base.load_input(path, False, base.Fmt.auto, None, None, None)
+    ref, _issues, _label = _load(path, False, "auto", None, None, None)
     return (ref.group_by(pl.col("industry").cast(pl.Utf8))
             .agg(pl.col(value).sum()))
 
@@ -68,19 +101,19 @@ def _run(source, demo, fmt, mapping, data_year, sheet, year, value, threshold, r
     res = relatedness(stats, year=year, value=value, threshold=threshold,
                       regions=_regions(regions), reference=_reference(reference, value),
                       method=method.value, issues=issues)
-    return res, issues, label
+    return res, issues, label, stats
 
 
 def relatedness_cmd(
-    source: base.StatsArg = None,
+    source: StatsArg = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the tables "
                                          "(created if missing).")] = Path("relatedness"),
     table_format: Annotated[TableFmt, typer.Option("--table-format")] = TableFmt.parquet,
-    demo: base.DemoOpt = False,
-    fmt: base.FmtOpt = base.Fmt.auto,
-    mapping: base.MapOpt = None,
-    data_year: base.YearOpt = None,
-    sheet: base.SheetOpt = None,
+    demo: DemoOpt = False,
+    fmt: FmtOpt = "auto",
+    mapping: MapOpt = None,
+    data_year: YearOpt = None,
+    sheet: SheetOpt = None,
     year: DataYearOpt = None,
     value: ValueOpt = "employment",
     threshold: ThresholdOpt = 1.0,
@@ -88,14 +121,15 @@ def relatedness_cmd(
     reference: ReferenceOpt = None,
     method: MethodOpt = Method.hidalgo,
     top: Annotated[int, typer.Option("--top", help="Opportunities kept per region.")] = 10,
-    issues_out: base.IssuesOpt = None,
+    issues_out: IssuesOpt = None,
 ) -> None:
     """RCA, proximity, density, ECI/PCI, COI/COG and opportunities: write the tables."""
+    base = _base()
     from klaster.relatedness import opportunities
     from klaster.reports import write_table
 
     with base._errors():
-        res, issues, _label = _run(source, demo, fmt, mapping, data_year, sheet, year,
+        res, issues, _label, _stats = _run(source, demo, fmt, mapping, data_year, sheet, year,
                                    value, threshold, regions, reference, method)
         opp, sup = opportunities(res, top=top)
         output.mkdir(parents=True, exist_ok=True)
@@ -118,16 +152,16 @@ def relatedness_cmd(
 
 
 def opportunities_cmd(
-    source: base.StatsArg = None,
+    source: StatsArg = None,
     region: Annotated[list[str], typer.Option("--region", "-r", help="Region code "
                                               "(repeatable).")] = ...,  # type: ignore[assignment]
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Also write the "
                                                 "table (.parquet, .csv or .xlsx).")] = None,
-    demo: base.DemoOpt = False,
-    fmt: base.FmtOpt = base.Fmt.auto,
-    mapping: base.MapOpt = None,
-    data_year: base.YearOpt = None,
-    sheet: base.SheetOpt = None,
+    demo: DemoOpt = False,
+    fmt: FmtOpt = "auto",
+    mapping: MapOpt = None,
+    data_year: YearOpt = None,
+    sheet: SheetOpt = None,
     year: DataYearOpt = None,
     value: ValueOpt = "employment",
     threshold: ThresholdOpt = 1.0,
@@ -141,11 +175,12 @@ def opportunities_cmd(
                                             "listed per opportunity.")] = 3,
 ) -> None:
     """Top diversification opportunities of a region, with their supporting activities."""
+    base = _base()
     from klaster.relatedness import opportunities
     from klaster.reports import write_table
 
     with base._errors():
-        res, issues, _label = _run(source, demo, fmt, mapping, data_year, sheet, year,
+        res, issues, _label, _stats = _run(source, demo, fmt, mapping, data_year, sheet, year,
                                    value, threshold, None, reference, method)
         opp, _sup = opportunities(res, top=top, density_weight=density_weight,
                                   supporting=supporting, regions=region)
@@ -167,16 +202,16 @@ def opportunities_cmd(
 
 
 def derive_definitions_cmd(
-    source: base.StatsArg = None,
+    source: StatsArg = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="Definitions file (.csv, "
                                          ".parquet or .xlsx).")] = Path("definitions.csv"),
     n_clusters: Annotated[int, typer.Option("--clusters", "-k", help="Number of clusters "
                                             "(k-means k).")] = 50,
-    demo: base.DemoOpt = False,
-    fmt: base.FmtOpt = base.Fmt.auto,
-    mapping: base.MapOpt = None,
-    data_year: base.YearOpt = None,
-    sheet: base.SheetOpt = None,
+    demo: DemoOpt = False,
+    fmt: FmtOpt = "auto",
+    mapping: MapOpt = None,
+    data_year: YearOpt = None,
+    sheet: SheetOpt = None,
     year: DataYearOpt = None,
     io: Annotated[Path | None, typer.Option(
         "--io", help="Input-output links: CSV/Parquet with industry_1, industry_2, value.")
@@ -190,9 +225,10 @@ def derive_definitions_cmd(
         "--titles", help="Code system whose titles name the clusters: naics2017, nace2, "
         "pkd2007, oked, or none.")] = "naics2017",
     seed: Annotated[int, typer.Option("--seed")] = 0,
-    issues_out: base.IssuesOpt = None,
+    issues_out: IssuesOpt = None,
 ) -> None:
     """Derive cluster definitions from co-location (Delgado, Porter & Stern 2016 spirit)."""
+    base = _base()
     from klaster.relatedness.definitions import derive_definitions
     from klaster.reports import write_table
     from klaster.taxonomy import hierarchy
@@ -229,12 +265,13 @@ def derive_definitions_cmd(
 def compare_definitions_cmd(
     first: Annotated[str, typer.Argument(help="Definitions file or 'us-benchmark'.")],
     second: Annotated[str, typer.Argument(help="Definitions file or 'us-benchmark'.")],
-    vintage: base.VintageOpt = 2017,
+    vintage: VintageOpt = 2017,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the "
                                                 "disagreements table here.")] = None,
     show: Annotated[int, typer.Option("--show", help="Crosswalk rows to print.")] = 10,
 ) -> None:
     """Compare two cluster definitions: adjusted Rand index and where they disagree."""
+    base = _base()
     from klaster.relatedness.compare import compare_definitions
     from klaster.reports import write_table
 
@@ -260,31 +297,31 @@ def compare_definitions_cmd(
 
 
 def relatedness_report_cmd(
-    source: base.StatsArg = None,
+    source: StatsArg = None,
     output: Annotated[Path, typer.Option("--output", "-o")] = Path("relatedness-report.html"),
-    demo: base.DemoOpt = False,
-    fmt: base.FmtOpt = base.Fmt.auto,
-    mapping: base.MapOpt = None,
-    data_year: base.YearOpt = None,
-    sheet: base.SheetOpt = None,
+    demo: DemoOpt = False,
+    fmt: FmtOpt = "auto",
+    mapping: MapOpt = None,
+    data_year: YearOpt = None,
+    sheet: SheetOpt = None,
     year: DataYearOpt = None,
     value: ValueOpt = "employment",
     threshold: ThresholdOpt = 1.0,
     reference: ReferenceOpt = None,
     method: MethodOpt = Method.hidalgo,
-    definitions: base.DefsOpt = "us-benchmark",
-    vintage: base.VintageOpt = 2017,
+    definitions: DefsOpt = "us-benchmark",
+    vintage: VintageOpt = 2017,
     top: Annotated[int, typer.Option("--top")] = 10,
     title: Annotated[str, typer.Option("--title")] = "Relatedness and complexity",
 ) -> None:
     """HTML report: S3 quadrant chart per region, opportunities, network of related clusters."""
+    base = _base()
     from klaster.relatedness import relatedness
     from klaster.reports.relatedness import write_relatedness_report
 
     with base._errors():
-        res, issues, label = _run(source, demo, fmt, mapping, data_year, sheet, year, value,
-                                  threshold, None, reference, method)
-        stats, _i, _l = _load(source, demo, fmt, mapping, data_year, sheet)
+        res, issues, label, stats = _run(source, demo, fmt, mapping, data_year, sheet, year,
+                                         value, threshold, None, reference, method)
         from klaster.taxonomy import apply_definitions
         defs = base._definitions(definitions, vintage)
         clusters = apply_definitions(stats.filter(pl.col("year") == res.matrix.year), defs)

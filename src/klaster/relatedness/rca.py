@@ -97,11 +97,13 @@ def rca_table(
             issues.add("unpublished", f"{value} not published; counted as 0 in RCA",
                        region=r, industry=i, year=y, field=value)
     # Every industry is its own "cluster" so that the indicators engine's LQ is the RCA.
+    # Keys go in as Categorical, which the indicators engine uses as they are (it would
+    # otherwise cast 3 text columns per row itself).
     table = cells.select(
-        pl.col("region").cast(pl.Utf8),
-        pl.col("industry").cast(pl.Utf8).alias("cluster"),
-        pl.col("industry").cast(pl.Utf8).alias("cluster_name"),
-        pl.lit("traded").alias("cluster_type"),
+        pl.col("region").cast(pl.Utf8).cast(pl.Categorical),
+        pl.col("industry").cast(pl.Utf8).cast(pl.Categorical).alias("cluster"),
+        pl.col("industry").cast(pl.Utf8).cast(pl.Categorical).alias("cluster_name"),
+        pl.lit("traded", dtype=pl.Categorical).alias("cluster_type"),
         pl.col("year").cast(pl.Int32),
         pl.col(value).cast(pl.Float64).fill_null(0.0).alias("employment"),
         pl.lit(0.0).alias("establishments"),
@@ -123,12 +125,12 @@ def rca_table(
         bench = reference_from_clusters(table).select("cluster", "cluster_type", "year",
                                                       "employment")
     if regions is not None:
-        known = set(table["region"].unique().to_list())
+        known = set(table["region"].cast(pl.Utf8).unique().to_list())
         missing = [r for r in regions if r not in known]
         if missing:
             raise DataError(f"region(s) {missing[:5]} not in the statistics table for {y}",
                             field="region")
-        table = table.filter(pl.col("region").is_in(list(regions)))
+        table = table.filter(pl.col("region").cast(pl.Utf8).is_in(list(regions)))
     lq = indicators_from_clusters(table, reference=bench)
     return lq.select(
         "region", pl.col("cluster").alias("industry"), "year",
