@@ -5,6 +5,9 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 from klaster.errors import DataError, IssueLog
 from klaster.relatedness import presence_matrix, rca_table
@@ -67,3 +70,29 @@ def test_errors_name_the_field():
     with pytest.raises(DataError, match="lacks column 'payroll'"):
         rca_table(STATS, value="payroll")
     assert np.isfinite(presence_matrix(two, year=2022).rca).all()
+
+
+def test_reference_missing_an_industry_is_an_error():
+    ref = pl.DataFrame({"industry": ["a"], "employment": [500.0]})
+    with pytest.raises(DataError, match="no row for cluster 'b'"):
+        rca_table(STATS, reference=ref)
+
+
+@settings(max_examples=40, deadline=None)
+@given(arrays(np.float64, st.tuples(st.integers(2, 6), st.integers(2, 5)),
+              elements=st.integers(0, 1000).map(float)))
+def test_rca_weighted_mean_is_one(x):
+    # Sum over regions of (region share of all employment) x RCA = 1 for every industry
+    # with employment (Balassa's index averages to one); checked on the dense matrix.
+    assume((x.sum(axis=1) > 0).all())
+    stats = pl.DataFrame({
+        "region": [f"r{i}" for i in range(x.shape[0]) for _ in range(x.shape[1])],
+        "industry": [f"i{j}" for _ in range(x.shape[0]) for j in range(x.shape[1])],
+        "year": [2021] * x.size,
+        "employment": x.ravel(),
+    })
+    mx = presence_matrix(stats)
+    share = mx.values.sum(axis=1) / mx.values.sum()
+    has = mx.values.sum(axis=0) > 0
+    assert (share @ mx.rca)[has] == pytest.approx(np.ones(has.sum()))
+    assert ((mx.rca >= 1) == (mx.presence == 1)).all()
