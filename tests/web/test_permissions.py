@@ -12,7 +12,8 @@ pytestmark = pytest.mark.django_db
 def _api(user=None):
     client = APIClient()
     if user is not None:
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+        token = Token.objects.get_or_create(user=user)[0]
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     return client
 
 

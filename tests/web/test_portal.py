@@ -119,7 +119,7 @@ def test_import_refuses_existing_member_and_duplicates(client, registry):
 def test_import_excel_and_export_round_trip(client, registry):
     cluster = registry["hidden"]
     client.force_login(registry["coord_b"])
-    table = pl.DataFrame([dict(zip(HEADER.split(","), r)) for r in GOOD_ROWS[1:]])
+    table = pl.DataFrame([dict(zip(HEADER.split(","), r, strict=True)) for r in GOOD_ROWS[1:]])
     table = table.with_columns(pl.col("joined").str.to_date(strict=False))
     buf = io.BytesIO()
     table.write_excel(buf)

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Avg, Count, F, Prefetch, Q
+from django.db.models import Avg, Count, F, Q
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -187,7 +187,7 @@ def organisation_edit(request, pk):
 def _history(request, obj, back_url):
     records = list(obj.history.all().select_related("history_user"))
     rows = []
-    for newer, older in zip(records, [*records[1:], None]):
+    for newer, older in zip(records, [*records[1:], None], strict=True):
         changes = []
         if older is not None:
             changes = [(c.field, c.old, c.new) for c in newer.diff_against(older).changes]

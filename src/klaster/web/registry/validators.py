@@ -42,7 +42,7 @@ def canonical_identifier(scheme: str, value: str) -> str:
 
 
 def _weighted_check(digits: str, weights: tuple[int, ...]) -> int:
-    return sum(int(d) * w for d, w in zip(digits, weights)) % 11
+    return sum(int(d) * w for d, w in zip(digits, weights, strict=True)) % 11
 
 
 def validate_identifier(scheme: str, value: str) -> None:
