@@ -100,8 +100,8 @@ def main() -> None:
 
     import numba
 
-    from klaster.spatial.kd import KdOptions, KdStatistic, distance_grid, kd_test
     from klaster.spatial.analysis import kd_grid
+    from klaster.spatial.kd import KdOptions, KdStatistic, distance_grid, kd_test
     from klaster.spatial.points import site_coords
 
     print(f"machine: {os.cpu_count()} cores, Numba {numba.__version__} "
@@ -154,7 +154,7 @@ def main() -> None:
 
     if args.stage in ("all", "envelope"):
         t0 = time.perf_counter()
-        curve, summary = kd_test(sites, rows, w, industry="bench", grid=grid, options=opts,
+        _curve, summary = kd_test(sites, rows, w, industry="bench", grid=grid, options=opts,
                                  n_sim=args.envelope_sims, seed=3)
         el = time.perf_counter() - t0
         print(f"[2] global envelope, {args.envelope_sims:,} simulations at that size: "

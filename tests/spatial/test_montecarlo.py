@@ -52,7 +52,7 @@ class _Mean:
 
 def test_engine_reproducible_and_unbiased():
     o1, s1 = run_monte_carlo(_Mean(), 10, 400, seed=7)
-    o2, s2 = run_monte_carlo(_Mean(), 10, 400, seed=7)
+    _o2, s2 = run_monte_carlo(_Mean(), 10, 400, seed=7)
     _, s3 = run_monte_carlo(_Mean(), 10, 400, seed=8)
     assert np.array_equal(s1, s2) and not np.array_equal(s1, s3)
     assert o1[0] == 2.0

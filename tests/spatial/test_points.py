@@ -6,6 +6,7 @@ import pytest
 
 from klaster.errors import DataError
 from klaster.spatial.points import load_points, site_coords, validate_points
+
 from .helpers import haversine_km
 
 

@@ -39,7 +39,7 @@ def test_dask_local_cluster_equals_inline_and_single_calls(register, tmp_path):
     assert inline.equals(dask)
     assert inline.filter(pl.col("industry") == "solo")["mode"][0] == "too_few_firms"
     # every tested industry equals a direct kd_industry call with the same seed
-    curve, summary = kd_industry(register, "b/c", options=OPTS, n_sim=19, seed=0)
+    curve, _summary = kd_industry(register, "b/c", options=OPTS, n_sim=19, seed=0)
     saved = pl.read_parquet(industry_file(tmp_path / "dask" / "kd", "b/c"))
     assert saved.equals(curve)
     assert set(pl.read_parquet(tmp_path / "dask" / "kd.parquet")["industry"]) == \

@@ -17,7 +17,7 @@ from klaster.spatial.kd import KdOptions, distance_grid, kd_test, median_site_di
 from klaster.spatial.m import m_test
 from klaster.spatial.points import SiteCoords, site_coords
 
-__all__ = ["industry_rows", "industry_seed", "kd_industry", "kd_grid", "m_industry"]
+__all__ = ["industry_rows", "industry_seed", "kd_grid", "kd_industry", "m_industry"]
 
 
 def industry_seed(seed: int, industry: str) -> np.random.SeedSequence:
@@ -50,13 +50,14 @@ def kd_grid(sites: SiteCoords, options: KdOptions, seed: int = 0) -> np.ndarray:
 
 
 def kd_industry(points: pl.DataFrame, industry: str, *, other: str | None = None,
-                options: KdOptions = KdOptions(), n_sim: int = 99, seed: int = 0,
+                options: KdOptions | None = None, n_sim: int = 99, seed: int = 0,
                 sites: SiteCoords | None = None, grid: np.ndarray | None = None):
     """Kd of ``industry`` (or its co-localisation with ``other``) with bands.
 
     Returns (curve, summary) — columns documented in :func:`klaster.spatial.kd.kd_test`.
     All rows of ``points`` are the sites of the random-labelling counterfactual.
     """
+    options = options if options is not None else KdOptions()
     sites = sites if sites is not None else site_coords(points)
     grid = grid if grid is not None else kd_grid(sites, options, seed)
     w = points["weight"].to_numpy()

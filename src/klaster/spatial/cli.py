@@ -196,7 +196,8 @@ def delineate(
 ) -> None:
     """Delineate an industry's clusters (DBSCAN/HDBSCAN) with hulls and regions."""
     from klaster.reports import write_table
-    from klaster.spatial.delineate import clusters_geojson, delineate as run, write_geojson
+    from klaster.spatial.delineate import clusters_geojson, write_geojson
+    from klaster.spatial.delineate import delineate as run
     from klaster.spatial.points import is_geographic, load_points
 
     with _errors():

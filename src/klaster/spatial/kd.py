@@ -99,7 +99,7 @@ class _Binning:
     edges_c2: np.ndarray
 
     @classmethod
-    def for_sites(cls, sites: SiteCoords, n_bins: int) -> "_Binning":
+    def for_sites(cls, sites: SiteCoords, n_bins: int) -> _Binning:
         # a hair beyond the extent so the largest distance falls inside the last bin
         delta = sites.extent * (1.0 + 1e-9) / n_bins
         edges = chord2_edges(delta, n_bins, sites.radius) if sites.geographic \
@@ -305,7 +305,7 @@ def _runs(grid: np.ndarray, flag: np.ndarray) -> str:
 
 
 def kd_test(sites: SiteCoords, idx: np.ndarray, weights: np.ndarray, *,
-            industry: str, grid: np.ndarray, options: KdOptions = KdOptions(),
+            industry: str, grid: np.ndarray, options: KdOptions | None = None,
             n_sim: int = 99, seed: int | np.random.SeedSequence = 0,
             other: tuple[str, np.ndarray, np.ndarray] | None = None,
             alpha_local: float = 0.05, alpha_global: float = 0.05):
@@ -324,6 +324,7 @@ def kd_test(sites: SiteCoords, idx: np.ndarray, weights: np.ndarray, *,
 
     from klaster.spatial.montecarlo import envelope, gamma_psi, run_monte_carlo
 
+    options = options if options is not None else KdOptions()
     ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     stat = KdStatistic(sites, grid, idx, weights, options,
                        idx_b=None if other is None else other[1],

@@ -69,8 +69,7 @@ def _pair_bin(coords, i, j, geographic, radius, delta, edges_c2, n_bins):
         dot = (coords[i, 0] * coords[j, 0] + coords[i, 1] * coords[j, 1]
                + coords[i, 2] * coords[j, 2])
         c2 = 2.0 - 2.0 * dot
-        if c2 < 0.0:
-            c2 = 0.0
+        c2 = max(c2, 0.0)
         return _geo_bin(c2, radius, delta, edges_c2, n_bins)
     dx = coords[i, 0] - coords[j, 0]
     dy = coords[i, 1] - coords[j, 1]
@@ -248,7 +247,7 @@ def smooth_histogram(hist, delta, grid, h, total):
             lo = pos[0]
             hi = pos[b2 - 1] + 1
             if 8 * b2 < hi - lo:
-                for k in range(0, b2):
+                for k in range(b2):
                     v = (d + centre[k]) / h
                     s += weight[k] * math.exp(-0.5 * v * v)
             else:

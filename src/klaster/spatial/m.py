@@ -101,8 +101,8 @@ def m_test(sites: SiteCoords, site_w: np.ndarray, ref: np.ndarray, *, industry: 
              ("local_lo", "local_hi", "global_lo", "global_hi")}
     if keep.any():
         env = envelope(sims[:, keep], alpha_local=alpha_local, alpha_global=alpha_global)
-        for k in bands:
-            bands[k][keep] = getattr(env, k)
+        for k, arr in bands.items():
+            arr[keep] = getattr(env, k)
     frame = pl.DataFrame({
         "industry": [industry] * len(radii),
         "other": pl.Series([other] * len(radii), dtype=pl.Utf8),

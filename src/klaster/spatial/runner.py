@@ -36,7 +36,7 @@ from klaster.spatial.analysis import industry_rows, industry_seed, kd_grid
 from klaster.spatial.kd import KdOptions, kd_test
 from klaster.spatial.points import SiteCoords, site_coords
 
-__all__ = ["run_register", "industry_file"]
+__all__ = ["industry_file", "run_register"]
 
 
 def industry_file(folder: Path, industry: str) -> Path:
@@ -89,7 +89,7 @@ def _fingerprint(points: pl.DataFrame) -> str:
 
 
 def run_register(points: pl.DataFrame, out_dir: str | Path, *,
-                 options: KdOptions = KdOptions(), n_sim: int = 99, seed: int = 0,
+                 options: KdOptions | None = None, n_sim: int = 99, seed: int = 0,
                  industries: list[str] | None = None, scheduler: str | None = None,
                  client=None, n_workers: int = 2, processes: bool = True,
                  min_firms: int = 10,
@@ -104,6 +104,7 @@ def run_register(points: pl.DataFrame, out_dir: str | Path, *,
     a summary row without a test. Finished industries found in ``out_dir`` are not
     recomputed. Summary columns: see :func:`klaster.spatial.kd.kd_test`.
     """
+    options = options if options is not None else KdOptions()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     (out / "kd").mkdir(exist_ok=True)
@@ -140,8 +141,14 @@ def run_register(points: pl.DataFrame, out_dir: str | Path, *,
             continue
         todo.append(code)
 
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                               TimeElapsedColumn, TimeRemainingColumn)
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     bar = Progress(TextColumn("Kd {task.description}"), BarColumn(), MofNCompleteColumn(),
                    TimeElapsedColumn(), TimeRemainingColumn(), console=console,
