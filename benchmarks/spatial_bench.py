@@ -150,7 +150,7 @@ def main() -> None:
         wstat = KdStatistic(sites, grid, rows, w, KdOptions(mode="exact", weighted=True))
         t0 = time.perf_counter()
         wstat.observed()
-        print(f"    weighted (Kemp) Kd: {_fmt(time.perf_counter() - t0)}")
+        print(f"    weighted (K^emp) Kd: {_fmt(time.perf_counter() - t0)}")
 
     if args.stage in ("all", "envelope"):
         t0 = time.perf_counter()

@@ -85,7 +85,7 @@ def kd(
     bandwidth: Annotated[float | None, typer.Option(
         help="Fixed kernel bandwidth; default Silverman's rule.")] = None,
     weighted: Annotated[bool, typer.Option(
-        "--weighted", help="Employment-weighted Kd (Kemp weights w_i*w_j).")] = False,
+        "--weighted", help="Employment-weighted Kd (K^emp of Duranton & Overman 2005, weights w_i*w_j).")] = False,
     mode: Annotated[Mode, typer.Option(
         help="exact: every pair; sample: random pairs; auto: exact up to 5e7 pairs.")]
     = Mode.auto,

@@ -2,8 +2,8 @@
 
 Kd(d) = 1 / (T h) Σ_{i<j} w_ij [φ((d − d_ij)/h) + φ((d + d_ij)/h)]
 (Duranton & Overman 2005, eq. 1 and 2 with reflection at zero, Silverman 1986 §3.10),
-T = Σ_{i<j} w_ij; w_ij = 1 (count version) or w_i·w_j (Kemp 2003, the employment-
-weighted version D&O call K^emp). Co-localisation of industries A and B (D&O 2005,
+T = Σ_{i<j} w_ij; w_ij = 1 (count version) or w_i·w_j (the employment-weighted
+K^emp of D&O 2005, "Kemp"). Co-localisation of industries A and B (D&O 2005,
 sect. 5): pairs (i ∈ A, j ∈ B), T = Σ w_i w_j.
 
 **Fast exact path.** Pair distances are never stored: a Numba kernel (kernels.py) walks
@@ -63,7 +63,7 @@ class KdOptions:
 
     max_distance: end of the grid (None: the median distance between all sites, D&O's
     choice); n_grid: grid points from 0 to max_distance; bandwidth: fixed h (None:
-    Silverman's rule per curve); weighted: Kemp weights w_i·w_j; n_bins: histogram
+    Silverman's rule per curve); weighted: K^emp weights w_i·w_j (D&O 2005); n_bins: histogram
     bins over the whole distance range; mode: "exact", "sample" or "auto" (exact up to
     ``max_exact_pairs`` pairs, else ``sample_pairs`` sampled pairs).
     """

@@ -83,7 +83,7 @@ def _pair_bin(coords, i, j, geographic, radius, delta, edges_c2, n_bins):
 def pair_hist_within(coords, idx, w, geographic, radius, delta, edges_c2, n_bins, n_chunks):
     """Histogram of distances over all unordered pairs a < b of ``coords[idx]``.
 
-    Each pair adds ``w[a] * w[b]`` (Kemp 2003 weighting; pass ones for counts). Pairs at
+    Each pair adds ``w[a] * w[b]`` (the K^emp weighting of Duranton & Overman 2005; ones for counts). Pairs at
     or beyond the last edge fall in the last bin, so the histogram always holds the
     total pair weight.
     """
