@@ -323,15 +323,20 @@ def relatedness_report_cmd(
         res, issues, label, stats = _run(source, demo, fmt, mapping, data_year, sheet, year,
                                          value, threshold, None, reference, method)
         from klaster.taxonomy import apply_definitions
+        # Traded clusters only: local clusters are present nearly everywhere, so their
+        # co-location says little about relatedness (and crowds the network).
         defs = base._definitions(definitions, vintage)
         clusters = apply_definitions(stats.filter(pl.col("year") == res.matrix.year), defs)
+        clusters = clusters.filter(pl.col("cluster_type") == "traded")
         cl_stats = clusters.select("region", pl.col("cluster").alias("industry"), "year",
                                    "employment", "establishments", "payroll")
         cluster_res = relatedness(cl_stats, value=value, threshold=threshold,
                                   method=method.value)
         names = dict(defs.select("cluster", "cluster_name").unique("cluster").iter_rows())
         write_relatedness_report(res, output, cluster_result=cluster_res,
-                                 cluster_names=names, top=top, title=title, source=label)
+                                 cluster_names=names, top=top, title=title, source=label,
+                                 network_caption="Traded clusters of the definitions "
+                                 f"'{definitions}', linked by co-location (proximity).")
     base.console.print(f"Wrote [bold]{output}[/] ({output.stat().st_size / 1e6:.1f} MB).",
                        highlight=False)
     base._report_issues(issues, None)

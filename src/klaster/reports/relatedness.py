@@ -105,12 +105,14 @@ def render_relatedness_report(
     max_regions: int = 60,
     title: str = "Relatedness and complexity",
     source: str = "Regional employment statistics",
+    network_caption: str = "Clusters linked by co-location (proximity).",
 ) -> str:
     """The report page as a string (see the module docstring).
 
     ``result``: RelatednessResult on activities; ``cluster_result``: RelatednessResult on
     clusters (network section omitted when None); ``max_regions``: the chart and tables
-    cover at most this many regions (the largest by total value), said on the page.
+    cover at most this many regions (the largest by total value), said on the page;
+    ``network_caption``: first sentence under the network heading.
     """
     import plotly
     import plotly.offline
@@ -168,7 +170,7 @@ def render_relatedness_report(
         threshold=mx.threshold, n_regions=len(mx.regions), n_activities=len(mx.activities),
         n_shown=len(shown_codes), regions=shown_codes, regions_data=regions_data,
         opportunities=opp_rows, pci_median=_r(pci_med), network=network,
-        eigen=result.complexity.eigenvalues, top=top,
+        eigen=result.complexity.eigenvalues, top=top, network_caption=network_caption,
         generated=_dt.date.today().isoformat(),
         versions=f"plotly {plotly.__version__}, Python {platform.python_version()}",
         plotly_js=jinja2.utils.markupsafe.Markup(
