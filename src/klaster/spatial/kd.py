@@ -107,6 +107,20 @@ class _Binning:
         return cls(delta, n_bins, edges)
 
 
+def _gather(sites: SiteCoords, idx_a: np.ndarray, idx_b: np.ndarray | None):
+    """Coordinates of the firms in one contiguous block, and their positions in it.
+
+    The pair loops then read an n x 3 block (cache-resident up to ~40,000 firms) instead
+    of scattered rows of the full site array; sampled pairs would otherwise miss the
+    cache on nearly every draw in a register of a million sites.
+    """
+    if idx_b is None:
+        return np.ascontiguousarray(sites.coords[idx_a]), np.arange(len(idx_a)), None
+    both = np.ascontiguousarray(sites.coords[np.concatenate([idx_a, idx_b])])
+    na = len(idx_a)
+    return both, np.arange(na), np.arange(na, na + len(idx_b))
+
+
 def pair_histogram(sites: SiteCoords, binning: _Binning, idx_a: np.ndarray, w_a: np.ndarray,
                    idx_b: np.ndarray | None = None, w_b: np.ndarray | None = None,
                    ) -> np.ndarray:
@@ -114,9 +128,10 @@ def pair_histogram(sites: SiteCoords, binning: _Binning, idx_a: np.ndarray, w_a:
     n_pairs = len(idx_a) * (len(idx_a) - 1) / 2 if idx_b is None else len(idx_a) * len(idx_b)
     args = (sites.geographic, sites.radius, binning.delta, binning.edges_c2, binning.n_bins,
             _chunks(n_pairs))
+    coords, ia, ib = _gather(sites, idx_a, idx_b)
     if idx_b is None:
-        return pair_hist_within(sites.coords, idx_a, w_a, *args)
-    return pair_hist_between(sites.coords, idx_a, w_a, idx_b, w_b, *args)
+        return pair_hist_within(coords, ia, w_a, *args)
+    return pair_hist_between(coords, ia, w_a, ib, w_b, *args)
 
 
 def sampled_pair_histogram(sites: SiteCoords, binning: _Binning, idx_a: np.ndarray,
@@ -124,8 +139,9 @@ def sampled_pair_histogram(sites: SiteCoords, binning: _Binning, idx_a: np.ndarr
                            n_pairs: int, key: int) -> tuple[np.ndarray, float]:
     """Histogram of ``n_pairs`` uniformly sampled pairs; also P_eff = (Σw)²/Σw²."""
     between = idx_b is not None
+    coords, ia, ib = _gather(sites, idx_a, idx_b)
     hist, sw, sw2 = pair_hist_sampled(
-        sites.coords, idx_a, w_a, idx_b if between else idx_a, w_b if between else w_a,
+        coords, ia, w_a, ib if between else ia, w_b if between else w_a,
         between, int(n_pairs), int(key), sites.geographic, sites.radius, binning.delta,
         binning.edges_c2, binning.n_bins, _chunks(n_pairs))
     return hist, float(sw * sw / sw2)
