@@ -8,6 +8,9 @@ from rest_framework import serializers
 from klaster.web.registry.models import (
     Activity,
     Cluster,
+    CoordinatorProfile,
+    Document,
+    JoinRequest,
     Membership,
     Organisation,
     PartnerRequest,
@@ -107,3 +110,29 @@ class PartnerRequestSerializer(ModelCleanMixin, serializers.ModelSerializer):
         fields = ["id", "version", "organisation", "cluster", "kind", "topic", "sectors",
                   "countries", "status", "created"]
         read_only_fields = ["created"]
+
+
+class CoordinatorProfileSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    class Meta:
+        model = CoordinatorProfile
+        fields = ["id", "cluster", "year", "management_fte", "budget", "income_member_fees",
+                  "income_public", "income_services", "demo"]
+        read_only_fields = ["demo"]
+
+
+class DocumentSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    class Meta:
+        model = Document
+        fields = ["id", "cluster", "title", "file", "url", "uploaded"]
+        read_only_fields = ["uploaded"]
+
+
+class JoinRequestSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = JoinRequest
+        fields = ["id", "organisation", "cluster", "message", "status", "created", "decided"]
+        read_only_fields = ["status", "created", "decided"]
+
+
+class DecisionSerializer(serializers.Serializer):
+    accept = serializers.BooleanField()

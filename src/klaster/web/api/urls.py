@@ -9,5 +9,8 @@ router.register("memberships", views.MembershipViewSet, basename="membership")
 router.register("activities", views.ActivityViewSet, basename="activity")
 router.register("projects", views.ProjectViewSet, basename="project")
 router.register("partner-requests", views.PartnerRequestViewSet, basename="partnerrequest")
+router.register("coordinator-profiles", views.CoordinatorProfileViewSet, basename="profile")
+router.register("documents", views.DocumentViewSet, basename="document")
+router.register("join-requests", views.JoinRequestViewSet, basename="joinrequest")
 
 urlpatterns = router.urls

@@ -9,9 +9,13 @@ answers 409 Conflict and nothing is written. Memberships are never deleted (405)
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Q
-from rest_framework import status, viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.response import Response
 
 from klaster.web.api import serializers as s
 from klaster.web.registry import permissions as perms
@@ -20,6 +24,9 @@ from klaster.web.registry.models import (
     Activity,
     Cluster,
     ConflictError,
+    CoordinatorProfile,
+    Document,
+    JoinRequest,
     Membership,
     Organisation,
     PartnerRequest,
@@ -151,3 +158,58 @@ class PartnerRequestViewSet(RegistryViewSet):
     serializer_class = s.PartnerRequestSerializer
     parent_field = "organisation"
     filterset_fields = ["organisation", "cluster", "kind", "status"]
+
+
+class CoordinatorProfileViewSet(RegistryViewSet):
+    model = CoordinatorProfile
+    serializer_class = s.CoordinatorProfileSerializer
+    parent_field = "cluster"
+    filterset_fields = ["cluster", "year"]
+
+
+class DocumentViewSet(RegistryViewSet):
+    model = Document
+    serializer_class = s.DocumentSerializer
+    parent_field = "cluster"
+    filterset_fields = ["cluster"]
+
+    def perform_create(self, serializer):
+        self._check_parent(serializer)
+        serializer.save(uploaded_by=self.request.user)
+
+
+class JoinRequestViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin,
+                         mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Representatives ask to join (POST); the cluster's coordinators decide."""
+
+    serializer_class = s.JoinRequestSerializer
+    filterset_fields = ["organisation", "cluster", "status"]
+
+    def get_queryset(self):
+        return perms.visible(JoinRequest, self.request.user).order_by("pk")
+
+    def perform_create(self, serializer):
+        org = serializer.validated_data["organisation"]
+        cluster = serializer.validated_data["cluster"]
+        if not perms.visible(Organisation, self.request.user).filter(pk=org.pk).exists():
+            raise ValidationError({"organisation": "No such record."})
+        if not perms.can_ask_to_join(self.request.user, org, cluster):
+            raise PermissionDenied("Only a representative of the organisation may ask.")
+        if JoinRequest.objects.filter(organisation=org, cluster=cluster,
+                                      status="pending").exists():
+            raise ValidationError({"cluster": "A request to join is already pending."})
+        serializer.save(requested_by=self.request.user)
+
+    @extend_schema(request=s.DecisionSerializer, responses=s.JoinRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        join = self.get_object()
+        if not perms.can_edit(request.user, join):
+            raise PermissionDenied("Only the cluster's coordinators decide.")
+        decision = s.DecisionSerializer(data=request.data)
+        decision.is_valid(raise_exception=True)
+        try:
+            join.decide(request.user, accept=decision.validated_data["accept"])
+        except DjangoValidationError as exc:
+            raise ValidationError({"detail": exc.messages}) from None
+        return Response(s.JoinRequestSerializer(join).data)

@@ -20,4 +20,11 @@ urlpatterns = [
     path("workspace/organisations/<int:pk>/", views.organisation_edit, name="organisation_edit"),
     path("workspace/organisations/<int:pk>/history/", views.organisation_history,
          name="organisation_history"),
+    path("workspace/organisations/<int:pk>/join/", views.join_request_create,
+         name="join_request_create"),
+    path("workspace/join-requests/<int:pk>/decide/", views.join_request_decide,
+         name="join_request_decide"),
+    path("workspace/clusters/<int:pk>/projects/new/", views.project_create,
+         name="project_create"),
+    path("workspace/clusters/<int:pk>/profile/", views.profile_edit, name="profile_edit"),
 ]

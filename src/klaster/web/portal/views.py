@@ -23,15 +23,26 @@ from django.views.decorators.http import require_POST
 from klaster.web.portal.maps import MapPoint, svg_map
 from klaster.web.registry import permissions as perms
 from klaster.web.registry.filters import ClusterFilter
-from klaster.web.registry.forms import ActivityForm, ClusterForm, ImportForm, OrganisationForm
+from klaster.web.registry.forms import (
+    ActivityForm,
+    ClusterForm,
+    ImportForm,
+    JoinRequestForm,
+    OrganisationForm,
+    ProfileForm,
+    ProjectForm,
+)
 from klaster.web.registry.importing import export_members, import_members, read_table
 from klaster.web.registry.models import (
     Activity,
     Cluster,
     ConflictError,
+    CoordinatorProfile,
     Helix,
+    JoinRequest,
     Membership,
     Organisation,
+    Project,
 )
 
 PAGE_SIZE = 50
@@ -151,7 +162,8 @@ def cluster_create(request):
 def cluster_edit(request, pk):
     cluster = perms.get_editable_or_deny(Cluster, request.user, pk)
     orgs = perms.visible_organisations(request.user)
-    form = ClusterForm(request.POST or None, instance=cluster, organisations=orgs)
+    form = ClusterForm(request.POST or None, instance=cluster, organisations=orgs,
+                       admin=perms.is_admin(request.user))
     status = 200
     if request.method == "POST":
         valid = form.is_valid()
@@ -165,13 +177,17 @@ def cluster_edit(request, pk):
         "import_form": ImportForm(), "activity_form": ActivityForm(),
         "members": cluster.memberships.filter(left__isnull=True)
         .select_related("organisation"),
+        "join_requests": cluster.join_requests.filter(status="pending")
+        .select_related("organisation"),
+        "profiles": cluster.profiles.all(),
     }, status=status)
 
 
 @login_required
 def organisation_edit(request, pk):
     org = perms.get_editable_or_deny(Organisation, request.user, pk)
-    form = OrganisationForm(request.POST or None, instance=org)
+    form = OrganisationForm(request.POST or None, instance=org,
+                            admin=perms.is_admin(request.user))
     status = 200
     if request.method == "POST":
         valid = form.is_valid()
@@ -179,9 +195,18 @@ def organisation_edit(request, pk):
             messages.success(request, _("Saved."))
             return redirect("portal:organisation_edit", pk=org.pk)
         status = 409 if valid else 400
-    return render(request, "portal/form.html", {
-        "form": form, "title": org.display_name,
-        "history_url": reverse("portal:organisation_history", args=[org.pk])}, status=status)
+    return render(request, "portal/organisation_edit.html", {
+        "form": form, "org": org, "title": org.display_name,
+        "join_form": JoinRequestForm(clusters=_joinable(request.user, org)),
+        "join_requests": org.join_requests.select_related("cluster"),
+    }, status=status)
+
+
+def _joinable(user, org):
+    """Visible clusters the organisation is not a current member of."""
+    return (perms.visible_clusters(user)
+            .exclude(memberships__organisation=org, memberships__left__isnull=True)
+            .order_by("name_en"))
 
 
 def _history(request, obj, back_url):
@@ -267,4 +292,74 @@ def activity_create(request, pk):
         messages.success(request, _("Activity added."))
         return redirect("portal:cluster", pk=cluster.pk)
     return render(request, "portal/form.html", {"form": form, "title": _("New activity")},
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_POST
+def join_request_create(request, pk):
+    org = perms.get_editable_or_deny(Organisation, request.user, pk)
+    form = JoinRequestForm(request.POST, instance=JoinRequest(organisation=org,
+                                                              requested_by=request.user),
+                           clusters=_joinable(request.user, org))
+    if form.is_valid():
+        cluster = form.cleaned_data["cluster"]
+        if JoinRequest.objects.filter(organisation=org, cluster=cluster,
+                                      status="pending").exists():
+            messages.error(request, _("A request to join this cluster is already pending."))
+        else:
+            form.save()
+            messages.success(request, _("Request sent to the cluster's coordinators."))
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect("portal:organisation_edit", pk=org.pk)
+
+
+@login_required
+@require_POST
+def join_request_decide(request, pk):
+    join = perms.get_editable_or_deny(JoinRequest, request.user, pk)
+    try:
+        join.decide(request.user, accept=request.POST.get("accept") == "1")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Request accepted: membership created.")
+                         if join.status == "accepted" else _("Request declined."))
+    return redirect("portal:cluster_edit", pk=join.cluster_id)
+
+
+@login_required
+def project_create(request, pk):
+    cluster = perms.get_editable_or_deny(Cluster, request.user, pk)
+    members = Organisation.objects.filter(memberships__cluster=cluster,
+                                          memberships__left__isnull=True).distinct()
+    form = ProjectForm(request.POST or None, instance=Project(cluster=cluster), partners=members)
+    if request.method == "POST" and form.is_valid():
+        project = form.save(commit=False)
+        project.save_versioned(None)
+        form.save_m2m()
+        messages.success(request, _("Project added."))
+        return redirect("portal:cluster", pk=cluster.pk)
+    return render(request, "portal/form.html", {"form": form, "title": _("New joint project")},
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def profile_edit(request, pk):
+    """Create or update the coordinator profile of one year (``?year=``)."""
+    cluster = perms.get_editable_or_deny(Cluster, request.user, pk)
+    year = request.POST.get("year") or request.GET.get("year")
+    instance = None
+    if year and str(year).isdigit():
+        instance = CoordinatorProfile.objects.filter(cluster=cluster, year=int(year)).first()
+    form = ProfileForm(request.POST or None,
+                       instance=instance or CoordinatorProfile(cluster=cluster),
+                       initial={"year": year} if year and not instance else None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Saved."))
+        return redirect("portal:cluster_edit", pk=cluster.pk)
+    return render(request, "portal/form.html",
+                  {"form": form, "title": _("Coordinator profile")},
                   status=400 if request.method == "POST" else 200)

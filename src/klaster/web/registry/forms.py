@@ -7,7 +7,14 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from klaster.web.registry.models import Activity, Cluster, Organisation
+from klaster.web.registry.models import (
+    Activity,
+    Cluster,
+    CoordinatorProfile,
+    JoinRequest,
+    Organisation,
+    Project,
+)
 
 
 class CodesField(forms.CharField):
@@ -33,10 +40,20 @@ def _formfield(model_field, **kwargs):
 class VersionedForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, admin=False, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+        # Approval is the programme administrator's (see permissions.ADMIN_ONLY_FIELDS).
+        if admin and hasattr(self.instance, "approved"):
+            self.fields["approved"] = forms.BooleanField(
+                label=self.instance._meta.get_field("approved").verbose_name,
+                required=False, initial=self.instance.approved)
+
+    def _post_clean(self):
+        if "approved" in self.fields:
+            self.instance.approved = self.cleaned_data.get("approved", False)
+        super()._post_clean()
 
 
 class ClusterForm(VersionedForm):
@@ -82,3 +99,43 @@ class ActivityForm(VersionedForm):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Members file (CSV or Excel .xlsx)"))
+
+
+class ProjectForm(VersionedForm):
+    class Meta:
+        model = Project
+        fields = ["title", "partners", "budget", "funding_source", "outputs", "start", "end"]
+        widgets = {"start": forms.DateInput(attrs={"type": "date"}),
+                   "end": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, partners=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if partners is not None:
+            self.fields["partners"].queryset = partners
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = CoordinatorProfile
+        fields = ["year", "management_fte", "budget", "income_member_fees", "income_public",
+                  "income_services"]
+
+    def clean_year(self):
+        # The (cluster, year) constraint involves a field not on the form, so Django would
+        # not check it before saving; check it here for an inline message.
+        year = self.cleaned_data["year"]
+        if (CoordinatorProfile.objects.filter(cluster=self.instance.cluster, year=year)
+                .exclude(pk=self.instance.pk).exists()):
+            raise forms.ValidationError(_("A profile for this year already exists."))
+        return year
+
+
+class JoinRequestForm(forms.ModelForm):
+    class Meta:
+        model = JoinRequest
+        fields = ["cluster", "message"]
+
+    def __init__(self, *args, clusters=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if clusters is not None:
+            self.fields["cluster"].queryset = clusters

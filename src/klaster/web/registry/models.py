@@ -484,3 +484,61 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class JoinRequest(models.Model):
+    """An organisation's representative asks to join a cluster; its coordinator decides.
+
+    Accepting creates the Membership; the request stays as the record of who asked, when,
+    and who decided.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
+                                     related_name="join_requests")
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="join_requests")
+    message = models.TextField(_("message"), blank=True)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices,
+                              default=Status.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                     null=True, related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+    decided = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "cluster"],
+                                    condition=Q(status="pending"),
+                                    name="join_request_one_pending"),
+            models.CheckConstraint(condition=Q(status__in=["pending", "accepted", "declined"]),
+                                   name="join_request_status_known"),
+            models.CheckConstraint(condition=Q(status="pending", decided__isnull=True)
+                                   | (~Q(status="pending") & Q(decided__isnull=False)),
+                                   name="join_request_decided_when_not_pending"),
+        ]
+
+    @transaction.atomic
+    def decide(self, user, accept: bool) -> Membership | None:
+        """Accept (creating the membership) or decline a pending request."""
+        if self.status != self.Status.PENDING:
+            raise ValidationError(_("This request has already been decided."))
+        membership = None
+        if accept:
+            if Membership.objects.filter(organisation=self.organisation, cluster=self.cluster,
+                                         left__isnull=True).exists():
+                raise ValidationError(_("The organisation is already a member."))
+            membership = Membership.objects.create(organisation=self.organisation,
+                                                   cluster=self.cluster)
+        self.status = self.Status.ACCEPTED if accept else self.Status.DECLINED
+        self.decided_by = user
+        self.decided = timezone.now()
+        self.save()
+        return membership

@@ -12,6 +12,9 @@ Roles:
 * programme administrator (``registry.administer_programme`` or superuser) — everything,
   including approving clusters and organisations.
 
+Join requests: a representative asks for their organisation (``can_ask_to_join``); the
+cluster's coordinators see and decide them.
+
 Reading goes through ``visible_*`` querysets, so a record the user may not see answers
 404 (its existence is not disclosed); a visible record the user may not change answers 403.
 """
@@ -28,6 +31,7 @@ from klaster.web.registry.models import (
     Cluster,
     CoordinatorProfile,
     Document,
+    JoinRequest,
     Membership,
     Organisation,
     PartnerRequest,
@@ -93,6 +97,13 @@ def visible(model: type[Model], user) -> QuerySet:
         if user.is_authenticated:
             return qs.filter(Q(status="open") | Q(organisation_id__in=_own_organisation_ids(user)))
         return qs.filter(status="open")
+    if model is JoinRequest:
+        if is_admin(user):
+            return JoinRequest.objects.all()
+        if not user.is_authenticated:
+            return JoinRequest.objects.none()
+        return JoinRequest.objects.filter(Q(organisation_id__in=_own_organisation_ids(user))
+                                          | Q(cluster_id__in=_own_cluster_ids(user)))
     raise TypeError(f"no visibility rule for {model.__name__}")
 
 
@@ -120,7 +131,17 @@ def can_edit(user, obj: Model) -> bool:
         return can_edit_cluster(user, obj.cluster)
     if isinstance(obj, PartnerRequest):
         return can_edit_organisation(user, obj.organisation)
+    if isinstance(obj, JoinRequest):
+        # Deciding a request is the cluster's business; asking is the organisation's
+        # (checked on creation against the organisation, see can_ask_to_join).
+        return can_edit_cluster(user, obj.cluster)
     raise TypeError(f"no edit rule for {type(obj).__name__}")
+
+
+def can_ask_to_join(user, organisation: Organisation, cluster: Cluster) -> bool:
+    """A representative of ``organisation`` may ask to join any cluster they can see."""
+    return (can_edit_organisation(user, organisation)
+            and visible_clusters(user).filter(pk=cluster.pk).exists())
 
 
 # Fields only a programme administrator may change.
