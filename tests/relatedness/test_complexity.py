@@ -64,3 +64,15 @@ def test_eci_correlates_with_diversity(seed, nr, na):
     d = m.sum(axis=1)
     assume(d.std() > 0)
     assert np.corrcoef(d, cx.eci)[0, 1] >= -1e-9
+
+
+def test_lanczos_and_dense_solvers_agree():
+    rng = np.random.default_rng(12)
+    m = (rng.random((400, 260)) < rng.uniform(0.05, 0.6, size=(400, 1))).astype(float)
+    dense = eci_pci(m, solver="eigh")
+    lanczos = eci_pci(m, solver="lanczos")
+    np.testing.assert_allclose(lanczos.eci, dense.eci, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(lanczos.pci, dense.pci, rtol=0, atol=1e-10)
+    assert lanczos.eigenvalues == pytest.approx(dense.eigenvalues, abs=1e-12)
+    with pytest.raises(DataError):
+        eci_pci(m, solver="power")

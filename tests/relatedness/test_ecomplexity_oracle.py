@@ -46,7 +46,8 @@ def _ours(stats, threshold=1.0):
 
 
 @pytest.mark.parametrize(("seed", "shape", "threshold"),
-                         [(1, (40, 25), 1.0), (2, (120, 60), 1.0), (3, (60, 30), 1.3)])
+                         [(1, (40, 25), 1.0), (2, (120, 60), 1.0), (3, (60, 30), 1.3),
+                          (4, (300, 220), 1.0)])  # the last one takes the Lanczos path
 def test_all_measures_agree(seed, shape, threshold):
     stats = stats_from_matrix(random_counts(seed, *shape))
     theirs = _oracle(stats, threshold)

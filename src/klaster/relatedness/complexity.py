@@ -8,8 +8,12 @@ eigenvalue, K_a, is the activity complexity; the region complexity is the mean o
 the region's activities, k_r = sum_a M_ra K_a / d_r.
 
 Fast path: M~ = U^-1/2 S U^1/2 with the symmetric S = B^T B, B_ra = M_ra / sqrt(d_r u_a),
-so K = U^-1/2 w for the eigenvector w of S (scipy.linalg.eigh on the top two eigenvalues
-only) — the same vector, up to scale, as ``np.linalg.eig(M~)`` in ``ecomplexity``.
+so K = U^-1/2 w for the eigenvector w of S — the same vector, up to scale, as
+``np.linalg.eig(M~)`` in ``ecomplexity``. Only the two largest eigenpairs are computed:
+by Lanczos iteration (ARPACK through ``scipy.sparse.linalg.eigsh``, tolerance = machine
+precision, seeded start vector) for 200 or more activities, else by
+``scipy.linalg.eigh``; Lanczos needs only products with S, which keeps it fast when other
+processes compete for the cores (dense tridiagonalisation slows down badly then).
 
 Sign: K is multiplied by the sign of corr(d, k), so that ECI correlates positively with
 diversity (Hausmann et al. 2014).
@@ -30,8 +34,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from typing import Literal
+
 import numpy as np
 import scipy.linalg
+import scipy.sparse.linalg
 
 from klaster.errors import DataError
 
@@ -54,8 +61,33 @@ class Complexity:
     eigenvalues: tuple[float, float]
 
 
-def eci_pci(presence: np.ndarray) -> Complexity:
-    """ECI and PCI of a 0/1 presence matrix (rows regions, columns activities)."""
+Solver = Literal["auto", "eigh", "lanczos"]
+LANCZOS_FROM = 200
+
+
+def _top_two(s: np.ndarray, solver: Solver) -> tuple[np.ndarray, np.ndarray]:
+    """The two largest eigenpairs of the symmetric ``s``, ascending (like eigh)."""
+    n = s.shape[0]
+    use_lanczos = solver == "lanczos" or (solver == "auto" and n >= LANCZOS_FROM)
+    if use_lanczos and n > 3:
+        # Seeded start vector: reproducible, and not the known top eigenvector (a start on
+        # an eigenvector would stop the Krylov space growing).
+        v0 = np.random.default_rng(0).uniform(0.5, 1.5, n)
+        try:
+            vals, vecs = scipy.sparse.linalg.eigsh(s, k=2, which="LA", tol=0, v0=v0)
+            order = np.argsort(vals)
+            return vals[order], vecs[:, order]
+        except scipy.sparse.linalg.ArpackNoConvergence:
+            pass  # fall back to the dense solver
+    return scipy.linalg.eigh(s, subset_by_index=[n - 2, n - 1])
+
+
+def eci_pci(presence: np.ndarray, *, solver: Solver = "auto") -> Complexity:
+    """ECI and PCI of a 0/1 presence matrix (rows regions, columns activities).
+
+    ``solver``: "auto" (Lanczos from 200 activities on), "eigh" or "lanczos"."""
+    if solver not in ("auto", "eigh", "lanczos"):
+        raise DataError(f"unknown eigen solver {solver!r}", field="solver")
     m = np.asarray(presence, dtype=np.float64)
     d = m.sum(axis=1)
     u = m.sum(axis=0)
@@ -69,7 +101,7 @@ def eci_pci(presence: np.ndarray) -> Complexity:
     b = mv / np.sqrt(dv)[:, None] / np.sqrt(uv)[None, :]
     s = b.T @ b
     n = s.shape[0]
-    vals, vecs = scipy.linalg.eigh(s, subset_by_index=[n - 2, n - 1])
+    vals, vecs = _top_two(s, solver)
     # Second largest eigenvalue of S (= of M~); back to M~'s eigenvector.
     kp = vecs[:, 0] / np.sqrt(uv)
     kc = (mv @ kp) / dv
