@@ -33,7 +33,6 @@ ECI / PCI; they are left out of the eigenproblem (as ``ecomplexity`` leaves them
 from __future__ import annotations
 
 from dataclasses import dataclass
-
 from typing import Literal
 
 import numpy as np
@@ -100,7 +99,6 @@ def eci_pci(presence: np.ndarray, *, solver: Solver = "auto") -> Complexity:
     dv, uv = d[rows], u[cols]
     b = mv / np.sqrt(dv)[:, None] / np.sqrt(uv)[None, :]
     s = b.T @ b
-    n = s.shape[0]
     vals, vecs = _top_two(s, solver)
     # Second largest eigenvalue of S (= of M~); back to M~'s eigenvector.
     kp = vecs[:, 0] / np.sqrt(uv)
