@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from klaster.web.registry.models import (
@@ -61,7 +63,7 @@ class OrganisationSerializer(ModelCleanMixin, serializers.ModelSerializer):
 
 class ClusterSerializer(ModelCleanMixin, serializers.ModelSerializer):
     version = VersionField()
-    member_count = serializers.IntegerField(read_only=True)
+    member_count = serializers.SerializerMethodField()
 
     class Meta:
         model = Cluster
@@ -71,6 +73,14 @@ class ClusterSerializer(ModelCleanMixin, serializers.ModelSerializer):
                   "strategy_review", "website", "description", "published", "approved",
                   "demo", "member_count"]
         read_only_fields = ["approved", "demo"]
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_member_count(self, cluster) -> int:
+        """Current members; lists annotate it in one query, single writes count it."""
+        count = getattr(cluster, "member_count", None)
+        if count is None:
+            count = cluster.memberships.filter(left__isnull=True).count()
+        return count
 
 
 class MembershipSerializer(ModelCleanMixin, serializers.ModelSerializer):
