@@ -28,14 +28,15 @@ OPTS = KdOptions(n_grid=41)
 
 
 def test_dask_local_cluster_equals_inline_and_single_calls(register, tmp_path):
-    from distributed import Client, LocalCluster
+    from distributed import LocalCluster
 
     inline = run_register(register, tmp_path / "inline", options=OPTS, n_sim=19,
                           scheduler="inline", progress=False)
+    # the --scheduler path: connect to a running scheduler by its address
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+                      dashboard_address=None) as cluster:
         dask = run_register(register, tmp_path / "dask", options=OPTS, n_sim=19,
-                            client=client, progress=False)
+                            scheduler=cluster.scheduler_address, progress=False)
     assert inline.equals(dask)
     assert inline.filter(pl.col("industry") == "solo")["mode"][0] == "too_few_firms"
     # every tested industry equals a direct kd_industry call with the same seed

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 from dataclasses import asdict
 from pathlib import Path
 from urllib.parse import quote
@@ -177,6 +178,7 @@ def _run_dask(todo, rows, weights, sites, grid, options, n_sim, seed, scheduler,
     from distributed import Client, LocalCluster, as_completed
 
     own = []
+    local = False
     if client is None:
         if scheduler:
             client = Client(scheduler)
@@ -185,23 +187,27 @@ def _run_dask(todo, rows, weights, sites, grid, options, n_sim, seed, scheduler,
                                    processes=processes, dashboard_address=None)
             own.append(cluster)
             client = Client(cluster)
+            local = True
         own.insert(0, client)
     try:
-        cores = os.cpu_count() or 1
-        nthreads = sum(client.nthreads().values()) or 1
-        numba_threads = max(1, cores // nthreads)
+        # a local cluster shares this machine's cores: give each worker thread its share
+        # for Numba; remote workers keep their own Numba setting
+        numba_threads = None
+        if local:
+            nthreads = sum(client.nthreads().values()) or 1
+            numba_threads = max(1, (os.cpu_count() or 1) // nthreads)
         [sites_f] = client.scatter([sites], broadcast=True)
         futures = {}
+        run_id = uuid.uuid4().hex[:8]  # fresh keys: a shared scheduler may hold old ones
         for code in todo:
             r = rows[code]
             f = client.submit(_task, sites_f, code, r, weights[r], grid, options, n_sim, seed,
-                              numba_threads, key=f"kd-{quote(code, safe='')}-{seed}",
+                              numba_threads, key=f"kd-{quote(code, safe='')}-{run_id}",
                               priority=len(r), pure=False)
             futures[f] = code
-        for f in as_completed(futures):
-            finish(futures[f], f.result())
+        for f in as_completed(list(futures)):
+            finish(futures.pop(f), f.result())  # pop: release the result on the cluster
             advance()
-            del f
     finally:
         for obj in own:
             obj.close()
