@@ -5,7 +5,7 @@ industries, one year, skewed counts with zeros; fixed seed), as a long table.
 
 klaster side (best of ``--repeats``):
   end to end  relatedness(stats): RCA through klaster.indicators' LQ, presence M,
-              proximity (Hidalgo 2007, M^T M), density, ECI/PCI (eigh), COI/COG;
+              proximity (Hidalgo 2007, M^T M), density, ECI/PCI (Lanczos), COI/COG;
   stages      the same split into RCA/M, proximity, density, ECI/PCI.
 ecomplexity side (one run; its log-supermodularity check off, since klaster does not
 compute it): ecomplexity.ecomplexity(...) — RCA, M, ECI/PCI, proximity, density,
@@ -93,7 +93,7 @@ def main() -> int:
     print(f"  RCA + presence (indicators LQ)   : {t_rca:7.3f} s")
     print(f"  proximity (M^T M)                : {t_prox:7.3f} s")
     print(f"  density                          : {t_dens:7.3f} s")
-    print(f"  ECI/PCI (eigh, top 2)            : {t_eci:7.3f} s")
+    print(f"  ECI/PCI (two top eigenpairs)     : {t_eci:7.3f} s")
     print(f"  COI/COG                          : {t_out:7.3f} s")
     print(f"  proximity + density + ECI        : {core:7.3f} s  (target < 5 s)")
     if args.skip_ecomplexity:
