@@ -139,3 +139,27 @@ def test_profile_and_document_api(registry):
         "url": "https://example.org/strategy.pdf"}, format="json")
     assert r.status_code == 201, r.content
     assert APIClient().get("/api/documents/").json()["count"] == 1  # published cluster
+
+
+def test_documents_are_served_only_to_those_who_may_see_the_cluster(client, registry):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    hidden = registry["hidden"]
+    client.force_login(registry["coord_b"])
+    r = client.post(f"/workspace/clusters/{hidden.pk}/documents/", {"title": "Empty"})
+    assert r.status_code == 302 and not hidden.documents.exists()  # neither file nor link
+    r = client.post(f"/workspace/clusters/{hidden.pk}/documents/", {
+        "title": "Minutes", "file": SimpleUploadedFile("minutes.txt", b"board minutes")})
+    assert r.status_code == 302
+    doc = hidden.documents.get()
+    got = client.get(f"/documents/{doc.pk}/")
+    assert got.status_code == 200 and b"".join(got.streaming_content) == b"board minutes"
+    client.logout()
+    assert client.get(f"/documents/{doc.pk}/").status_code == 404  # unpublished cluster
+    client.force_login(registry["coord_a"])
+    assert client.get(f"/documents/{doc.pk}/").status_code == 404
+    assert client.post(f"/workspace/clusters/{hidden.pk}/documents/",
+                       {"title": "X", "url": "https://example.org"}).status_code == 404
+    api_doc = _api(registry["coord_b"]).get(f"/api/documents/{doc.pk}/").json()
+    assert api_doc["download"] == f"http://testserver/documents/{doc.pk}/"
+    assert "file" not in api_doc

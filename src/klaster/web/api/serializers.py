@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -131,10 +132,22 @@ class CoordinatorProfileSerializer(ModelCleanMixin, serializers.ModelSerializer)
 
 
 class DocumentSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    # Files are downloaded through the permission-checked portal view, never /media/.
+    file = serializers.FileField(write_only=True, required=False)
+    download = serializers.SerializerMethodField()
+
     class Meta:
         model = Document
-        fields = ["id", "cluster", "title", "file", "url", "uploaded"]
+        fields = ["id", "cluster", "title", "file", "url", "download", "uploaded"]
         read_only_fields = ["uploaded"]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_download(self, document) -> str | None:
+        if not document.file:
+            return None
+        path = reverse("portal:document", args=[document.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
 
 
 class JoinRequestSerializer(serializers.ModelSerializer):

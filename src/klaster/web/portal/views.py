@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Avg, Count, F, Q
 from django.db.models.functions import Coalesce
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -26,6 +26,7 @@ from klaster.web.registry.filters import ClusterFilter
 from klaster.web.registry.forms import (
     ActivityForm,
     ClusterForm,
+    DocumentForm,
     ImportForm,
     JoinRequestForm,
     OrganisationForm,
@@ -38,6 +39,7 @@ from klaster.web.registry.models import (
     Cluster,
     ConflictError,
     CoordinatorProfile,
+    Document,
     Helix,
     JoinRequest,
     Membership,
@@ -180,6 +182,7 @@ def cluster_edit(request, pk):
         "join_requests": cluster.join_requests.filter(status="pending")
         .select_related("organisation"),
         "profiles": cluster.profiles.all(),
+        "document_form": DocumentForm(),
     }, status=status)
 
 
@@ -363,3 +366,27 @@ def profile_edit(request, pk):
     return render(request, "portal/form.html",
                   {"form": form, "title": _("Coordinator profile")},
                   status=400 if request.method == "POST" else 200)
+
+
+def document_download(request, pk):
+    """Uploaded evidence, served only to those who may see its cluster (never a bare
+    /media/ URL, which would bypass the permission rules)."""
+    document = perms.get_visible_or_404(Document, request.user, pk)
+    if not document.file:
+        raise Http404("This document is a link, not a file.")
+    return FileResponse(document.file.open("rb"), as_attachment=True,
+                        filename=document.file.name.rsplit("/", 1)[-1])
+
+
+@login_required
+@require_POST
+def document_upload(request, pk):
+    cluster = perms.get_editable_or_deny(Cluster, request.user, pk)
+    form = DocumentForm(request.POST, request.FILES,
+                        instance=Document(cluster=cluster, uploaded_by=request.user))
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Document added."))
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect("portal:cluster_edit", pk=cluster.pk)

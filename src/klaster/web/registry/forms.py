@@ -11,6 +11,7 @@ from klaster.web.registry.models import (
     Activity,
     Cluster,
     CoordinatorProfile,
+    Document,
     JoinRequest,
     Organisation,
     Project,
@@ -139,3 +140,10 @@ class JoinRequestForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if clusters is not None:
             self.fields["cluster"].queryset = clusters
+
+
+class DocumentForm(forms.ModelForm):
+    class Meta:
+        model = Document
+        fields = ["title", "file", "url"]
+        formfield_callback = _formfield
