@@ -22,6 +22,7 @@ from klaster.indicators.core import (
     aggregate_clusters,
     cluster_indicators,
     indicators_from_clusters,
+    location_quotients,
     reference_from_clusters,
 )
 from klaster.indicators.growth import change
@@ -38,6 +39,7 @@ __all__ = [
     "concentration",
     "indicators_from_clusters",
     "krugman_specialisation",
+    "location_quotients",
     "prepare_panel",
     "reference_from_clusters",
     "star_ratings",

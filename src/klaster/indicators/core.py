@@ -115,21 +115,18 @@ def _benchmark(table: pl.DataFrame, reference: pl.DataFrame | None) -> pl.DataFr
     return ref
 
 
-def indicators_from_clusters(
+def location_quotients(
     table: pl.DataFrame,
     *,
     lq_denominator: LqDenominator = "total",
     reference: pl.DataFrame | None = None,
-    stars: StarThresholds = DEFAULT_STARS,
 ) -> pl.DataFrame:
-    """All region x cluster x year indicators from a cluster table.
+    """Size, wage, shares and location quotients from a cluster table (no flags, stars).
 
-    Takes the cluster table (columns ``CLUSTER_TABLE_COLUMNS``); see the module
-    docstring for ``reference``. ``lq_denominator="total"`` divides by all employment in
-    the table; ``"type"`` by the employment of the same cluster type (traded or local),
-    as the US Cluster Mapping Project does (Delgado, Porter & Stern 2016).
-
-    Returns ``INDICATOR_COLUMNS`` in that order, sorted by region, cluster, year.
+    Takes the cluster table (columns ``CLUSTER_TABLE_COLUMNS``; options as
+    :func:`indicators_from_clusters`). Returns those columns (keys Categorical) plus
+    ``wage, region_share, national_share, lq``, in no particular order. This is the LQ
+    that klaster.relatedness uses as RCA (Balassa 1965).
     """
     if lq_denominator not in ("total", "type"):
         raise DataError(f"lq_denominator must be 'total' or 'type', got {lq_denominator!r}",
@@ -168,6 +165,26 @@ def indicators_from_clusters(
             ratio(pl.col("bench_c"), pl.col("bench_t")),
         ).alias("lq"),
     )
+    return out.drop("_region_all", "_region_d", "bench_c", "bench_t")
+
+
+def indicators_from_clusters(
+    table: pl.DataFrame,
+    *,
+    lq_denominator: LqDenominator = "total",
+    reference: pl.DataFrame | None = None,
+    stars: StarThresholds = DEFAULT_STARS,
+) -> pl.DataFrame:
+    """All region x cluster x year indicators from a cluster table.
+
+    Takes the cluster table (columns ``CLUSTER_TABLE_COLUMNS``); see the module
+    docstring for ``reference``. ``lq_denominator="total"`` divides by all employment in
+    the table; ``"type"`` by the employment of the same cluster type (traded or local),
+    as the US Cluster Mapping Project does (Delgado, Porter & Stern 2016).
+
+    Returns ``INDICATOR_COLUMNS`` in that order, sorted by region, cluster, year.
+    """
+    out = location_quotients(table, lq_denominator=lq_denominator, reference=reference)
     out = strong_flags(out)
     out = star_ratings(out, stars)
     text = ("region", "cluster", "cluster_name", "cluster_type")

@@ -3,7 +3,7 @@
 RCA is the location quotient (Balassa 1965; Hidalgo et al. 2007 call it RCA, regional
 studies call it LQ): RCA_ra = (X_ra / X_r) / (X_a / X), with X the counts of one value
 column (employment by default). It is *not* re-implemented here: the table is fed to
-:func:`klaster.indicators.indicators_from_clusters` with every industry as its own
+:func:`klaster.indicators.location_quotients` with every industry as its own
 "cluster", and its ``lq`` column is the RCA.
 
 Benchmark economy (the denominator X_a / X): by default all regions of the table for
@@ -21,7 +21,7 @@ import numpy as np
 import polars as pl
 
 from klaster.errors import DataError, IssueLog
-from klaster.indicators import indicators_from_clusters, reference_from_clusters
+from klaster.indicators import location_quotients, reference_from_clusters
 
 RCA_COLUMNS = ("region", "industry", "year", "value", "rca", "presence")
 
@@ -131,9 +131,10 @@ def rca_table(
             raise DataError(f"region(s) {missing[:5]} not in the statistics table for {y}",
                             field="region")
         table = table.filter(pl.col("region").cast(pl.Utf8).is_in(list(regions)))
-    lq = indicators_from_clusters(table, reference=bench)
+    lq = location_quotients(table, reference=bench).sort("region", "cluster")
     return lq.select(
-        "region", pl.col("cluster").alias("industry"), "year",
+        pl.col("region").cast(pl.Utf8), pl.col("cluster").cast(pl.Utf8).alias("industry"),
+        "year",
         pl.col("employment").alias("value"),
         pl.col("lq").alias("rca"),
         (pl.col("lq").fill_null(0.0) >= threshold).alias("presence"),
