@@ -22,6 +22,21 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
 CHECKS = [not_a_server_error, content_type_conformance, response_schema_conformance]
 
 
+@pytest.fixture(autouse=True)
+def keep_test_connection():
+    """Calls go straight to the WSGI application, whose request signals close the database
+    connection (ending the test's transaction on PostgreSQL); detach them as Django's
+    test client does."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def admin_token(db, make_user):
     from rest_framework.authtoken.models import Token
