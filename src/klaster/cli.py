@@ -588,6 +588,10 @@ from klaster.relatedness.cli import register as _register_relatedness  # noqa: E
 
 _register_relatedness(app)
 
+from klaster.spatial.cli import delineate, kd
+
+app.command()(kd), app.command()(delineate)
+
 
 if __name__ == "__main__":  # pragma: no cover
     app()
