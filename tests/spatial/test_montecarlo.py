@@ -1,5 +1,7 @@
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from klaster.spatial.montecarlo import Labelling, envelope, gamma_psi, run_monte_carlo
 
@@ -66,3 +68,20 @@ def test_subset_is_without_replacement():
     assert sorted(s) == list(range(50))
     with pytest.raises(ValueError):
         lab.subset(np.random.default_rng(1), 51)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(20, 300), st.integers(1, 25), st.integers(0, 10_000))
+def test_global_band_same_rank_everywhere_and_level(n_sim, g, seed):
+    sims = np.random.default_rng(seed).normal(size=(n_sim, g))  # distinct values
+    env = envelope(sims)
+    above = (sims > env.global_hi).sum(axis=0)
+    below = (sims < env.global_lo).sum(axis=0)
+    # D&O: the same order statistic at every distance
+    assert len(set(above)) == 1 and len(set(below)) == 1
+    # leave-one-out count: a curve crosses iff its value is the top `above+1` somewhere
+    k = above[0]
+    if k > 0:  # the band is not the pointwise maximum: level honoured
+        ranks_from_top = (sims[:, None, :] < sims[None, :, :]).sum(axis=1)  # others above
+        loo = (ranks_from_top < k).any(axis=1).mean()
+        assert loo == env.crossed_hi and loo <= 0.05 + 1e-12
