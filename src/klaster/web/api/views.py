@@ -10,7 +10,6 @@ answers 409 Conflict and nothing is written. Memberships are never deleted (405)
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Count, Q
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -32,6 +31,7 @@ from klaster.web.registry.models import (
     PartnerRequest,
     Project,
 )
+from klaster.web.registry.queries import attach_member_counts
 
 
 class Conflict(APIException):
@@ -95,8 +95,11 @@ class ClusterViewSet(RegistryViewSet):
     ordering_fields = ["name_en", "founded", "id"]
 
     def get_queryset(self):
-        return super().get_queryset().annotate(
-            member_count=Count("memberships", filter=Q(memberships__left__isnull=True)))
+        return super().get_queryset().select_related("coordinator_organisation")
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return None if page is None else attach_member_counts(page)
 
     def perform_create(self, serializer):
         if not perms.can_create_cluster(self.request.user):

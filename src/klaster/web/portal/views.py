@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Avg, Count, F, Q
+from django.db.models import Avg, F, Q
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -46,19 +46,17 @@ from klaster.web.registry.models import (
     Organisation,
     Project,
 )
+from klaster.web.registry.queries import attach_member_counts
 
 PAGE_SIZE = 50
 
 
-def _with_member_counts(qs):
-    return qs.select_related("coordinator_organisation").annotate(
-        member_count=Count("memberships", filter=Q(memberships__left__isnull=True)))
-
-
 def directory(request):
     filterset = ClusterFilter(request.GET or None, queryset=perms.visible_clusters(request.user))
-    qs = _with_member_counts(filterset.qs if filterset.is_bound else filterset.queryset)
-    page = Paginator(qs.order_by("name_en", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    qs = filterset.qs if filterset.is_bound else filterset.queryset
+    page = Paginator(qs.select_related("coordinator_organisation").order_by("name_en", "pk"),
+                     PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = attach_member_counts(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "portal/directory.html",
@@ -126,7 +124,7 @@ def workspace(request):
     clusters = (Cluster.objects.all() if perms.is_admin(user)
                 else Cluster.objects.filter(coordinators=user))
     return render(request, "portal/workspace.html", {
-        "clusters": _with_member_counts(clusters).order_by("name_en"),
+        "clusters": attach_member_counts(clusters.order_by("name_en")),
         "organisations": (Organisation.objects.filter(representatives=user)
                           .order_by("name_en")),
         "can_create": perms.can_create_cluster(user),

@@ -168,6 +168,7 @@ class Organisation(Versioned, Named):
 
     class Meta:
         ordering = ["name_en", "pk"]
+        indexes = [models.Index(fields=["name_en", "id"], name="organisation_name_idx")]
         constraints = [
             models.UniqueConstraint(fields=["id_scheme", "id_value"],
                                     name="organisation_identifier_unique"),
@@ -273,6 +274,7 @@ class Cluster(Versioned, Named):
 
     class Meta:
         ordering = ["name_en", "pk"]
+        indexes = [models.Index(fields=["name_en", "id"], name="cluster_name_idx")]
         permissions = [("administer_programme", "Programme administrator: everything")]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=ClusterStatus.values),
