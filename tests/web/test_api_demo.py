@@ -98,3 +98,29 @@ def test_serve_is_registered_in_the_cli(monkeypatch):
     result = CliRunner().invoke(cli.app, ["serve", "--demo", "--port", "8123"])
     assert result.exit_code == 0, result.output
     assert calls == [{"host": "127.0.0.1", "port": 8123, "demo": True}]
+
+
+def test_serve_migrates_loads_demo_and_runs_the_server(monkeypatch):
+    import django.core.management as management
+
+    from klaster.web import cli as web_cli
+
+    real = management.call_command
+    ran = []
+
+    def intercept(name, *args, **kwargs):
+        if name == "runserver":  # the only step not run for real in a test
+            ran.append((args, kwargs))
+            return None
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(management, "call_command", intercept)
+    monkeypatch.setenv("KLASTER_DEMO_PASSWORD", "demo-pass-123")
+    web_cli.serve(host="127.0.0.1", port=8123, demo=True)
+    assert ran == [(("127.0.0.1:8123",), {"use_reloader": False, "insecure_serving": True})]
+    assert Cluster.objects.filter(name_en="Metal Processing Cluster", published=True).exists()
+    from django.contrib.auth import get_user_model
+
+    coordinator = get_user_model().objects.get(username="demo-coordinator")
+    assert coordinator.check_password("demo-pass-123")
+    assert coordinator.coordinated_clusters.get().name_en == "Metal Processing Cluster"
