@@ -13,17 +13,25 @@ from pathlib import Path
 
 import polib
 
-LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+WEB_DIR = Path(__file__).resolve().parent
+LOCALE_DIR = WEB_DIR / "locale"
 
 
-def compile_translations(locale_dir: Path = LOCALE_DIR, *, force: bool = False) -> list[Path]:
+def locale_dirs(web_dir: Path = WEB_DIR) -> list[Path]:
+    """The project catalogue plus each web app's own ``<app>/locale`` (Django reads both)."""
+    return [LOCALE_DIR, *sorted(p for p in web_dir.glob("*/locale") if p.is_dir())]
+
+
+def compile_translations(locale_dir: Path | None = None, *, force: bool = False) -> list[Path]:
     """Write ``django.mo`` next to every ``django.po`` that is newer; return those written.
 
-    Each .mo is written to a temporary file and renamed, so a reader never sees half a
-    catalogue.
+    Without ``locale_dir``, every catalogue of the web package (project and apps) is
+    compiled. Each .mo is written to a temporary file and renamed, so a reader never sees
+    half a catalogue.
     """
     written = []
-    for po_path in sorted(locale_dir.glob("*/LC_MESSAGES/django.po")):
+    dirs = [locale_dir] if locale_dir is not None else locale_dirs()
+    for po_path in sorted(p for d in dirs for p in d.glob("*/LC_MESSAGES/django.po")):
         mo_path = po_path.with_suffix(".mo")
         if (not force and mo_path.exists()
                 and mo_path.stat().st_mtime >= po_path.stat().st_mtime):

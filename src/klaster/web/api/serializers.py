@@ -118,7 +118,8 @@ class PartnerRequestSerializer(ModelCleanMixin, serializers.ModelSerializer):
 
     class Meta:
         model = PartnerRequest
-        fields = ["id", "version", "organisation", "cluster", "kind", "topic", "sectors",
+        fields = ["id", "version", "organisation", "cluster", "kind", "topic", "description",
+                  "sectors",
                   "countries", "status", "created"]
         read_only_fields = ["created"]
 

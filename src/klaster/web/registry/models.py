@@ -448,6 +448,7 @@ class PartnerRequest(Versioned):
                                 related_name="partner_requests")
     kind = models.CharField(_("offer or seek"), max_length=8, choices=Kind.choices)
     topic = models.CharField(_("topic"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
     sectors = models.CharField(_("sectors"), max_length=300, blank=True)
     countries = models.CharField(_("countries"), max_length=200, blank=True)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices,
