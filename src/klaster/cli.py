@@ -339,6 +339,12 @@ def report(
     year: Annotated[int | None, typer.Option(help="Year shown; default: the latest.")] = None,
     from_year: Annotated[int | None, typer.Option(help="First year for growth.")] = None,
     title: Annotated[str | None, typer.Option(help="Report title.")] = None,
+    kd_results: Annotated[Path | None, typer.Option(
+        "--kd", help="Results folder of `klaster kd` (kd.parquet, summary.parquet): adds "
+        "the firm-level concentration section.")] = None,
+    kd_unit: Annotated[str, typer.Option(
+        help="Distance unit of the --kd results: km for lon/lat points, else the CRS unit.")]
+    = "km",
     issues_out: IssuesOpt = None,
 ) -> None:
     """Write a self-contained HTML report: map, ranked tables, portfolio chart, profiles."""
@@ -377,6 +383,9 @@ def report(
                                   "metadata": meta}
         if title:
             kwargs["title"] = title
+        if kd_results is not None:
+            kwargs["spatial"] = _read_kd_results(kd_results)
+            kwargs["spatial_unit"] = kd_unit
         path = write_report(result.indicators, output, **kwargs)
         bar.done()
     size = path.stat().st_size / 1e6
@@ -385,6 +394,19 @@ def report(
                   f"{ind['region'].n_unique()} regions, {ind['cluster'].n_unique()} clusters.",
                   highlight=False)
     _report_issues(result.issues, issues_out)
+
+
+def _read_kd_results(folder: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
+    from klaster.errors import DataError
+
+    frames = []
+    for name in ("kd.parquet", "summary.parquet"):
+        path = folder / name
+        if not path.is_file():
+            raise DataError(f"{path} not found: --kd takes the --output folder of "
+                            "`klaster kd`", file=path)
+        frames.append(pl.read_parquet(path))
+    return frames[0], frames[1]
 
 
 @app.command()

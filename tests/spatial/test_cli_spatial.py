@@ -57,3 +57,29 @@ def test_bad_input_exits_2_without_output(tmp_path):
     msg = " ".join(r.output.split())
     assert r.exit_code == 2 and "line 3" in msg and "field 'lat'" in msg
     assert not (tmp_path / "out").exists()
+
+
+def test_main_report_takes_kd_results(tmp_path):
+    import numpy as np
+
+    rng = np.random.default_rng(5)
+    lon = rng.uniform(23.0, 24.0, 300)
+    lat = rng.uniform(52.8, 53.4, 300)
+    lon[:25], lat[:25] = rng.normal(23.16, 0.01, 25), rng.normal(53.13, 0.01, 25)
+    pts = tmp_path / "firms.csv"
+    pl.DataFrame({"id": [f"f{i}" for i in range(300)],
+                  "industry": ["25"] * 30 + ["28"] * 270, "lon": lon, "lat": lat}
+                 ).write_csv(pts)
+    out = tmp_path / "kd"
+    r = CliRunner().invoke(_app(), ["kd", str(pts), "-o", str(out), "--sims", "19",
+                                    "--scheduler", "inline"])
+    assert r.exit_code == 0, r.output
+    report = tmp_path / "report.html"
+    r = CliRunner().invoke(_app(), ["report", "--demo", "-o", str(report), "--kd", str(out)])
+    assert r.exit_code == 0, r.output
+    html = report.read_text(encoding="utf-8")
+    assert 'id="spatial"' in html and "Kd of 2 industries" in html and "distance (km)" in html
+    r = CliRunner().invoke(_app(), ["report", "--demo", "-o", str(tmp_path / "x.html"),
+                                    "--kd", str(tmp_path / "nowhere")])
+    assert r.exit_code != 0 and "klaster kd" in " ".join(r.output.split())
+    assert not (tmp_path / "x.html").exists()

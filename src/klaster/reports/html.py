@@ -260,6 +260,8 @@ def render_report(
     metadata: dict[str, Any] | None = None,
     top_n: int = 15,
     map_projection: str | None = None,
+    spatial: tuple[pl.DataFrame, pl.DataFrame] | None = None,
+    spatial_unit: str = "km",
 ) -> str:
     """Render the HTML report and return it as a string.
 
@@ -278,6 +280,9 @@ def render_report(
       under "How this report was produced".
     map_projection: a plotly geo projection type; default "albers usa" for the built-in
       US states, "mercator" fitted to the regions otherwise.
+    spatial: (curves, summary) of a firm-level Kd run (klaster.spatial / ``klaster kd``
+      writes them as kd.parquet and summary.parquet); adds the section "Where firms sit"
+      with the Kd charts and the per-industry summary. ``spatial_unit``: distance unit.
     """
     _require(indicators, INDICATOR_COLUMNS, "indicator table")
     if indicators.height == 0:
@@ -414,6 +419,14 @@ def render_report(
     }
     import plotly.offline
 
+    spatial_html = None
+    if spatial is not None:
+        from klaster.reports.spatial import render_spatial_section
+
+        spatial_html = jinja2.utils.markupsafe.Markup(
+            render_spatial_section(spatial[0], spatial[1], unit=spatial_unit))
+        produced.append(("Firm-level concentration",
+                         f"Kd of {spatial[1].height:,} industries (klaster.spatial)"))
     template = _TEMPLATES.get_template("report.html.j2")
     return template.render(
         title=title, source_note=source_note, year=year, counts=counts,
@@ -421,7 +434,7 @@ def render_report(
         cluster=cluster, region=region, top_regions=top_regions, top_n=top_n,
         profiles=profiles, portfolio=portfolio, gmap=gmap, map_missing=map_missing,
         map_outside=map_outside,
-        caveats=caveats, produced=produced, payload=payload,
+        caveats=caveats, produced=produced, payload=payload, spatial_html=spatial_html,
         plotly_js=jinja2.utils.markupsafe.Markup(_safe_script(plotly.offline.get_plotlyjs())),
     )
 
