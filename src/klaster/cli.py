@@ -8,28 +8,46 @@ formula lives here.
 from __future__ import annotations
 
 import sys
-from contextlib import contextmanager
 from datetime import UTC, datetime
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
 import polars as pl
 import typer
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     DownloadColumn,
     Progress,
-    SpinnerColumn,
     TextColumn,
-    TimeElapsedColumn,
     TransferSpeedColumn,
 )
 from rich.table import Table
 
 from klaster import __version__
-from klaster.errors import IssueLog, KlasterError
+from klaster.cli_common import (
+    DefsOpt,
+    DemoOpt,
+    Denominator,
+    DenomOpt,
+    Fmt,
+    FmtOpt,
+    IssuesOpt,
+    MapOpt,
+    RefOpt,
+    SheetOpt,
+    StatsArg,
+    StepBar,
+    VintageOpt,
+    YearOpt,
+    console,
+    definitions_from_spec,
+    err,
+    errors,
+    load_input,
+    read_reference,
+    report_issues,
+    steps,
+)
 
 app = typer.Typer(
     name="klaster",
@@ -43,203 +61,6 @@ fetch_app = typer.Typer(help="Download official statistics into the local cache 
                         no_args_is_help=True)
 app.add_typer(fetch_app, name="fetch")
 
-console = Console()
-err = Console(stderr=True)
-
-
-DEMO_LABEL = ("US Census Bureau, County Business Patterns 2021 (states × 6-digit NAICS 2017; "
-              "bundled demo data)")
-
-
-class Fmt(str, Enum):
-    auto = "auto"
-    cbp = "cbp"
-    eurostat = "eurostat"
-    table = "table"
-    canonical = "canonical"
-
-
-class Denominator(str, Enum):
-    total = "total"
-    type = "type"
-
-
-# ---------------------------------------------------------------- shared options ---------
-
-StatsArg = Annotated[Path | None, typer.Argument(
-    help="Statistics file (CSV, Parquet, Excel, CBP API/bulk file, Eurostat TSV). "
-    "Omit with --demo.", show_default=False)]
-DemoOpt = Annotated[bool, typer.Option(
-    "--demo", help="Use the bundled demo data: US County Business Patterns 2021, "
-    "states x 6-digit NAICS 2017.")]
-FmtOpt = Annotated[Fmt, typer.Option(
-    "--format", "-f", help="Input layout; auto guesses from the file name and header.")]
-MapOpt = Annotated[list[str] | None, typer.Option(
-    "--map", "-m", help="Column mapping for --format table: canonical=source, e.g. "
-    "--map region=voivodeship --map employment=workers. Repeatable.")]
-YearOpt = Annotated[int | None, typer.Option(
-    "--data-year", help="Year of every row when the file has no year column.")]
-SheetOpt = Annotated[str | None, typer.Option("--sheet", help="Excel sheet name.")]
-DefsOpt = Annotated[str, typer.Option(
-    "--definitions", "-d", help="Cluster definitions: 'us-benchmark' (Delgado, Porter & "
-    "Stern 2016, NAICS 2017) or a CSV/Parquet/Excel file (industry, cluster, cluster_name, "
-    "cluster_type[, subcluster, share]).")]
-VintageOpt = Annotated[int, typer.Option(
-    "--naics-vintage", help="NAICS vintage of the statistics for --definitions "
-    "us-benchmark (2007, 2012 or 2017).")]
-DenomOpt = Annotated[Denominator, typer.Option(
-    "--lq-denominator", help="'total': region's total employment; 'type': region's "
-    "traded (resp. local) employment, as the US Cluster Mapping Project does.")]
-RefOpt = Annotated[Path | None, typer.Option(
-    "--reference", help="Benchmark-economy totals (cluster, year, employment[, "
-    "cluster_type]); default: the sum of the regions in the file.")]
-IssuesOpt = Annotated[Path | None, typer.Option(
-    "--issues", help="Write every warning (suppressed cells, unknown codes, …) to this CSV.")]
-
-
-def _fail(exc: Exception) -> None:
-    err.print(f"[bold red]error:[/] {exc}", highlight=False)
-    raise typer.Exit(code=2)
-
-
-@contextmanager
-def _errors():
-    """Turn klaster's own errors into a one-line message and exit code 2 (no traceback)."""
-    try:
-        yield
-    except KlasterError as exc:
-        _fail(exc)
-    except FileNotFoundError as exc:
-        _fail(exc)
-
-
-def _steps():
-    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                    TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
-                    console=err, transient=False, disable=not err.is_terminal)
-
-
-class _StepBar:
-    """A Rich progress bar over the named steps of a command."""
-
-    def __init__(self, progress: Progress, total: int) -> None:
-        self.progress = progress
-        self.task = progress.add_task("Starting", total=total)
-        self.started = False
-
-    def __call__(self, name: str) -> None:
-        if self.started:
-            self.progress.advance(self.task)
-        self.started = True
-        self.progress.update(self.task, description=name)
-
-    def done(self) -> None:
-        t = self.progress.tasks[0]
-        self.progress.update(self.task, completed=t.total, description="Done")
-
-
-def _parse_mapping(items: list[str] | None) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for item in items or []:
-        if "=" not in item:
-            raise typer.BadParameter(f"{item!r} is not canonical=source", param_hint="--map")
-        k, v = item.split("=", 1)
-        out[k.strip()] = v.strip()
-    return out
-
-
-def _guess_format(path: Path) -> Fmt:
-    name = path.name.lower()
-    if name.endswith((".tsv", ".tsv.gz")):
-        return Fmt.eurostat
-    if name.endswith(".json") or (name.startswith("cbp") and name.endswith((".txt", ".csv"))):
-        return Fmt.cbp
-    if name.endswith(".csv"):
-        with path.open(encoding="utf-8", errors="replace") as fh:
-            header = fh.readline().lower()
-        cols = {c.strip().strip('"') for c in header.split(",")}
-        if {"naics", "employees"} <= cols or {"fipstate", "naics"} <= cols:
-            return Fmt.cbp
-    if name.endswith(".parquet"):
-        cols = set(pl.read_parquet_schema(path))
-        from klaster.schema import STATS_SCHEMA
-        if {"region", "industry", "year", "employment"} <= cols <= set(STATS_SCHEMA):
-            return Fmt.canonical
-    return Fmt.table
-
-
-def load_input(source: Path | None, demo: bool, fmt: Fmt, mapping: list[str] | None,
-               year: int | None, sheet: str | None) -> tuple[pl.DataFrame, IssueLog, str]:
-    """Load the statistics named on the command line -> (table, issues, source label)."""
-    from klaster.data import cbp, eurostat, generic
-    from klaster.data.demo import load_demo
-    from klaster.data.validate import validate_stats
-
-    if demo and source is not None:
-        raise typer.BadParameter("give a statistics file or --demo, not both")
-    if demo:
-        return load_demo(), IssueLog(), DEMO_LABEL
-    if source is None:
-        raise typer.BadParameter("give a statistics file, or --demo for the bundled demo data")
-    if not source.exists():
-        from klaster.errors import DataError
-        raise DataError("file not found", file=source)
-    if fmt is Fmt.auto:
-        fmt = _guess_format(source)
-    if fmt is Fmt.cbp:
-        res = cbp.load_cbp(source, year=year)
-    elif fmt is Fmt.eurostat:
-        res = eurostat.load_eurostat_tsv(source)
-    elif fmt is Fmt.canonical:
-        table, issues = validate_stats(pl.read_parquet(source), source=str(source))
-        return table, issues, str(source)
-    else:
-        res = generic.load_table(source, _parse_mapping(mapping), year=year, sheet=sheet)
-    table = res.table
-    # CBP API and bulk files key states by 2-digit FIPS; the built-in region table,
-    # boundaries and definitions speak postal codes, so recode them (said in the log).
-    if fmt is Fmt.cbp and table.height and table["region"].str.contains(r"^\d{2}$").all():
-        from klaster.taxonomy import recode_regions, us_states
-        table = recode_regions(table, us_states(), "geo_id", issues=res.issues)
-        res.issues.add("recoded_regions", "state FIPS codes recoded to postal codes",
-                       file=str(source))
-    return table, res.issues, res.source or str(source)
-
-
-def _definitions(spec: str, vintage: int) -> pl.DataFrame:
-    from klaster.taxonomy import load_definitions, us_benchmark_definitions
-
-    if spec in ("us-benchmark", "us", "dps2016"):
-        return us_benchmark_definitions(vintage)
-    path = Path(spec)
-    if not path.exists():
-        raise typer.BadParameter(f"{spec!r}: not 'us-benchmark' and no such file",
-                                 param_hint="--definitions")
-    return load_definitions(path)
-
-
-def _reference(path: Path | None) -> pl.DataFrame | None:
-    if path is None:
-        return None
-    suffix = path.suffix.lower()
-    if suffix == ".parquet":
-        return pl.read_parquet(path)
-    if suffix in (".xlsx", ".xlsm"):
-        return pl.read_excel(path)
-    return pl.read_csv(path, schema_overrides={"cluster": pl.Utf8})
-
-
-def _report_issues(issues: IssueLog, path: Path | None) -> None:
-    if not len(issues):
-        return
-    counts = ", ".join(f"{n:,} {kind}" for kind, n in sorted(issues.counts().items()))
-    if path is not None:
-        issues.write_csv(path)
-        err.print(f"[yellow]warnings:[/] {counts} (written to {path})", highlight=False)
-    else:
-        err.print(f"[yellow]warnings:[/] {counts} (use --issues FILE to list them)",
-                  highlight=False)
-
 
 def _run_mapping(bar, source, demo, fmt, mapping, data_year, sheet, definitions, vintage,
                  lq_denominator, reference, from_year, to_year):
@@ -247,9 +68,9 @@ def _run_mapping(bar, source, demo, fmt, mapping, data_year, sheet, definitions,
 
     bar("Loading statistics")
     stats, issues, label = load_input(source, demo, fmt, mapping, data_year, sheet)
-    defs = _definitions(definitions, vintage)
+    defs = definitions_from_spec(definitions, vintage)
     result = map_clusters(stats, defs, lq_denominator=lq_denominator.value,
-                          reference=_reference(reference), start_year=from_year,
+                          reference=read_reference(reference), start_year=from_year,
                           end_year=to_year, step=bar)
     result.issues.extend(issues)
     return result, label
@@ -281,8 +102,8 @@ def indicators(
     """Compute region × cluster × year indicators (LQ, strong clusters, stars) and write them."""
     from klaster.reports import write_table
 
-    with _errors(), _steps() as progress:
-        bar = _StepBar(progress, 5)
+    with errors(), steps() as progress:
+        bar = StepBar(progress, 5)
         result, _label = _run_mapping(
             bar, source, demo, fmt, mapping, data_year, sheet, definitions, vintage,
             lq_denominator, reference, from_year, to_year)
@@ -306,7 +127,7 @@ def indicators(
                           f"[bold]{change_output}[/].", highlight=False)
     for line in result.caveats():
         err.print(f"[dim]note: {line}[/]", highlight=False)
-    _report_issues(result.issues, issues_out)
+    report_issues(result.issues, issues_out)
 
 
 @app.command()
@@ -351,8 +172,8 @@ def report(
     from klaster.reports import load_geometry, write_report
     from klaster.taxonomy import load_regions, us_states
 
-    with _errors(), _steps() as progress:
-        bar = _StepBar(progress, 5)
+    with errors(), steps() as progress:
+        bar = StepBar(progress, 5)
         result, label = _run_mapping(
             bar, source, demo, fmt, mapping, data_year, sheet, definitions, vintage,
             lq_denominator, reference, from_year, year)
@@ -393,7 +214,7 @@ def report(
     console.print(f"Wrote [bold]{path}[/] ({size:.1f} MB, works offline): "
                   f"{ind['region'].n_unique()} regions, {ind['cluster'].n_unique()} clusters.",
                   highlight=False)
-    _report_issues(result.issues, issues_out)
+    report_issues(result.issues, issues_out)
 
 
 def _read_kd_results(folder: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -428,8 +249,8 @@ def load(
     from klaster.reports import write_table
     from klaster.taxonomy import hierarchy, load_hierarchy
 
-    with _errors(), _steps() as progress:
-        bar = _StepBar(progress, 4)
+    with errors(), steps() as progress:
+        bar = StepBar(progress, 4)
         bar("Loading statistics")
         table, issues, label = load_input(source, False, fmt, mapping, data_year, sheet)
         hier = None
@@ -458,7 +279,7 @@ def load(
                   highlight=False)
     if output is not None:
         console.print(f"Wrote [bold]{output}[/].", highlight=False)
-    _report_issues(issues, issues_out)
+    report_issues(issues, issues_out)
 
 
 @app.command()
@@ -475,7 +296,7 @@ def definitions(
     from klaster.reports import write_table
     from klaster.taxonomy import allocation_report, allocation_summary, us_benchmark_definitions
 
-    with _errors():
+    with errors():
         defs = us_benchmark_definitions(vintage, titles=True)
         clusters = defs.unique("cluster")
         console.print(
@@ -520,8 +341,8 @@ def concentration(
     from klaster.indicators import krugman_specialisation, prepare_panel
     from klaster.reports import write_table
 
-    with _errors(), _steps() as progress:
-        bar = _StepBar(progress, 4)
+    with errors(), steps() as progress:
+        bar = StepBar(progress, 4)
         bar("Loading statistics")
         stats, _issues, _label = load_input(source, demo, fmt, mapping, data_year, sheet)
         bar("Computing concentration indices")
@@ -562,7 +383,7 @@ def fetch_cbp_cmd(
     """Download County Business Patterns from the Census API (set CENSUS_API_KEY)."""
     from klaster.data.fetch import fetch_cbp
 
-    with _errors(), _download_bar() as bar:
+    with errors(), _download_bar() as bar:
         task = bar.add_task(f"CBP {year} {geography}", total=None)
         path = fetch_cbp(year, geography, state=state, cache_dir=cache_dir, refresh=refresh,
                          progress=lambda done, total: bar.update(task, completed=done,
@@ -579,7 +400,7 @@ def fetch_eurostat_cmd(
     """Download a whole Eurostat dataset as gzipped TSV (dissemination API)."""
     from klaster.data.fetch import fetch_eurostat
 
-    with _errors(), _download_bar() as bar:
+    with errors(), _download_bar() as bar:
         task = bar.add_task(f"Eurostat {dataset}", total=None)
         path = fetch_eurostat(dataset, cache_dir=cache_dir, refresh=refresh,
                               progress=lambda done, total: bar.update(task, completed=done,

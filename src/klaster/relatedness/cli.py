@@ -11,13 +11,23 @@ import polars as pl
 import typer
 from rich.table import Table
 
-
-def _base():
-    """The main CLI module, imported when a command runs: klaster.cli imports this
-    module to register the commands, so importing it here at load time would be a cycle."""
-    from klaster import cli
-
-    return cli
+from klaster.cli_common import (
+    DefsOpt,
+    DemoOpt,
+    Fmt,
+    FmtOpt,
+    IssuesOpt,
+    MapOpt,
+    SheetOpt,
+    StatsArg,
+    VintageOpt,
+    YearOpt,
+    console,
+    definitions_from_spec,
+    errors,
+    load_input,
+    report_issues,
+)
 
 
 class Method(str, Enum):
@@ -31,29 +41,6 @@ class TableFmt(str, Enum):
     csv = "csv"
     xlsx = "xlsx"
 
-
-# The shared options of klaster.cli, restated here (same names and meaning) because that
-# module cannot be imported while it imports this one.
-StatsArg = Annotated[Path | None, typer.Argument(
-    help="Statistics file (CSV, Parquet, Excel, CBP API/bulk file, Eurostat TSV). "
-    "Omit with --demo.", show_default=False)]
-DemoOpt = Annotated[bool, typer.Option(
-    "--demo", help="Use the bundled demo data: US County Business Patterns 2021, "
-    "states x 6-digit NAICS 2017.")]
-FmtOpt = Annotated[str, typer.Option(
-    "--format", "-f", help="Input layout: auto, cbp, eurostat, table or canonical.")]
-MapOpt = Annotated[list[str] | None, typer.Option(
-    "--map", "-m", help="Column mapping for --format table: canonical=source. Repeatable.")]
-YearOpt = Annotated[int | None, typer.Option(
-    "--data-year", help="Year of every row when the file has no year column.")]
-SheetOpt = Annotated[str | None, typer.Option("--sheet", help="Excel sheet name.")]
-IssuesOpt = Annotated[Path | None, typer.Option(
-    "--issues", help="Write every warning (suppressed cells, unknown codes, …) to this CSV.")]
-DefsOpt = Annotated[str, typer.Option(
-    "--definitions", "-d", help="Cluster definitions for the network: 'us-benchmark' or a "
-    "CSV/Parquet/Excel definitions file.")]
-VintageOpt = Annotated[int, typer.Option(
-    "--naics-vintage", help="NAICS vintage for 'us-benchmark' (2007, 2012 or 2017).")]
 
 ValueOpt = Annotated[str, typer.Option(
     "--value", help="Count behind RCA: employment, establishments or payroll.")]
@@ -72,19 +59,10 @@ DataYearOpt = Annotated[int | None, typer.Option(
     "--year", help="Year to analyse (required when the file has several).")]
 
 
-def _load(source, demo, fmt, mapping, data_year, sheet):
-    base = _base()
-    try:
-        layout = base.Fmt(fmt)
-    except ValueError:
-        raise typer.BadParameter(f"unknown input layout {fmt!r}", param_hint="--format")
-    return base.load_input(source, demo, layout, mapping, data_year, sheet)
-
-
 def _reference(path: Path | None, value: str) -> pl.DataFrame | None:
     if path is None:
         return None
-    ref, _issues, _label = _load(path, False, "auto", None, None, None)
+    ref, _issues, _label = load_input(path, False, Fmt.auto, None, None, None)
     return (ref.group_by(pl.col("industry").cast(pl.Utf8))
             .agg(pl.col(value).sum()))
 
@@ -97,7 +75,7 @@ def _run(source, demo, fmt, mapping, data_year, sheet, year, value, threshold, r
          reference, method):
     from klaster.relatedness import relatedness
 
-    stats, issues, label = _load(source, demo, fmt, mapping, data_year, sheet)
+    stats, issues, label = load_input(source, demo, fmt, mapping, data_year, sheet)
     res = relatedness(stats, year=year, value=value, threshold=threshold,
                       regions=_regions(regions), reference=_reference(reference, value),
                       method=method.value, issues=issues)
@@ -110,7 +88,7 @@ def relatedness_cmd(
                                          "(created if missing).")] = Path("relatedness"),
     table_format: Annotated[TableFmt, typer.Option("--table-format")] = TableFmt.parquet,
     demo: DemoOpt = False,
-    fmt: FmtOpt = "auto",
+    fmt: FmtOpt = Fmt.auto,
     mapping: MapOpt = None,
     data_year: YearOpt = None,
     sheet: SheetOpt = None,
@@ -124,11 +102,10 @@ def relatedness_cmd(
     issues_out: IssuesOpt = None,
 ) -> None:
     """RCA, proximity, density, ECI/PCI, COI/COG and opportunities: write the tables."""
-    base = _base()
     from klaster.relatedness import opportunities
     from klaster.reports import write_table
 
-    with base._errors():
+    with errors():
         res, issues, _label, _stats = _run(source, demo, fmt, mapping, data_year, sheet, year,
                                    value, threshold, regions, reference, method)
         opp, sup = opportunities(res, top=top)
@@ -141,14 +118,14 @@ def relatedness_cmd(
             write_table(df, output / f"{name}.{ext}")
     mx = res.matrix
     e1, e2 = res.complexity.eigenvalues
-    base.console.print(
+    console.print(
         f"{len(mx.regions)} regions × {len(mx.activities)} activities ({mx.year}, "
         f"{value}, RCA >= {threshold:g}); proximity: {method.value}; "
         f"{int(mx.presence.sum()):,} specialisations; eigenvalues of M~: {e1:.3f}, {e2:.3f}.",
         highlight=False)
-    base.console.print(f"Wrote {', '.join(f'{n}.{ext}' for n in tables)} to "
+    console.print(f"Wrote {', '.join(f'{n}.{ext}' for n in tables)} to "
                        f"[bold]{output}[/].", highlight=False)
-    base._report_issues(issues, issues_out)
+    report_issues(issues, issues_out)
 
 
 def opportunities_cmd(
@@ -158,7 +135,7 @@ def opportunities_cmd(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Also write the "
                                                 "table (.parquet, .csv or .xlsx).")] = None,
     demo: DemoOpt = False,
-    fmt: FmtOpt = "auto",
+    fmt: FmtOpt = Fmt.auto,
     mapping: MapOpt = None,
     data_year: YearOpt = None,
     sheet: SheetOpt = None,
@@ -175,11 +152,10 @@ def opportunities_cmd(
                                             "listed per opportunity.")] = 3,
 ) -> None:
     """Top diversification opportunities of a region, with their supporting activities."""
-    base = _base()
     from klaster.relatedness import opportunities
     from klaster.reports import write_table
 
-    with base._errors():
+    with errors():
         res, issues, _label, _stats = _run(source, demo, fmt, mapping, data_year, sheet, year,
                                    value, threshold, None, reference, method)
         opp, _sup = opportunities(res, top=top, density_weight=density_weight,
@@ -195,10 +171,10 @@ def opportunities_cmd(
             t.add_row(str(row["rank"]), row["activity"], f"{row['density']:.3f}",
                       f"{row['pci']:.2f}", f"{row['score']:.3f}", row["quadrant"],
                       row["supporting"])
-        base.console.print(t)
+        console.print(t)
     if output is not None:
-        base.console.print(f"Wrote {opp.height} rows to [bold]{output}[/].", highlight=False)
-    base._report_issues(issues, None)
+        console.print(f"Wrote {opp.height} rows to [bold]{output}[/].", highlight=False)
+    report_issues(issues, None)
 
 
 def derive_definitions_cmd(
@@ -208,7 +184,7 @@ def derive_definitions_cmd(
     n_clusters: Annotated[int, typer.Option("--clusters", "-k", help="Number of clusters "
                                             "(k-means k).")] = 50,
     demo: DemoOpt = False,
-    fmt: FmtOpt = "auto",
+    fmt: FmtOpt = Fmt.auto,
     mapping: MapOpt = None,
     data_year: YearOpt = None,
     sheet: SheetOpt = None,
@@ -228,13 +204,12 @@ def derive_definitions_cmd(
     issues_out: IssuesOpt = None,
 ) -> None:
     """Derive cluster definitions from co-location (Delgado, Porter & Stern 2016 spirit)."""
-    base = _base()
     from klaster.relatedness.definitions import derive_definitions
     from klaster.reports import write_table
     from klaster.taxonomy import hierarchy
 
-    with base._errors():
-        stats, issues, _label = _load(source, demo, fmt, mapping, data_year, sheet)
+    with errors():
+        stats, issues, _label = load_input(source, demo, fmt, mapping, data_year, sheet)
         extra = {}
         for name, path in (("io", io), ("occupations", occupations)):
             if path is not None:
@@ -249,17 +224,17 @@ def derive_definitions_cmd(
     s = d.scores
     types = d.clusters["cluster_type"].value_counts()
     counts = ", ".join(f"{n} {t}" for t, n in sorted(types.iter_rows()))
-    base.console.print(
+    console.print(
         f"{len(d.industries)} industries in {s['n_clusters']} clusters ({counts}); "
         f"similarities: {', '.join(d.components)}.", highlight=False)
-    base.console.print(
+    console.print(
         f"Validation: {s['industry_score']:.0%} of industries and {s['cluster_score']:.0%} "
         f"of clusters are more related within than to any other cluster (k-means alone: "
         f"{s['industry_score_kmeans']:.0%} / {s['cluster_score_kmeans']:.0%}; "
         f"{s['reassigned']} outlier moves{'' if s['converged'] else ', not converged'}).",
         highlight=False)
-    base.console.print(f"Wrote [bold]{output}[/].", highlight=False)
-    base._report_issues(issues, issues_out)
+    console.print(f"Wrote [bold]{output}[/].", highlight=False)
+    report_issues(issues, issues_out)
 
 
 def compare_definitions_cmd(
@@ -271,17 +246,16 @@ def compare_definitions_cmd(
     show: Annotated[int, typer.Option("--show", help="Crosswalk rows to print.")] = 10,
 ) -> None:
     """Compare two cluster definitions: adjusted Rand index and where they disagree."""
-    base = _base()
     from klaster.relatedness.compare import compare_definitions
     from klaster.reports import write_table
 
-    with base._errors():
-        a = base._definitions(first, vintage)
-        b = base._definitions(second, vintage)
+    with errors():
+        a = definitions_from_spec(first, vintage)
+        b = definitions_from_spec(second, vintage)
         c = compare_definitions(a, b)
         if output is not None:
             write_table(c.disagreements, output)
-    base.console.print(
+    console.print(
         f"{c.n_common} industries in both ({c.only_a} only in the first, {c.only_b} only "
         f"in the second); adjusted Rand index {c.ari:.3f}; {c.disagreements.height} "
         "industries sit outside the best-matching cluster.", highlight=False)
@@ -291,16 +265,16 @@ def compare_definitions_cmd(
     for row in c.crosswalk.sort("industries", descending=True).head(show).iter_rows(named=True):
         t.add_row(row["cluster_a"], row["matched_b"], str(row["industries"]),
                   f"{row['share']:.0%}")
-    base.console.print(t)
+    console.print(t)
     if output is not None:
-        base.console.print(f"Wrote the disagreements to [bold]{output}[/].", highlight=False)
+        console.print(f"Wrote the disagreements to [bold]{output}[/].", highlight=False)
 
 
 def relatedness_report_cmd(
     source: StatsArg = None,
     output: Annotated[Path, typer.Option("--output", "-o")] = Path("relatedness-report.html"),
     demo: DemoOpt = False,
-    fmt: FmtOpt = "auto",
+    fmt: FmtOpt = Fmt.auto,
     mapping: MapOpt = None,
     data_year: YearOpt = None,
     sheet: SheetOpt = None,
@@ -315,17 +289,16 @@ def relatedness_report_cmd(
     title: Annotated[str, typer.Option("--title")] = "Relatedness and complexity",
 ) -> None:
     """HTML report: S3 quadrant chart per region, opportunities, network of related clusters."""
-    base = _base()
     from klaster.relatedness import relatedness
     from klaster.reports.relatedness import write_relatedness_report
 
-    with base._errors():
+    with errors():
         res, issues, label, stats = _run(source, demo, fmt, mapping, data_year, sheet, year,
                                          value, threshold, None, reference, method)
         from klaster.taxonomy import apply_definitions
         # Traded clusters only: local clusters are present nearly everywhere, so their
         # co-location says little about relatedness (and crowds the network).
-        defs = base._definitions(definitions, vintage)
+        defs = definitions_from_spec(definitions, vintage)
         clusters = apply_definitions(stats.filter(pl.col("year") == res.matrix.year), defs)
         clusters = clusters.filter(pl.col("cluster_type") == "traded")
         cl_stats = clusters.select("region", pl.col("cluster").alias("industry"), "year",
@@ -337,9 +310,9 @@ def relatedness_report_cmd(
                                  cluster_names=names, top=top, title=title, source=label,
                                  network_caption="Traded clusters of the definitions "
                                  f"'{definitions}', linked by co-location (proximity).")
-    base.console.print(f"Wrote [bold]{output}[/] ({output.stat().st_size / 1e6:.1f} MB).",
+    console.print(f"Wrote [bold]{output}[/] ({output.stat().st_size / 1e6:.1f} MB).",
                        highlight=False)
-    base._report_issues(issues, None)
+    report_issues(issues, None)
 
 
 def register(app: typer.Typer) -> None:

@@ -6,42 +6,17 @@ and prints a short summary; no formula lives here.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from klaster.cli_common import console, err, errors, parse_mapping
 from klaster.errors import KlasterError
 
 __all__ = ["delineate", "kd"]
-
-console = Console()
-err = Console(stderr=True)
-
-
-@contextmanager
-def _errors():
-    try:
-        yield
-    except (KlasterError, FileNotFoundError) as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
-        raise typer.Exit(code=2) from None
-
-
-def _mapping(items: list[str] | None) -> dict[str, str]:
-    from klaster.errors import DataError
-
-    out = {}
-    for item in items or []:
-        if "=" not in item:
-            raise DataError(f"--map needs canonical=source, got {item!r}", field="--map")
-        k, v = item.split("=", 1)
-        out[k.strip()] = v.strip()
-    return out
 
 
 class Mode(str, Enum):
@@ -111,8 +86,8 @@ def kd(
     from klaster.spatial.points import load_points
     from klaster.spatial.runner import run_register
 
-    with _errors():
-        pts = load_points(points, mapping=_mapping(mapping), crs=crs)
+    with errors():
+        pts = load_points(points, mapping=parse_mapping(mapping), crs=crs)
         opts = KdOptions(max_distance=max_distance, bandwidth=bandwidth, weighted=weighted,
                          mode=mode.value)
         unit = "km" if "lon" in pts.columns else "CRS unit"
@@ -200,8 +175,8 @@ def delineate(
     from klaster.spatial.delineate import delineate as run
     from klaster.spatial.points import is_geographic, load_points
 
-    with _errors():
-        pts = load_points(points, mapping=_mapping(mapping), crs=crs)
+    with errors():
+        pts = load_points(points, mapping=parse_mapping(mapping), crs=crs)
         clusters, members = run(pts, industry, method=method.value, eps=eps,
                                 min_weight=min_weight, min_samples=min_samples,
                                 min_cluster_size=min_cluster_size, weighted=not unweighted)

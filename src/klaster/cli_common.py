@@ -1,0 +1,223 @@
+"""What every ``klaster`` command shares: consoles, the common options, input loading,
+error handling and step progress bars.
+
+klaster.cli and the command modules of the subpackages (relatedness, spatial, assessment,
+networks) import from here, so an option means the same everywhere and is declared once.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import polars as pl
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from klaster.errors import IssueLog, KlasterError
+
+console = Console()
+err = Console(stderr=True)
+
+
+DEMO_LABEL = ("US Census Bureau, County Business Patterns 2021 (states × 6-digit NAICS 2017; "
+              "bundled demo data)")
+
+
+class Fmt(str, Enum):
+    auto = "auto"
+    cbp = "cbp"
+    eurostat = "eurostat"
+    table = "table"
+    canonical = "canonical"
+
+
+class Denominator(str, Enum):
+    total = "total"
+    type = "type"
+
+
+# ---------------------------------------------------------------- shared options ---------
+
+StatsArg = Annotated[Path | None, typer.Argument(
+    help="Statistics file (CSV, Parquet, Excel, CBP API/bulk file, Eurostat TSV). "
+    "Omit with --demo.", show_default=False)]
+DemoOpt = Annotated[bool, typer.Option(
+    "--demo", help="Use the bundled demo data: US County Business Patterns 2021, "
+    "states x 6-digit NAICS 2017.")]
+FmtOpt = Annotated[Fmt, typer.Option(
+    "--format", "-f", help="Input layout; auto guesses from the file name and header.")]
+MapOpt = Annotated[list[str] | None, typer.Option(
+    "--map", "-m", help="Column mapping for --format table: canonical=source, e.g. "
+    "--map region=voivodeship --map employment=workers. Repeatable.")]
+YearOpt = Annotated[int | None, typer.Option(
+    "--data-year", help="Year of every row when the file has no year column.")]
+SheetOpt = Annotated[str | None, typer.Option("--sheet", help="Excel sheet name.")]
+DefsOpt = Annotated[str, typer.Option(
+    "--definitions", "-d", help="Cluster definitions: 'us-benchmark' (Delgado, Porter & "
+    "Stern 2016, NAICS 2017) or a CSV/Parquet/Excel file (industry, cluster, cluster_name, "
+    "cluster_type[, subcluster, share]).")]
+VintageOpt = Annotated[int, typer.Option(
+    "--naics-vintage", help="NAICS vintage of the statistics for --definitions "
+    "us-benchmark (2007, 2012 or 2017).")]
+DenomOpt = Annotated[Denominator, typer.Option(
+    "--lq-denominator", help="'total': region's total employment; 'type': region's "
+    "traded (resp. local) employment, as the US Cluster Mapping Project does.")]
+RefOpt = Annotated[Path | None, typer.Option(
+    "--reference", help="Benchmark-economy totals (cluster, year, employment[, "
+    "cluster_type]); default: the sum of the regions in the file.")]
+IssuesOpt = Annotated[Path | None, typer.Option(
+    "--issues", help="Write every warning (suppressed cells, unknown codes, …) to this CSV.")]
+
+
+def fail(exc: Exception) -> None:
+    err.print(f"[bold red]error:[/] {exc}", highlight=False)
+    raise typer.Exit(code=2)
+
+
+@contextmanager
+def errors():
+    """Turn klaster's own errors into a one-line message and exit code 2 (no traceback)."""
+    try:
+        yield
+    except KlasterError as exc:
+        fail(exc)
+    except FileNotFoundError as exc:
+        fail(exc)
+
+
+def steps():
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                    TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
+                    console=err, transient=False, disable=not err.is_terminal)
+
+
+class StepBar:
+    """A Rich progress bar over the named steps of a command."""
+
+    def __init__(self, progress: Progress, total: int) -> None:
+        self.progress = progress
+        self.task = progress.add_task("Starting", total=total)
+        self.started = False
+
+    def __call__(self, name: str) -> None:
+        if self.started:
+            self.progress.advance(self.task)
+        self.started = True
+        self.progress.update(self.task, description=name)
+
+    def done(self) -> None:
+        t = self.progress.tasks[0]
+        self.progress.update(self.task, completed=t.total, description="Done")
+
+
+def parse_mapping(items: list[str] | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items or []:
+        if "=" not in item:
+            raise typer.BadParameter(f"{item!r} is not canonical=source", param_hint="--map")
+        k, v = item.split("=", 1)
+        out[k.strip()] = v.strip()
+    return out
+
+
+def guess_format(path: Path) -> Fmt:
+    name = path.name.lower()
+    if name.endswith((".tsv", ".tsv.gz")):
+        return Fmt.eurostat
+    if name.endswith(".json") or (name.startswith("cbp") and name.endswith((".txt", ".csv"))):
+        return Fmt.cbp
+    if name.endswith(".csv"):
+        with path.open(encoding="utf-8", errors="replace") as fh:
+            header = fh.readline().lower()
+        cols = {c.strip().strip('"') for c in header.split(",")}
+        if {"naics", "employees"} <= cols or {"fipstate", "naics"} <= cols:
+            return Fmt.cbp
+    if name.endswith(".parquet"):
+        cols = set(pl.read_parquet_schema(path))
+        from klaster.schema import STATS_SCHEMA
+        if {"region", "industry", "year", "employment"} <= cols <= set(STATS_SCHEMA):
+            return Fmt.canonical
+    return Fmt.table
+
+
+def load_input(source: Path | None, demo: bool, fmt: Fmt, mapping: list[str] | None,
+               year: int | None, sheet: str | None) -> tuple[pl.DataFrame, IssueLog, str]:
+    """Load the statistics named on the command line -> (table, issues, source label)."""
+    from klaster.data import cbp, eurostat, generic
+    from klaster.data.demo import load_demo
+    from klaster.data.validate import validate_stats
+
+    if demo and source is not None:
+        raise typer.BadParameter("give a statistics file or --demo, not both")
+    if demo:
+        return load_demo(), IssueLog(), DEMO_LABEL
+    if source is None:
+        raise typer.BadParameter("give a statistics file, or --demo for the bundled demo data")
+    if not source.exists():
+        from klaster.errors import DataError
+        raise DataError("file not found", file=source)
+    if fmt is Fmt.auto:
+        fmt = guess_format(source)
+    if fmt is Fmt.cbp:
+        res = cbp.load_cbp(source, year=year)
+    elif fmt is Fmt.eurostat:
+        res = eurostat.load_eurostat_tsv(source)
+    elif fmt is Fmt.canonical:
+        table, issues = validate_stats(pl.read_parquet(source), source=str(source))
+        return table, issues, str(source)
+    else:
+        res = generic.load_table(source, parse_mapping(mapping), year=year, sheet=sheet)
+    table = res.table
+    # CBP API and bulk files key states by 2-digit FIPS; the built-in region table,
+    # boundaries and definitions speak postal codes, so recode them (said in the log).
+    if fmt is Fmt.cbp and table.height and table["region"].str.contains(r"^\d{2}$").all():
+        from klaster.taxonomy import recode_regions, us_states
+        table = recode_regions(table, us_states(), "geo_id", issues=res.issues)
+        res.issues.add("recoded_regions", "state FIPS codes recoded to postal codes",
+                       file=str(source))
+    return table, res.issues, res.source or str(source)
+
+
+def definitions_from_spec(spec: str, vintage: int) -> pl.DataFrame:
+    from klaster.taxonomy import load_definitions, us_benchmark_definitions
+
+    if spec in ("us-benchmark", "us", "dps2016"):
+        return us_benchmark_definitions(vintage)
+    path = Path(spec)
+    if not path.exists():
+        raise typer.BadParameter(f"{spec!r}: not 'us-benchmark' and no such file",
+                                 param_hint="--definitions")
+    return load_definitions(path)
+
+
+def read_reference(path: Path | None) -> pl.DataFrame | None:
+    if path is None:
+        return None
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        return pl.read_parquet(path)
+    if suffix in (".xlsx", ".xlsm"):
+        return pl.read_excel(path)
+    return pl.read_csv(path, schema_overrides={"cluster": pl.Utf8})
+
+
+def report_issues(issues: IssueLog, path: Path | None) -> None:
+    if not len(issues):
+        return
+    counts = ", ".join(f"{n:,} {kind}" for kind, n in sorted(issues.counts().items()))
+    if path is not None:
+        issues.write_csv(path)
+        err.print(f"[yellow]warnings:[/] {counts} (written to {path})", highlight=False)
+    else:
+        err.print(f"[yellow]warnings:[/] {counts} (use --issues FILE to list them)",
+                  highlight=False)
