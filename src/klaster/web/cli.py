@@ -10,7 +10,8 @@ import os
 
 def serve(host: str = "127.0.0.1", port: int = 8000, demo: bool = False,
           debug: bool = True) -> None:
-    """Apply migrations, (``demo``) load the demo content, and run Django's server.
+    """Apply migrations, (``demo``) load the demo content and the demo analysis, start
+    the analysis worker thread, and run Django's server.
 
     The development server (``runserver``, no auto-reload) is what ``serve`` runs; a
     production deployment runs ``gunicorn klaster.web.wsgi`` behind a TLS proxy with
@@ -29,5 +30,14 @@ def serve(host: str = "127.0.0.1", port: int = 8000, demo: bool = False,
     call_command("migrate", interactive=False, verbosity=1)
     if demo:
         call_command("load_demo")
-    call_command("runserver", f"{host}:{port}", use_reloader=False,
-                 insecure_serving=True)
+        call_command("load_analysis_demo")
+    # The analysis queue (uploaded statistics files) is worked by a thread of this
+    # process; production runs `python -m klaster.web analysis_worker` beside gunicorn.
+    from klaster.web.analysis.tasks import start_worker_thread
+
+    _thread, stop = start_worker_thread()
+    try:
+        call_command("runserver", f"{host}:{port}", use_reloader=False,
+                     insecure_serving=True)
+    finally:
+        stop.set()

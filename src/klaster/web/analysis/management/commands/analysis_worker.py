@@ -1,0 +1,28 @@
+"""Run the analysis queue: ``python -m klaster.web analysis_worker [--once]``."""
+
+import threading
+
+from django.core.management.base import BaseCommand
+
+from klaster.web.analysis.tasks import run_pending, worker_loop
+
+
+class Command(BaseCommand):
+    help = "Process queued analysis datasets (loop; --once empties the queue and exits)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true",
+                            help="Run what is queued now, then exit.")
+        parser.add_argument("--interval", type=float, default=2.0,
+                            help="Seconds between polls of the queue.")
+
+    def handle(self, *args, once=False, interval=2.0, **options):
+        if once:
+            n = run_pending()
+            self.stdout.write(f"{n} dataset(s) processed")
+            return
+        stop = threading.Event()
+        try:
+            worker_loop(stop, interval)
+        except KeyboardInterrupt:
+            stop.set()

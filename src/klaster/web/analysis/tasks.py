@@ -1,0 +1,222 @@
+"""The background runner: a small job queue kept in the Dataset table.
+
+Why not a task library: the DEP 14 backport (django-tasks) now needs a second package for
+its database backend (django-tasks-db), its own settings block and apps, and it keeps no
+progress; the job state here is three columns of the Dataset row that the page reads
+anyway. The queue is the rows with status "queued"; a worker claims one with a single
+``UPDATE ... WHERE status = 'queued'`` (so two workers never run the same dataset), runs
+the analysis, and then either stores every result in one transaction (status "done") or
+stores the error (status "failed") and nothing else.
+
+Workers: ``python -m klaster.web analysis_worker`` (a loop; ``--once`` empties the queue
+and exits); ``klaster serve`` runs :func:`start_worker_thread` beside the web server.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+import traceback
+from pathlib import Path
+
+from django.conf import settings
+from django.db import close_old_connections, transaction
+from django.utils import timezone
+
+from klaster.errors import KlasterError
+from klaster.web.analysis.models import (
+    Dataset,
+    Opportunity,
+    RegionCluster,
+    RegionSummary,
+    Status,
+)
+
+log = logging.getLogger(__name__)
+RESULTS = "analysis/results"
+
+
+def results_path(dataset: Dataset) -> Path:
+    return Path(settings.MEDIA_ROOT) / dataset.results_dir
+
+
+def claim(pk: int) -> bool:
+    """Mark a queued dataset as running; False when another worker took it first."""
+    return bool(Dataset.objects.filter(pk=pk, status=Status.QUEUED).update(
+        status=Status.RUNNING, stage="Starting", percent=1, started=timezone.now()))
+
+
+def _progress(pk: int):
+    def report(stage: str, percent: int) -> None:
+        Dataset.objects.filter(pk=pk).update(stage=stage, percent=max(0, min(100, percent)))
+    return report
+
+
+def _inputs(ds: Dataset):
+    """(stats, definitions, regions, source label) of a dataset; raises DataError."""
+    import polars as pl
+
+    from klaster.data import load_demo
+    from klaster.taxonomy import load_definitions, load_regions, us_benchmark_definitions
+    from klaster.taxonomy import us_states
+    from klaster.web.analysis.pipeline import load_statistics
+
+    if ds.source == Dataset.Source.DEMO:
+        stats, label = load_demo(), "US Census Bureau, County Business Patterns 2021 (demo)"
+    else:
+        stats, _issues = load_statistics(ds.file.path, ds.file_name or Path(ds.file.name).name,
+                                         ds.format, ds.data_year)
+        label = ds.file_name
+    if ds.definitions == Dataset.Definitions.FILE:
+        defs = _named(load_definitions, ds.definitions_file, system=None)
+    else:
+        defs = us_benchmark_definitions(2017)
+    if ds.regions == Dataset.Regions.FILE:
+        regions = _named(load_regions, ds.regions_file)
+    elif ds.regions == Dataset.Regions.US_STATES:
+        regions = us_states()
+    else:
+        regions = None
+    assert isinstance(stats, pl.DataFrame)
+    return stats, defs, regions, label
+
+
+def _named(loader, field, **kwargs):
+    """Run a file loader; errors name the uploaded file's name, not the server path."""
+    from klaster.errors import DataError
+    try:
+        return loader(field.path, **kwargs)
+    except DataError as exc:
+        raise DataError(exc.message, file=Path(field.name).name, line=exc.line,
+                        field=exc.field) from None
+
+
+def run(ds: Dataset) -> None:
+    """Run the analysis of a claimed (running) dataset and store its outcome."""
+    from klaster.web.analysis.pipeline import analyse, write_results
+
+    say = _progress(ds.pk)
+    folder = None
+    try:
+        say("Loading statistics", 5)
+        stats, defs, regions, label = _inputs(ds)
+        out = analyse(stats, defs, regions=regions, year=ds.year, from_year=ds.from_year,
+                      title=ds.title, source_note=label, progress=say)
+        say("Writing results", 85)
+        rel = f"{RESULTS}/{ds.pk}-{timezone.now():%Y%m%d%H%M%S%f}"
+        folder = write_results(out, Path(settings.MEDIA_ROOT) / rel)
+        with transaction.atomic():
+            _store(ds, out)
+            Dataset.objects.filter(pk=ds.pk).update(
+                status=Status.DONE, stage="Finished", percent=100, results_dir=rel,
+                notes=out.notes, summary=_summary(out), finished=timezone.now(), error="")
+    except Exception as exc:  # noqa: BLE001 — every failure is stored for the analyst
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+        message = str(exc) if isinstance(exc, KlasterError) else (
+            f"{type(exc).__name__}: {exc}")
+        if not isinstance(exc, KlasterError):
+            log.error("analysis of dataset %s failed\n%s", ds.pk, traceback.format_exc())
+        Dataset.objects.filter(pk=ds.pk).update(
+            status=Status.FAILED, error=message, finished=timezone.now())
+
+
+def _summary(out) -> dict:
+    ind = out.mapping.indicators
+    year = int(ind["year"].max())
+    now = ind.filter(ind["year"] == year)
+    return {"year": year, "regions": int(now["region"].n_unique()),
+            "clusters": int(now["cluster"].n_unique()),
+            "strong": int(now["strong"].fill_null(False).sum()),
+            "change": out.mapping.options.get("change", "")}
+
+
+def _num(x):
+    return None if x is None or x != x else float(x)  # NaN -> NULL
+
+
+def _store(ds: Dataset, out) -> None:
+    import polars as pl
+
+    ind = out.mapping.indicators
+    year = int(ind["year"].max()) if ds.year is None else ds.year
+    now = ind.filter(pl.col("year") == year).with_columns(
+        pl.col("lq").fill_nan(None))
+    now = now.with_columns(
+        pl.col("lq").rank("ordinal", descending=True).over("cluster").alias("rank"))
+    names = dict(out.regions.select("region", "name").iter_rows())
+    RegionCluster.objects.bulk_create([
+        RegionCluster(dataset=ds, region=r["region"], region_name=names.get(r["region"],
+                                                                             r["region"]),
+                      cluster=r["cluster"], cluster_name=r["cluster_name"] or r["cluster"],
+                      traded=r["cluster_type"] == "traded", year=year,
+                      employment=_num(r["employment"]),
+                      establishments=_num(r["establishments"]), lq=_num(r["lq"]),
+                      strong=r["strong"], stars=r["stars"],
+                      rank=r["rank"] if r["lq"] is not None else None)
+        for r in now.iter_rows(named=True)], batch_size=1000)
+    RegionSummary.objects.bulk_create([
+        RegionSummary(dataset=ds, region=r["region"], name=r["name"],
+                      employment=_num(r["employment"]),
+                      traded_employment=_num(r["traded_employment"]), strong=r["strong"],
+                      three_star=r["three_star"], diversity=r["diversity"],
+                      eci=_num(r["eci"]), coi=_num(r["coi"]))
+        for r in out.regions.iter_rows(named=True)], batch_size=1000)
+    Opportunity.objects.bulk_create([
+        Opportunity(dataset=ds, region=r["region"], cluster=r["activity"],
+                    cluster_name=r["cluster_name"] or r["activity"], rank=r["rank"],
+                    score=r["score"], density=r["density"], pci=r["pci"], rca=r["rca"],
+                    quadrant=r["quadrant"], supporting=_supporting(out.support, r))
+        for r in out.opportunities.iter_rows(named=True)], batch_size=1000)
+
+
+def _supporting(support, row) -> str:
+    import polars as pl
+
+    part = support.filter((pl.col("region") == row["region"])
+                          & (pl.col("activity") == row["activity"])).sort("rank")
+    return "; ".join(f"{n or c} ({p:.2f})" for c, n, p in part.select(
+        "supporting_activity", "supporting_name", "proximity").iter_rows())
+
+
+def run_pending(limit: int | None = None) -> int:
+    """Run queued datasets, oldest first, until none is left (or ``limit``); count run."""
+    done = 0
+    while limit is None or done < limit:
+        pk = (Dataset.objects.filter(status=Status.QUEUED).order_by("created", "pk")
+              .values_list("pk", flat=True).first())
+        if pk is None:
+            break
+        if claim(pk):
+            run(Dataset.objects.get(pk=pk))
+            done += 1
+    return done
+
+
+def worker_loop(stop: threading.Event, interval: float = 2.0, *,
+                first_wait: bool = False) -> None:
+    """Poll the queue every ``interval`` seconds until ``stop`` is set (``first_wait``:
+    wait one interval before the first poll)."""
+    if first_wait and stop.wait(interval):
+        return
+    while not stop.is_set():
+        try:
+            close_old_connections()
+            run_pending()
+        except Exception:  # noqa: BLE001 — a worker outlives one bad poll (e.g. DB restart)
+            log.exception("analysis worker poll failed")
+        finally:
+            close_old_connections()
+        stop.wait(interval)
+
+
+def start_worker_thread(interval: float = 2.0) -> tuple[threading.Thread, threading.Event]:
+    """A daemon thread running :func:`worker_loop` (used by ``klaster serve``); set the
+    returned event to stop it. It first polls after one interval."""
+    stop = threading.Event()
+    thread = threading.Thread(target=worker_loop, args=(stop, interval),
+                              kwargs={"first_wait": True},
+                              name="klaster-analysis-worker", daemon=True)
+    thread.start()
+    return thread, stop

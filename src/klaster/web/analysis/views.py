@@ -1,0 +1,261 @@
+"""Analysis pages: datasets (upload, progress, results), region pages with opportunities,
+and "record as potential cluster".
+
+Thin views: the analysis runs in the background runner (tasks.py), rights come from
+analysis.permissions (which builds on the registry's rule book).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_POST
+
+from klaster.web.analysis import permissions as perms
+from klaster.web.analysis.forms import DatasetForm
+from klaster.web.analysis.management.commands.load_analysis_demo import create_demo
+from klaster.web.analysis.models import (
+    Dataset,
+    Opportunity,
+    PotentialClusterRecord,
+    RegionCluster,
+    RegionSummary,
+    Status,
+)
+from klaster.web.analysis.pipeline import TABLES
+from klaster.web.analysis.tasks import results_path
+from klaster.web.registry.models import Cluster, ClusterStatus, Document
+from klaster.web.registry.validators import normalise_codes
+
+PAGE_SIZE = 50
+
+
+def dataset_list(request):
+    return render(request, "analysis/list.html", {
+        "datasets": perms.visible_datasets(request.user),
+        "analyst": perms.is_analyst(request.user),
+    })
+
+
+def dataset_create(request):
+    perms.require_analyst(request.user)
+    form = DatasetForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        ds = form.save(commit=False)
+        ds.created_by = request.user
+        ds.file_name = Path(request.FILES["file"].name).name
+        ds.save()
+        messages.success(request, _("Uploaded. The analysis runs in the background."))
+        return redirect("analysis:dataset", ds.pk)
+    return render(request, "analysis/upload.html", {"form": form})
+
+
+@require_POST
+def demo_create(request):
+    perms.require_analyst(request.user)
+    existing = (Dataset.objects.filter(source=Dataset.Source.DEMO)
+                .exclude(status=Status.FAILED).first())
+    ds = existing or create_demo(request.user)
+    return redirect("analysis:dataset", ds.pk)
+
+
+def _status(ds: Dataset) -> dict:
+    return {"id": ds.pk, "status": ds.status, "status_label": ds.get_status_display(),
+            "stage": _(ds.stage) if ds.stage else "", "percent": ds.percent,
+            "error": ds.error, "finished": ds.status in (Status.DONE, Status.FAILED),
+            "url": reverse("analysis:dataset", args=[ds.pk])}
+
+
+def dataset_status(request, pk):
+    ds = perms.get_dataset_or_404(request.user, pk)
+    return JsonResponse(_status(ds))
+
+
+def _recorded(ds: Dataset) -> dict[tuple[str, str], int]:
+    return {(r, c): k for r, c, k in PotentialClusterRecord.objects.filter(dataset=ds)
+            .values_list("region", "cluster_code", "cluster_id")}
+
+
+def dataset_detail(request, pk):
+    ds = perms.get_dataset_or_404(request.user, pk)
+    ctx = {"ds": ds, "status": _status(ds), "analyst": perms.is_analyst(request.user),
+           "can_publish": perms.can_publish(request.user)}
+    if ds.status == Status.DONE:
+        rows = RegionCluster.objects.filter(dataset=ds)
+        region = request.GET.get("region", "")
+        cluster = request.GET.get("cluster", "")
+        strong = request.GET.get("strong") == "1"
+        local = request.GET.get("local") == "1"
+        if region:
+            rows = rows.filter(region=region)
+        if cluster:
+            rows = rows.filter(cluster=cluster)
+        if strong:
+            rows = rows.filter(strong=True)
+        if not local:
+            rows = rows.filter(traded=True)
+        page = Paginator(rows.order_by("-lq", "region", "cluster"), PAGE_SIZE).get_page(
+            request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        recorded = _recorded(ds)
+        for row in page.object_list:
+            row.recorded_cluster = recorded.get((row.region, row.cluster))
+        ctx.update(
+            page=page, query=query.urlencode(), region=region, cluster=cluster,
+            strong=strong, local=local,
+            regions=RegionSummary.objects.filter(dataset=ds).order_by("name", "region"),
+            clusters=(RegionCluster.objects.filter(dataset=ds, traded=True)
+                      .values_list("cluster", "cluster_name").distinct()
+                      .order_by("cluster_name")),
+            downloads=[t for t in TABLES
+                       if (results_path(ds) / f"{t}.parquet").exists()],
+        )
+    return render(request, "analysis/dataset.html", ctx)
+
+
+@xframe_options_sameorigin
+def dataset_report(request, pk):
+    ds = perms.get_dataset_or_404(request.user, pk)
+    if ds.status != Status.DONE:
+        raise Http404("no report yet")
+    return FileResponse(open(results_path(ds) / "report.html", "rb"),
+                        content_type="text/html; charset=utf-8")
+
+
+def dataset_download(request, pk, table, fmt):
+    ds = perms.get_dataset_or_404(request.user, pk)
+    if ds.status != Status.DONE or table not in TABLES or fmt not in ("csv", "parquet"):
+        raise Http404("no such table")
+    path = results_path(ds) / f"{table}.{fmt}"
+    if not path.exists():
+        raise Http404("no such table")
+    return FileResponse(open(path, "rb"), as_attachment=True,
+                        filename=f"klaster-{ds.pk}-{table}.{fmt}")
+
+
+def region_detail(request, pk, region):
+    ds = perms.get_dataset_or_404(request.user, pk)
+    if ds.status != Status.DONE:
+        raise Http404("no results yet")
+    try:
+        summary = RegionSummary.objects.get(dataset=ds, region=region)
+    except RegionSummary.DoesNotExist:
+        raise Http404(f"no region {region}") from None
+    recorded = _recorded(ds)
+    rows = list(RegionCluster.objects.filter(dataset=ds, region=region, traded=True)
+                .order_by("-lq", "cluster"))
+    opps = list(Opportunity.objects.filter(dataset=ds, region=region).order_by("rank"))
+    for item in (*rows, *opps):
+        item.recorded_cluster = recorded.get((region, item.cluster))
+    return render(request, "analysis/region.html", {
+        "ds": ds, "summary": summary, "rows": rows, "opportunities": opps,
+        "analyst": perms.is_analyst(request.user),
+    })
+
+
+def _definition_codes(ds: Dataset, cluster: str) -> list[str]:
+    from klaster.taxonomy import load_definitions, us_benchmark_definitions
+
+    defs = (load_definitions(ds.definitions_file.path)
+            if ds.definitions == Dataset.Definitions.FILE else us_benchmark_definitions(2017))
+    codes = defs.filter(defs["cluster"] == cluster)["industry"].unique().sort().to_list()
+    return codes
+
+
+@require_POST
+def record_potential(request, pk):
+    """Create (once) a potential cluster in the registry from a result or an opportunity."""
+    ds = perms.get_dataset_or_404(request.user, pk)
+    perms.require_analyst(request.user)
+    region, code = request.POST.get("region", ""), request.POST.get("cluster", "")
+    kind = request.POST.get("kind", PotentialClusterRecord.Kind.RESULT)
+    if kind not in PotentialClusterRecord.Kind.values:
+        raise Http404("unknown kind")
+    try:
+        summary = RegionSummary.objects.get(dataset=ds, region=region)
+    except RegionSummary.DoesNotExist:
+        raise Http404("no such region") from None
+    # An opportunity may be a cluster with no employment in the region (no result row).
+    row = RegionCluster.objects.filter(dataset=ds, region=region, cluster=code).first()
+    opp = Opportunity.objects.filter(dataset=ds, region=region, cluster=code).first()
+    if (kind == PotentialClusterRecord.Kind.RESULT and row is None) or (
+            kind == PotentialClusterRecord.Kind.OPPORTUNITY and opp is None):
+        raise Http404("no such result")
+    existing = PotentialClusterRecord.objects.filter(dataset=ds, region=region,
+                                                     cluster_code=code).first()
+    if existing is not None:
+        messages.info(request, _("This cluster was already recorded; here it is."))
+        return redirect("portal:cluster", existing.cluster_id)
+    cluster_name = row.cluster_name if row is not None else opp.cluster_name
+    lq = row.lq if row is not None else opp.rca
+    employment = row.employment if row is not None else None
+    try:
+        codes = normalise_codes(_definition_codes(ds, code), ds.code_system)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("analysis:region", ds.pk, region)
+    density = opp.density if kind == PotentialClusterRecord.Kind.OPPORTUNITY else None
+    rank = opp.rank if density is not None else row.rank
+    where = request.build_absolute_uri(reverse("analysis:region", args=[ds.pk, region]))
+    numbers = _("LQ %(lq)s, employment %(emp)s, rank %(rank)s") % {
+        "lq": "–" if lq is None else f"{lq:.2f}",
+        "emp": "–" if employment is None else f"{employment:,.0f}",
+        "rank": rank if rank is not None else "–"}
+    if density is not None:
+        numbers += _(", relatedness density %(d).3f") % {"d": density}
+    try:
+        with transaction.atomic():
+            cluster = Cluster(
+                name_en=f"{cluster_name} — {summary.name}"[:300],
+                status=ClusterStatus.POTENTIAL, published=False, region=region,
+                territory=summary.name, sector=cluster_name[:120],
+                code_system=ds.code_system, industry_codes=codes,
+                country="US" if ds.regions == Dataset.Regions.US_STATES else "",
+                description=_("Recorded from the analysis “%(ds)s” (%(kind)s): %(numbers)s.")
+                % {"ds": ds.title, "kind": PotentialClusterRecord.Kind(kind).label,
+                   "numbers": numbers})
+            cluster.full_clean()
+            cluster.save()
+            # The analyst who recorded it keeps it in their workspace until the programme
+            # names a coordinator.
+            cluster.coordinators.add(request.user)
+            Document.objects.create(
+                cluster=cluster, url=where, uploaded_by=request.user,
+                title=(_("Analysis evidence: %(ds)s, %(region)s — %(numbers)s")
+                       % {"ds": ds.title, "region": summary.name,
+                          "numbers": numbers})[:300])
+            PotentialClusterRecord.objects.create(
+                dataset=ds, region=region, cluster_code=code, kind=kind, cluster=cluster,
+                lq=lq, employment=employment, density=density, rank=rank,
+                recorded_by=request.user)
+    except IntegrityError:
+        # A second click that raced the first: the first one's record stands.
+        existing = PotentialClusterRecord.objects.get(dataset=ds, region=region,
+                                                      cluster_code=code)
+        return redirect("portal:cluster", existing.cluster_id)
+    messages.success(request, _("Recorded as a potential cluster (not published)."))
+    return redirect("portal:cluster", cluster.pk)
+
+
+@require_POST
+def dataset_publish(request, pk):
+    ds = perms.get_dataset_or_404(request.user, pk)
+    if not perms.can_publish(request.user):
+        raise perms.PermissionDenied("You may not publish datasets.")
+    if ds.status != Status.DONE:
+        messages.error(request, _("Only a finished analysis can be published."))
+        return redirect("analysis:dataset", ds.pk)
+    publish = request.POST.get("published") == "1"
+    Dataset.objects.filter(pk=ds.pk).update(published=publish)
+    messages.success(request, _("Published.") if publish else _("Unpublished."))
+    return redirect("analysis:dataset", ds.pk)
