@@ -18,8 +18,8 @@ survey). The rules (also in docs/assessment.md):
   are not lost to binary floating point.
 - A mandatory criterion (always, or in the assessed phase) is met when it earns more
   than 0 points (in a profile rubric: when its value is given).
-- Level: the highest level whose ``min_percent`` the percent reaches (rubrics without a
-  score: their single level), only when every gate passed and every mandatory criterion
+- Level: the highest level whose ``min_percent`` the percent reaches (a single level
+  without ``min_percent`` is granted whenever the rest passes), only when every gate passed and every mandatory criterion
   is met. Passed = gates passed, mandatory criteria met, percent ≥ ``pass_percent``
   (when set) and a level reached (when the rubric has levels).
 """
@@ -348,12 +348,10 @@ def assess(rubric: Rubric, values: Mapping[str, float | bool | str | None], *,
             expl.append(f"Mandatory criterion '{c.label}' is not met.")
     level = None
     if gates_passed and mandatory_met:
-        if scored:
-            for lv in rubric.levels:
-                if percent >= lv.min_percent:
-                    level = lv.name
-        elif rubric.levels:
-            level = rubric.levels[-1].name
+        for lv in rubric.levels:
+            if lv.min_percent is None or (percent is not None
+                                          and percent >= lv.min_percent):
+                level = lv.name
     score_ok = rubric.pass_percent is None or (percent is not None
                                                and percent >= rubric.pass_percent)
     passed = gates_passed and mandatory_met and score_ok and (
@@ -366,7 +364,8 @@ def assess(rubric: Rubric, values: Mapping[str, float | bool | str | None], *,
     if not score_ok:
         reasons.append(f"{percent:.2f} % is below the pass mark of "
                        f"{_fmt(rubric.pass_percent)} %")
-    if scored and rubric.levels and level is None and gates_passed and mandatory_met:
+    if (scored and rubric.levels and rubric.levels[0].min_percent is not None
+            and level is None and gates_passed and mandatory_met):
         reasons.append(f"{percent:.2f} % is below the lowest level "
                        f"({rubric.levels[0].name}, {_fmt(rubric.levels[0].min_percent)} %)")
     if passed:

@@ -454,26 +454,26 @@ def _cross_check(r: Rubric) -> list[tuple[str, str]]:
     for lv, level in enumerate(r.levels):
         check_assumption(level, f"levels[{lv}]")
     scored = r.weighting in ("weights", "points") and r.areas
-    if scored:
-        previous = None
-        for lv, level in enumerate(r.levels):
-            if level.min_percent is None:
-                p.append((f"levels[{lv}].min_percent", "required field is missing (scored "
-                          "rubric)"))
-            elif previous is not None and level.min_percent <= previous:
-                p.append((f"levels[{lv}].min_percent", f"levels must be in ascending order "
-                          f"of min_percent ({level.min_percent:g} after {previous:g})"))
-            else:
-                previous = level.min_percent
-    else:
-        for lv, level in enumerate(r.levels):
-            if level.min_percent is not None:
-                p.append((f"levels[{lv}].min_percent", "this rubric has no score: a level "
-                          "is granted when the assessment passes, without min_percent"))
-        if len(r.levels) > 1:
-            p.append(("levels", "a rubric without a score grants one level at most"))
-        if r.pass_percent is not None:
-            p.append(("pass_percent", "this rubric has no score (no pass mark possible)"))
+    # A level without min_percent is granted whenever the assessment passes; it can only
+    # be the single level of a rubric. Levels with min_percent need a score.
+    open_levels = [lv for lv, level in enumerate(r.levels) if level.min_percent is None]
+    if open_levels and len(r.levels) > 1:
+        p.append((f"levels[{open_levels[0]}].min_percent", "required field is missing "
+                  "(a rubric with several levels needs min_percent on each)"))
+    previous = None
+    for lv, level in enumerate(r.levels):
+        if level.min_percent is None:
+            continue
+        if not scored:
+            p.append((f"levels[{lv}].min_percent", "this rubric has no score: a level "
+                      "is granted when the assessment passes, without min_percent"))
+        elif previous is not None and level.min_percent <= previous:
+            p.append((f"levels[{lv}].min_percent", f"levels must be in ascending order "
+                      f"of min_percent ({level.min_percent:g} after {previous:g})"))
+        else:
+            previous = level.min_percent
+    if not scored and r.pass_percent is not None:
+        p.append(("pass_percent", "this rubric has no score (no pass mark possible)"))
     if len({lv.name for lv in r.levels}) != len(r.levels):
         p.append(("levels", "duplicate level name"))
     if len(set(r.phases)) != len(r.phases):
