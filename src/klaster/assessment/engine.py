@@ -163,6 +163,10 @@ class AssessmentResult:
         return cls(**d)
 
 
+def _req(op: str, value) -> str:
+    return _fmt(value) if op == "==" else f"{_WORDS[op]} {_fmt(value)}"
+
+
 def _band_of(bands: list[Band], v: float) -> int | None:
     for i, b in enumerate(bands):
         if (b.min is None or v >= b.min) and (b.max is None or v < b.max):
@@ -243,7 +247,7 @@ def assess(rubric: Rubric, values: Mapping[str, float | bool | str | None], *,
             if numeric \
             else None
         parts = [f"{labels[c.indicator]} {_fmt(vals[c.indicator])} (required "
-                 f"{_WORDS[c.op]} {_fmt(c.value)})" for c in conds]
+                 f"{_req(c.op, c.value)})" for c in conds]
         text = (" or ".join(parts))
         if status == "passed":
             sentence = f"Gate '{gate.label}' passed: {text}."
@@ -300,8 +304,8 @@ def assess(rubric: Rubric, values: Mapping[str, float | bool | str | None], *,
             ok = bool(_OPS[t.op](v, t.value))
             pts = t.points if ok else 0.0
             status, met = "scored", (ok if mandatory else None)
-            sentence = (f"{name}: {_fmt(v)} {'meets' if ok else 'does not meet'} "
-                        f"{_WORDS[t.op]} {_fmt(t.value)} → {_fmt(pts)} of {_fmt(mx)} points.")
+            sentence = (f"{name}: {_fmt(v)} (required {_req(t.op, t.value)}: "
+                        f"{'met' if ok else 'not met'}) → {_fmt(pts)} of {_fmt(mx)} points.")
         expl.append(sentence)
         crits.append(CriterionResult(crit.key, crit.label, area.key, crit.indicator, v,
                                      float(pts), float(mx), status, mandatory,

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "klaster.web.registry",
     "klaster.web.portal",
     "klaster.web.api",
+    "klaster.web.assessment",
     "klaster.web.matchmaking",
     "klaster.web.analysis",
 ]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("klaster.web.api.urls")),
+    path("assessment/", include("klaster.web.assessment.urls")),
     path("matchmaking/", include("klaster.web.matchmaking.urls")),
     path("analysis/", include("klaster.web.analysis.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
