@@ -308,3 +308,20 @@ def test_a_claimed_dataset_is_not_claimed_twice(client, analyst, upload):
     assert tasks.claim(pk) is True
     assert tasks.claim(pk) is False
     assert tasks.run_pending() == 0
+
+
+def test_pages_and_stages_are_translated(client, analyst, upload):
+    from klaster.web.analysis.views import STAGES
+
+    ds = _uploaded_and_run(client, analyst, upload)
+    html = client.get(f"/analysis/{ds.pk}/", HTTP_ACCEPT_LANGUAGE="pl").content.decode()
+    assert "Raport z mapowania" in html and "Zapisz jako potencjalny klaster" in html
+    ru = client.get(f"/analysis/{ds.pk}/status/", HTTP_ACCEPT_LANGUAGE="ru").json()
+    assert (ru["stage"], ru["status_label"]) == ("Завершено", "Завершено")
+    # Every stage the runner stores has an entry in each catalogue.
+    import polib
+
+    base = Path(__file__).parents[3] / "src/klaster/web/analysis/locale"
+    for lang in ("pl", "be", "ru"):
+        po = {e.msgid: e.msgstr for e in polib.pofile(base / lang / "LC_MESSAGES/django.po")}
+        assert all(po.get(s) for s in STAGES), lang

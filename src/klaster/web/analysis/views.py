@@ -17,6 +17,7 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
@@ -37,6 +38,11 @@ from klaster.web.registry.models import Cluster, ClusterStatus, Document
 from klaster.web.registry.validators import normalise_codes
 
 PAGE_SIZE = 50
+# Stage names the runner stores in English; the status endpoint and page translate them.
+STAGES = (gettext_noop("Starting"), gettext_noop("Loading statistics"),
+          gettext_noop("Computing indicators"), gettext_noop("Rendering the report"),
+          gettext_noop("Relatedness and opportunities"), gettext_noop("Writing results"),
+          gettext_noop("Finished"))
 
 
 def dataset_list(request):
