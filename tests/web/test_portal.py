@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from klaster.web.portal.caching import bump_version
 from klaster.web.registry.models import Activity, Cluster, Membership, Organisation
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +36,14 @@ def _upload(client, cluster, content, name="members.csv"):
                        {"file": SimpleUploadedFile(name, content)})
 
 
-def test_directory_filters_and_search(client, registry):
+@pytest.fixture
+def uncached(settings):
+    """Tests that read the view's template context need the uncached path: a public page
+    served from the shared cache renders no page template (see test_public_cache.py)."""
+    settings.KLASTER_PUBLIC_CACHE_SECONDS = 0
+
+
+def test_directory_filters_and_search(client, registry, uncached):
     c = Cluster.objects.create(name_en="ICT Valley", name_pl="Dolina ICT", status="forming",
                                published=True, region="Mazowieckie", sector="ICT",
                                industry_codes=["J62"])
@@ -54,7 +62,7 @@ def test_directory_filters_and_search(client, registry):
     assert names({"helix": ["research", "business"]}) == []
 
 
-def test_cluster_page_members_by_helix_timeline_and_map(client, registry):
+def test_cluster_page_members_by_helix_timeline_and_map(client, registry, uncached):
     cluster = registry["published"]
     Membership.objects.create(organisation=registry["org_b"], cluster=cluster)
     Activity.objects.create(cluster=cluster, kind="conference", title="Late event",
@@ -163,6 +171,7 @@ def _populate(n):
                                     for o in orgs])
     Activity.objects.bulk_create([Activity(cluster=clusters[0], kind="training", title=f"A{i}",
                                            start=date(2020, 1, 1 + i % 28)) for i in range(n)])
+    bump_version()  # bulk_create sends no signal: invalidate the public cache by hand
     return clusters[0]
 
 

@@ -131,7 +131,24 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{DATA_DIR / 'klaster.sqlite3'}",
         conn_max_age=int(os.environ.get("KLASTER_DB_CONN_MAX_AGE", "60")),
+        # Persistent connections are checked before reuse, so a restarted database
+        # server costs one failed check, not one failed request per worker.
+        conn_health_checks=True,
     )
+}
+
+# "public": the shared cache of anonymous pages, API lists and pagination counts
+# (klaster.web.portal.caching). File-based so that every gunicorn worker on the host sees
+# the same entries and the same invalidation; KLASTER_PUBLIC_CACHE_SECONDS=0 turns it off.
+KLASTER_PUBLIC_CACHE_ALIAS = "public"
+KLASTER_PUBLIC_CACHE_SECONDS = int(os.environ.get("KLASTER_PUBLIC_CACHE_SECONDS", "600"))
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "public": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("KLASTER_CACHE_DIR") or str(DATA_DIR / "cache"),
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -14,9 +14,11 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from klaster.web.api import serializers as s
+from klaster.web.portal import caching
 from klaster.web.registry import permissions as perms
 from klaster.web.registry.filters import ClusterFilter, OrganisationFilter
 from klaster.web.registry.models import (
@@ -41,9 +43,31 @@ class Conflict(APIException):
     default_code = "conflict"
 
 
+class CachedCountPagination(PageNumberPagination):
+    """Page-number pagination whose total ``count`` is read through the shared cache
+    (keyed by the list query's SQL and the registry version; see portal.caching)."""
+
+    django_paginator_class = caching.CachedCountPaginator
+
+
 class RegistryViewSet(viewsets.ModelViewSet):
     model = None
     parent_field: str | None = None  # "cluster" or "organisation": checked on create
+    pagination_class = CachedCountPagination
+
+    def list(self, request, *args, **kwargs):
+        """Anonymous JSON lists come from the shared cache (any registry write
+        invalidates it); other formats and signed-in users are computed every time."""
+        if request.accepted_renderer.format != "json" or not caching.is_public_request(
+                request):
+            return super().list(request, *args, **kwargs)
+        # The cache holds the response data (plain dicts and lists), not the rendered
+        # bytes: content negotiation and headers stay DRF's for every request.
+        data = caching.cached_public(
+            request, f"api:{self.basename}",
+            lambda: _plain(super(RegistryViewSet, self).list(request, *args, **kwargs).data),
+            request.accepted_media_type)
+        return Response(data)
 
     def get_queryset(self):
         return perms.visible(self.model, self.request.user).order_by("pk")
@@ -86,6 +110,15 @@ class RegistryViewSet(viewsets.ModelViewSet):
                 getattr(instance, key).set(value)
         else:
             serializer.save()
+
+
+def _plain(data):
+    """ReturnDict/ReturnList (which keep a reference to their serializer) as dict/list."""
+    if isinstance(data, dict):
+        return {key: _plain(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_plain(value) for value in data]
+    return data
 
 
 class ClusterViewSet(RegistryViewSet):

@@ -11,7 +11,6 @@ from collections import OrderedDict
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Avg, F, Q
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpResponse
@@ -20,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from klaster.web.portal import caching
 from klaster.web.portal.maps import MapPoint, svg_map
 from klaster.web.registry import permissions as perms
 from klaster.web.registry.filters import ClusterFilter
@@ -51,40 +51,58 @@ from klaster.web.registry.queries import attach_member_counts
 PAGE_SIZE = 50
 
 
+def _public_page(request, name: str, template: str, build_context):
+    """Render ``template`` with ``build_context()``; for anonymous visitors the page's
+    title and content come from the shared cache (klaster.web.portal.caching), so a hit
+    runs no query and renders only the frame. Signed-in users always get a fresh page."""
+    if not caching.is_public_request(request):
+        return render(request, template, build_context())
+    blocks = caching.cached_public(
+        request, name, lambda: caching.render_blocks(template, build_context(), request))
+    return render(request, "portal/cached_page.html", {"blocks": blocks})
+
+
 def directory(request):
-    filterset = ClusterFilter(request.GET or None, queryset=perms.visible_clusters(request.user))
-    qs = filterset.qs if filterset.is_bound else filterset.queryset
-    page = Paginator(qs.select_related("coordinator_organisation").order_by("name_en", "pk"),
-                     PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = attach_member_counts(page.object_list)
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "portal/directory.html",
-                  {"filter": filterset, "page": page, "query": query.urlencode()})
+    def context():
+        filterset = ClusterFilter(request.GET or None,
+                                  queryset=perms.visible_clusters(request.user))
+        qs = filterset.qs if filterset.is_bound else filterset.queryset
+        page = caching.CachedCountPaginator(
+            qs.select_related("coordinator_organisation").order_by("name_en", "pk"),
+            PAGE_SIZE).get_page(request.GET.get("page"))
+        page.object_list = attach_member_counts(page.object_list)
+        query = request.GET.copy()
+        query.pop("page", None)
+        return {"filter": filterset, "page": page, "query": query.urlencode()}
+
+    return _public_page(request, "directory", "portal/directory.html", context)
 
 
 def cluster_detail(request, pk):
-    cluster = perms.get_visible_or_404(Cluster, request.user, pk)
-    memberships = list(Membership.objects.filter(cluster=cluster)
-                       .select_related("organisation").order_by("organisation__name_en"))
-    current = [m for m in memberships if m.left is None]
-    by_helix = OrderedDict((label, []) for value, label in Helix.choices)
-    labels = dict(Helix.choices)
-    for m in current:
-        by_helix[labels[m.organisation.helix]].append(m)
-    activities = cluster.activities.all().order_by("start", "pk")
-    points = [MapPoint(m.organisation.display_name, m.organisation.latitude,
-                       m.organisation.longitude,
-                       reverse("portal:organisation", args=[m.organisation_id]),
-                       m.organisation.helix)
-              for m in current if m.organisation.latitude is not None]
-    return render(request, "portal/cluster.html", {
-        "cluster": cluster, "by_helix": [(k, v) for k, v in by_helix.items() if v],
-        "past": [m for m in memberships if m.left is not None],
-        "activities": activities, "projects": cluster.projects.all(),
-        "documents": cluster.documents.all(), "map": svg_map(points),
-        "can_edit": perms.can_edit(request.user, cluster),
-    })
+    def context():
+        cluster = perms.get_visible_or_404(Cluster, request.user, pk)
+        memberships = list(Membership.objects.filter(cluster=cluster)
+                           .select_related("organisation").order_by("organisation__name_en"))
+        current = [m for m in memberships if m.left is None]
+        by_helix = OrderedDict((label, []) for value, label in Helix.choices)
+        labels = dict(Helix.choices)
+        for m in current:
+            by_helix[labels[m.organisation.helix]].append(m)
+        activities = cluster.activities.all().order_by("start", "pk")
+        points = [MapPoint(m.organisation.display_name, m.organisation.latitude,
+                           m.organisation.longitude,
+                           reverse("portal:organisation", args=[m.organisation_id]),
+                           m.organisation.helix)
+                  for m in current if m.organisation.latitude is not None]
+        return {
+            "cluster": cluster, "by_helix": [(k, v) for k, v in by_helix.items() if v],
+            "past": [m for m in memberships if m.left is not None],
+            "activities": activities, "projects": cluster.projects.all(),
+            "documents": cluster.documents.all(), "map": svg_map(points),
+            "can_edit": perms.can_edit(request.user, cluster),
+        }
+
+    return _public_page(request, "cluster", "portal/cluster.html", context)
 
 
 def organisation_detail(request, pk):
