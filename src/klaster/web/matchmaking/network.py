@@ -32,23 +32,11 @@ MAX_EDGES = 100_000
 MAX_MEMBERSHIP_PAIRS = 2_000_000
 
 
-def available_years(tables: RegistryTables) -> list[int]:
-    """Years in which the registry has something to show: from the first membership,
-    project or activity start to the last start, end or join."""
-    found: list[int] = []
-    for frame, cols in ((tables.memberships, ("joined", "left")),
-                        (tables.projects, ("start", "end")),
-                        (tables.activities, ("start", "end"))):
-        for c in cols:
-            found += [y for y in frame.get_column(c).dt.year().drop_nulls().to_list()]
-    return list(range(min(found), max(found) + 1)) if found else []
-
-
 def filter_ties(ties: pl.DataFrame, *, tie_types: Collection[str],
                 node_ids: Iterable[int]) -> pl.DataFrame:
     """Ties (``source, target, tie_type, year, weight``) of the chosen types between the
     chosen nodes, one row per (source, target, tie_type) with the weights summed."""
-    ids = pl.Series("id", list(node_ids), dtype=pl.Int64)
+    ids = [int(i) for i in node_ids]
     return (ties.filter(pl.col("tie_type").is_in(list(tie_types))
                         & pl.col("source").is_in(ids) & pl.col("target").is_in(ids))
             .group_by("source", "target", "tie_type")
@@ -87,8 +75,8 @@ def network_payload(tables: RegistryTables, *, year: int | None = None,
     helix = set(helix) if helix else set(HELIX_TYPES)
     orgs = tables.organisations.filter(pl.col("helix").is_in(list(helix)))
     if visible_ids is not None:
-        orgs = orgs.filter(pl.col("id").is_in(pl.Series(list(visible_ids), dtype=pl.Int64)))
-    years = available_years(tables)
+        orgs = orgs.filter(pl.col("id").is_in([int(i) for i in visible_ids]))
+    years = networks.registry_years(tables)
     tie_types = [t for t in TIE_TYPES if t in set(tie_types)]
     notes = []
     if "membership" in tie_types:
