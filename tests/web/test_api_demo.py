@@ -124,3 +124,17 @@ def test_serve_migrates_loads_demo_and_runs_the_server(monkeypatch):
     coordinator = get_user_model().objects.get(username="demo-coordinator")
     assert coordinator.check_password("demo-pass-123")
     assert coordinator.coordinated_clusters.get().name_en == "Metal Processing Cluster"
+    # --demo also runs the demo analysis (packaged CBP 2021) and publishes it.
+    from klaster.web.analysis.models import Dataset
+
+    analysis = Dataset.objects.get(source="demo")
+    assert (analysis.status, analysis.published, analysis.summary["regions"]) == (
+        "done", True, 50)
+    # The analysis worker thread that serve started stops when the server returns.
+    import threading
+    import time
+
+    deadline = time.monotonic() + 10
+    while any(t.name == "klaster-analysis-worker" for t in threading.enumerate()):
+        assert time.monotonic() < deadline, "the analysis worker thread did not stop"
+        time.sleep(0.05)
