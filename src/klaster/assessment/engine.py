@@ -369,7 +369,7 @@ def assess(rubric: Rubric, values: Mapping[str, float | bool | str | None], *,
         reasons.append(f"{percent:.2f} % is below the pass mark of "
                        f"{_fmt(rubric.pass_percent)} %")
     if (scored and rubric.levels and rubric.levels[0].min_percent is not None
-            and level is None and gates_passed and mandatory_met):
+            and level is None and gates_passed and mandatory_met and score_ok):
         reasons.append(f"{percent:.2f} % is below the lowest level "
                        f"({rubric.levels[0].name}, {_fmt(rubric.levels[0].min_percent)} %)")
     if passed:
