@@ -161,19 +161,61 @@ def _save_versioned(request, form, obj) -> bool:
     return True
 
 
+def _done(request, message, url_name: str, pk):
+    """Success message and redirect (the end of every successful workspace form)."""
+    messages.success(request, message)
+    return redirect(url_name, pk=pk)
+
+
+def _form_page(request, form, title, on_valid, *, invalid_status: int = 400):
+    """The one create/edit-form flow of the workspace: GET shows ``portal/form.html``;
+    a valid POST returns ``on_valid(form)`` (a redirect); an invalid POST shows the form
+    with its inline errors and ``invalid_status``."""
+    if request.method == "POST" and form.is_valid():
+        return on_valid(form)
+    return render(request, "portal/form.html", {"form": form, "title": title},
+                  status=invalid_status if request.method == "POST" else 200)
+
+
+def _versioned_edit(request, form, url_name: str, pk, template: str, context: dict):
+    """Edit a Versioned record: saved → redirect to ``url_name``; invalid → 400; valid
+    but someone saved in between (stale version) → 409 with the conflict message."""
+    status = 200
+    if request.method == "POST":
+        valid = form.is_valid()
+        if valid and _save_versioned(request, form, form.instance):
+            return _done(request, _("Saved."), url_name, pk)
+        # A valid form that was not saved lost the version race: 409 Conflict.
+        status = 409 if valid else 400
+    return render(request, template, {"form": form, **context}, status=status)
+
+
+def _post_form(request, form, save, message, url_name: str, pk):
+    """A POST-only form posted from another page: save and report success, or report the
+    form's errors as one message; back to ``url_name`` either way."""
+    if form.is_valid():
+        if save(form):
+            messages.success(request, message)
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect(url_name, pk=pk)
+
+
 @login_required
 def cluster_create(request):
     if not perms.can_create_cluster(request.user):
         raise PermissionDenied("You may not create clusters.")
     orgs = perms.visible_organisations(request.user)
     form = ClusterForm(request.POST or None, organisations=orgs)
-    if request.method == "POST" and form.is_valid():
+
+    def create(form):
         cluster = form.save(commit=False)
         cluster.save_versioned(None)
         cluster.coordinators.add(request.user)
-        messages.success(request, _("Cluster created."))
-        return redirect("portal:cluster_edit", pk=cluster.pk)
-    return render(request, "portal/form.html", {"form": form, "title": _("New cluster")})
+        return _done(request, _("Cluster created."), "portal:cluster_edit", cluster.pk)
+
+    # An invalid new cluster has always answered 200 (kept: clients may rely on it).
+    return _form_page(request, form, _("New cluster"), create, invalid_status=200)
 
 
 @login_required
@@ -182,16 +224,9 @@ def cluster_edit(request, pk):
     orgs = perms.visible_organisations(request.user)
     form = ClusterForm(request.POST or None, instance=cluster, organisations=orgs,
                        admin=perms.is_admin(request.user))
-    status = 200
-    if request.method == "POST":
-        valid = form.is_valid()
-        if valid and _save_versioned(request, form, form.instance):
-            messages.success(request, _("Saved."))
-            return redirect("portal:cluster_edit", pk=cluster.pk)
-        # A valid form that was not saved lost the version race: 409 Conflict.
-        status = 409 if valid else 400
-    return render(request, "portal/cluster_edit.html", {
-        "form": form, "cluster": cluster, "title": cluster.display_name,
+    return _versioned_edit(request, form, "portal:cluster_edit", cluster.pk,
+                           "portal/cluster_edit.html", {
+        "cluster": cluster, "title": cluster.display_name,
         "import_form": ImportForm(), "activity_form": ActivityForm(),
         "members": cluster.memberships.filter(left__isnull=True)
         .select_related("organisation"),
@@ -199,7 +234,7 @@ def cluster_edit(request, pk):
         .select_related("organisation"),
         "profiles": cluster.profiles.all(),
         "document_form": DocumentForm(),
-    }, status=status)
+    })
 
 
 @login_required
@@ -207,18 +242,12 @@ def organisation_edit(request, pk):
     org = perms.get_editable_or_deny(Organisation, request.user, pk)
     form = OrganisationForm(request.POST or None, instance=org,
                             admin=perms.is_admin(request.user))
-    status = 200
-    if request.method == "POST":
-        valid = form.is_valid()
-        if valid and _save_versioned(request, form, form.instance):
-            messages.success(request, _("Saved."))
-            return redirect("portal:organisation_edit", pk=org.pk)
-        status = 409 if valid else 400
-    return render(request, "portal/organisation_edit.html", {
-        "form": form, "org": org, "title": org.display_name,
+    return _versioned_edit(request, form, "portal:organisation_edit", org.pk,
+                           "portal/organisation_edit.html", {
+        "org": org, "title": org.display_name,
         "join_form": JoinRequestForm(clusters=_joinable(request.user, org)),
         "join_requests": org.join_requests.select_related("cluster"),
-    }, status=status)
+    })
 
 
 def _joinable(user, org):
@@ -306,12 +335,12 @@ def membership_end(request, pk):
 def activity_create(request, pk):
     cluster = perms.get_editable_or_deny(Cluster, request.user, pk)
     form = ActivityForm(request.POST or None, instance=Activity(cluster=cluster))
-    if request.method == "POST" and form.is_valid():
+
+    def create(form):
         form.instance.save_versioned(None)
-        messages.success(request, _("Activity added."))
-        return redirect("portal:cluster", pk=cluster.pk)
-    return render(request, "portal/form.html", {"form": form, "title": _("New activity")},
-                  status=400 if request.method == "POST" else 200)
+        return _done(request, _("Activity added."), "portal:cluster", cluster.pk)
+
+    return _form_page(request, form, _("New activity"), create)
 
 
 @login_required
@@ -321,17 +350,17 @@ def join_request_create(request, pk):
     form = JoinRequestForm(request.POST, instance=JoinRequest(organisation=org,
                                                               requested_by=request.user),
                            clusters=_joinable(request.user, org))
-    if form.is_valid():
-        cluster = form.cleaned_data["cluster"]
-        if JoinRequest.objects.filter(organisation=org, cluster=cluster,
+
+    def save(form):
+        if JoinRequest.objects.filter(organisation=org, cluster=form.cleaned_data["cluster"],
                                       status="pending").exists():
             messages.error(request, _("A request to join this cluster is already pending."))
-        else:
-            form.save()
-            messages.success(request, _("Request sent to the cluster's coordinators."))
-    else:
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
-    return redirect("portal:organisation_edit", pk=org.pk)
+            return False
+        form.save()
+        return True
+
+    return _post_form(request, form, save, _("Request sent to the cluster's coordinators."),
+                      "portal:organisation_edit", org.pk)
 
 
 @login_required
@@ -354,14 +383,13 @@ def project_create(request, pk):
     members = Organisation.objects.filter(memberships__cluster=cluster,
                                           memberships__left__isnull=True).distinct()
     form = ProjectForm(request.POST or None, instance=Project(cluster=cluster), partners=members)
-    if request.method == "POST" and form.is_valid():
-        project = form.save(commit=False)
-        project.save_versioned(None)
+
+    def create(form):
+        form.save(commit=False).save_versioned(None)
         form.save_m2m()
-        messages.success(request, _("Project added."))
-        return redirect("portal:cluster", pk=cluster.pk)
-    return render(request, "portal/form.html", {"form": form, "title": _("New joint project")},
-                  status=400 if request.method == "POST" else 200)
+        return _done(request, _("Project added."), "portal:cluster", cluster.pk)
+
+    return _form_page(request, form, _("New joint project"), create)
 
 
 @login_required
@@ -375,13 +403,11 @@ def profile_edit(request, pk):
     form = ProfileForm(request.POST or None,
                        instance=instance or CoordinatorProfile(cluster=cluster),
                        initial={"year": year} if year and not instance else None)
-    if request.method == "POST" and form.is_valid():
+    def save(form):
         form.save()
-        messages.success(request, _("Saved."))
-        return redirect("portal:cluster_edit", pk=cluster.pk)
-    return render(request, "portal/form.html",
-                  {"form": form, "title": _("Coordinator profile")},
-                  status=400 if request.method == "POST" else 200)
+        return _done(request, _("Saved."), "portal:cluster_edit", cluster.pk)
+
+    return _form_page(request, form, _("Coordinator profile"), save)
 
 
 def document_download(request, pk):
@@ -400,9 +426,5 @@ def document_upload(request, pk):
     cluster = perms.get_editable_or_deny(Cluster, request.user, pk)
     form = DocumentForm(request.POST, request.FILES,
                         instance=Document(cluster=cluster, uploaded_by=request.user))
-    if form.is_valid():
-        form.save()
-        messages.success(request, _("Document added."))
-    else:
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
-    return redirect("portal:cluster_edit", pk=cluster.pk)
+    return _post_form(request, form, lambda form: form.save() is not None,
+                      _("Document added."), "portal:cluster_edit", cluster.pk)
