@@ -28,10 +28,11 @@ def peer_percentiles(snapshots: pl.DataFrame) -> pl.DataFrame:
     if lacking:
         raise DataError(f"snapshots lack column(s) {', '.join(sorted(lacking))}",
                         field=sorted(lacking)[0])
-    dup = snapshots.select("cluster_id", "year", "kpi").is_duplicated()
-    if dup.any():
+    dup = ~pl.struct("cluster_id", "year", "kpi").is_first_distinct()
+    dup = snapshots.select(dup).to_series()
+    if dup.any():  # name the second occurrence (data row i is line i + 1 under a header)
         row = int(dup.arg_max())
-        raise DataError("a cluster has two values for one KPI and year", line=row + 1,
+        raise DataError("a cluster has two values for one KPI and year", line=row + 2,
                         field="kpi")
     df = snapshots.with_columns(pl.col("value").cast(pl.Float64))
     group = ["year", "kpi"]
