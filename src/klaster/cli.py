@@ -435,6 +435,10 @@ from klaster.spatial.cli import delineate, kd
 
 app.command()(kd), app.command()(delineate)
 
+from klaster.assessment.cli import register as _register_assessment  # noqa: E402
+
+_register_assessment(app)
+
 
 if __name__ == "__main__":  # pragma: no cover
     app()
