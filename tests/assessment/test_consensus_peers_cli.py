@@ -77,7 +77,7 @@ def test_peer_percentiles_rejects_bad_input():
         peer_percentiles(pl.DataFrame({"cluster_id": [1], "year": [2023], "value": [1.0]}))
     dup = pl.DataFrame({"cluster_id": [1, 1], "year": [2023, 2023], "kpi": ["m", "m"],
                         "value": [1.0, 2.0]})
-    with pytest.raises(DataError, match="line 2"):
+    with pytest.raises(DataError, match="line 3"):  # second row under a header
         peer_percentiles(dup)
 
 
