@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 
 from klaster.registry_tables import RegistryTables
-from klaster.web.matchmaking.network import network_payload
+from klaster.web.matchmaking.network import metrics_payload, network_payload
 
 D = dt.date
 HELIX = {1: "business", 2: "research", 3: "business", 4: "public", 5: "business",
@@ -92,9 +92,9 @@ def test_membership_ties_and_positions(tables):
 
 
 def test_metrics_table_is_the_clusters(tables):
-    p = network_payload(tables, year=2021, cluster_id=10)
-    cols = p["metrics"]["columns"]
-    (row,) = p["metrics"]["rows"]
+    p = metrics_payload(tables, year=2021, cluster_id=10)
+    cols = p["columns"]
+    (row,) = p["rows"]
     values = dict(zip(cols, row, strict=True))
     # 6 members, 4 ties (projects and activities): density 4 / 15; components {1,2,3},
     # {4,5}, {6}; one isolate of six.
@@ -157,6 +157,14 @@ def test_page_hides_what_the_viewer_may_not_see(client, registry, project):
     # Only the joint project's year has the tie.
     assert 'data-edges="0"' in client.get(url + "?year=2023").content.decode()
     assert client.get(url + "?year=abc").status_code == 400
+    metrics = client.get(reverse("matchmaking:network_metrics",
+                                 args=[registry["published"].pk]) + "?year=2024")
+    assert metrics.status_code == 200
+    body = metrics.content.decode()
+    assert "<th>2024</th>" in body and "density" in body
+    hidden = reverse("matchmaking:network_metrics", args=[registry["hidden"].pk])
+    client.logout()
+    assert client.get(hidden).status_code == 404
 
 
 @pytest.mark.django_db

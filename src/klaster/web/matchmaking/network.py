@@ -57,7 +57,6 @@ def network_payload(tables: RegistryTables, *, year: int | None = None,
                     tie_types: Collection[str] = ("project", "activity"),
                     helix: Collection[str] | None = None,
                     visible_ids: Collection[int] | None = None,
-                    cluster_id: int | None = None,
                     org_url: str = "/organisations/{id}/",
                     labels: dict[str, str] | None = None, seed: int = 0) -> dict:
     """Everything the network page draws, as JSON-ready Python.
@@ -67,7 +66,8 @@ def network_payload(tables: RegistryTables, *, year: int | None = None,
     ``visible_ids`` (None: all) are the organisations the viewer may see — others are not
     drawn. Returns ``figure`` ({data, layout} for Plotly.newPlot), ``nodes``, ``edges``,
     ``edges_total`` (before the MAX_EDGES cap), ``by_tie`` and ``by_helix`` counts,
-    ``metrics`` ({columns, rows} of cluster_metrics for the scope) and ``years``.
+    ``years`` (to choose from), ``webgl``, ``tie_types`` (drawn) and ``notes``
+    ("membership_too_large" when co-membership ties were not computed).
     """
     from klaster import networks
 
@@ -145,13 +145,26 @@ def network_payload(tables: RegistryTables, *, year: int | None = None,
         "xaxis": {"visible": False}, "yaxis": {"visible": False, "scaleanchor": "x"},
         "plot_bgcolor": "#ffffff", "legend": {"orientation": "h"}}}
 
-    metrics = networks.cluster_metrics(tables, years=None if year is None else [year])
-    if cluster_id is not None and "cluster_id" in metrics.columns:
-        metrics = metrics.filter(pl.col("cluster_id") == cluster_id)
-    metrics = metrics.sort([c for c in ("cluster_id", "year") if c in metrics.columns])
-    rows = [[round(v, 3) if isinstance(v, float) else v for v in row]
-            for row in metrics.iter_rows()]
     return {"figure": figure, "nodes": nodes.height, "edges": edges.height,
             "edges_total": edges_total, "by_tie": by_tie, "by_helix": by_helix,
-            "metrics": {"columns": metrics.columns, "rows": rows}, "years": years,
-            "webgl": gl, "notes": notes, "tie_types": tie_types}
+            "years": years, "webgl": gl, "notes": notes, "tie_types": tie_types}
+
+
+def metrics_payload(tables: RegistryTables, *, year: int | None = None,
+                    cluster_id: int | None = None) -> dict:
+    """``cluster_metrics`` of the scope as {columns, rows} (one row per cluster x year;
+    all years when ``year`` is None), floats rounded to 3 places for display.
+
+    Kept apart from :func:`network_payload` because exact betweenness centrality grows
+    as O(n·m) (Brandes 2001): on 5,000 organisations it takes seconds, so the page draws
+    the network first and fetches this table separately (benchmarks/bench_network_page.py).
+    """
+    from klaster import networks
+
+    metrics = networks.cluster_metrics(tables, years=None if year is None else [year])
+    if cluster_id is not None:
+        metrics = metrics.filter(pl.col("cluster_id") == cluster_id)
+    metrics = metrics.sort("cluster_id", "year")
+    rows = [[round(v, 3) if isinstance(v, float) else v for v in row]
+            for row in metrics.iter_rows()]
+    return {"columns": metrics.columns, "rows": rows}

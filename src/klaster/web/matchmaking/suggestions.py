@@ -39,6 +39,17 @@ def load_proximity(record: ProximityTable) -> pl.DataFrame:
     return table
 
 
+def weights(proximity: ProximityTable | None) -> dict[str, float]:
+    """The library's default weights; relatedness off (weight 0) without the programme's
+    proximity table — its fallback (same two-digit division) is not a measured relatedness."""
+    from klaster.matchmaking.suggest import DEFAULT_WEIGHTS
+
+    w = dict(DEFAULT_WEIGHTS)
+    if proximity is None:
+        w["relatedness"] = 0.0
+    return w
+
+
 def _ranked(req: PartnerRequest, k: int, proximity: ProximityTable | None) -> pl.DataFrame:
     from klaster.matchmaking import suggest
 
@@ -47,7 +58,8 @@ def _ranked(req: PartnerRequest, k: int, proximity: ProximityTable | None) -> pl
     ranked = cache.get(key)
     if ranked is None:
         ranked = suggest(cached_tables(None, state), req.pk,
-                         proximity=load_proximity(proximity) if proximity else None, k=k)
+                         proximity=load_proximity(proximity) if proximity else None, k=k,
+                         weights=weights(proximity))
         cache.set(key, ranked, CACHE_SECONDS)
     return ranked
 
@@ -55,7 +67,8 @@ def _ranked(req: PartnerRequest, k: int, proximity: ProximityTable | None) -> pl
 def for_request(user, req: PartnerRequest, k: int = SHOWN) -> Suggestions:
     """Up to ``k`` suggestions the user may see, best first, each a dict with
     ``organisation`` (model), ``organisation_id``, ``candidate_kind``, ``candidate_id``,
-    ``candidate_request_id``, ``score``, ``components`` [(name, value)], ``reasons``."""
+    ``candidate_request_id``, ``score``, ``components`` [(name, value, weight share)],
+    ``reasons``."""
     proximity = ProximityTable.objects.first()
     excluded = (set(Dismissal.objects.filter(request=req)
                     .values_list("candidate_organisation_id", flat=True))
@@ -63,6 +76,8 @@ def for_request(user, req: PartnerRequest, k: int = SHOWN) -> Suggestions:
                       .values_list("candidate_organisation_id", flat=True)))
     # Ask for more than shown: excluded and invisible candidates are dropped afterwards.
     ranked = _ranked(req, 2 * k + len(excluded), proximity)
+    w = weights(proximity)
+    total = sum(w.values())
     ids = [i for i in ranked.get_column("organisation_id").to_list() if i is not None]
     visible = set(perms.visible_organisations(user).filter(pk__in=ids)
                   .values_list("pk", flat=True))
@@ -87,7 +102,9 @@ def for_request(user, req: PartnerRequest, k: int = SHOWN) -> Suggestions:
                 "candidate_request_id": (row["candidate_id"]
                                          if row["candidate_kind"] == "request" else None),
                 "score": float(row["score"]),
-                "components": [(c, float(row[c] or 0.0)) for c in COMPONENTS],
+                # (component, value in [0, 1], share of the score's weight): the score is
+                # the sum of value x share.
+                "components": [(c, float(row[c] or 0.0), w[c] / total) for c in COMPONENTS],
                 "reasons": list(row["reasons"] or []),
             })
     return Suggestions(rows=rows, proximity=proximity, hidden=hidden)

@@ -7,6 +7,7 @@ urlpatterns = [
     path("plotly.js", views.plotly_js, name="plotly_js"),
     path("networks/", views.network_index, name="networks"),
     path("networks/clusters/<int:pk>/", views.network, name="network"),
+    path("networks/clusters/<int:pk>/metrics/", views.network_metrics, name="network_metrics"),
     path("requests/", views.request_list, name="requests"),
     path("requests/new/<int:org_pk>/", views.request_create, name="request_create"),
     path("requests/<int:pk>/edit/", views.request_edit, name="request_edit"),

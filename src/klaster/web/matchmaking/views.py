@@ -45,7 +45,7 @@ from klaster.web.matchmaking.models import (
     ProximityTable,
     Wish,
 )
-from klaster.web.matchmaking.network import TIE_TYPES, network_payload
+from klaster.web.matchmaking.network import TIE_TYPES, metrics_payload, network_payload
 from klaster.web.registry import permissions as perms
 from klaster.web.registry.models import (
     Cluster,
@@ -90,32 +90,85 @@ def _tie_labels() -> dict[str, str]:
             "membership": _("co-membership"), **dict(Helix.choices)}
 
 
-def network(request, pk):
-    """One cluster's organisations and their ties (public for published clusters)."""
-    cluster = perms.get_visible_or_404(Cluster, request.user, pk)
+def _network_filters(request):
     year = request.GET.get("year") or None
     if year is not None:
         if not year.isdigit():
-            return HttpResponseBadRequest(_("The year must be a number."))
+            return None
         year = int(year)
     tie_types = [t for t in request.GET.getlist("tie") if t in TIE_TYPES] or ["project",
                                                                              "activity"]
     helix = [h for h in request.GET.getlist("helix") if h in HELIX_TYPES] or list(HELIX_TYPES)
+    return year, tie_types, helix
+
+
+def network(request, pk):
+    """One cluster's organisations and their ties (public for published clusters)."""
+    cluster = perms.get_visible_or_404(Cluster, request.user, pk)
+    filters = _network_filters(request)
+    if filters is None:
+        return HttpResponseBadRequest(_("The year must be a number."))
+    year, tie_types, helix = filters
     payload = cached_network_payload(request.user, cluster, year=year, tie_types=tie_types,
                                      helix=helix)
-    columns = payload["metrics"]["columns"]
-    rows = payload["metrics"]["rows"]
-    year_at = columns.index("year") if "year" in columns else None
-    # One column per year, one row per measure (ids and the year itself are the header).
-    metrics_table = [(c, [r[i] for r in rows]) for i, c in enumerate(columns)
-                     if c not in ("cluster_id", "year")]
     return render(request, "matchmaking/network.html", {
-        "cluster": cluster, "payload": payload, "metrics_table": metrics_table,
-        "metrics_years": [r[year_at] if year_at is not None else None for r in rows],
-        "year": year, "tie_types": tie_types, "helix": helix,
-        "tie_choices": [(t, _tie_labels()[t]) for t in TIE_TYPES],
+        "cluster": cluster, "payload": payload, "year": year, "tie_types": tie_types,
+        "helix": helix, "tie_choices": [(t, _tie_labels()[t]) for t in TIE_TYPES],
         "helix_choices": Helix.choices, "plotly_url": _plotly_url(),
+        "metrics_url": reverse("matchmaking:network_metrics", args=[cluster.pk])
+        + (f"?year={year}" if year else ""),
     })
+
+
+def _metric_labels() -> dict[str, str]:
+    return {
+        "members": _("members"), "ties": _("ties"), "density": _("density"),
+        "components": _("components"), "isolates_share": _("share without ties"),
+        "max_degree_centrality": _("highest degree centrality"),
+        "mean_betweenness": _("mean betweenness"),
+        "bridging_organisations": _("bridging organisations"),
+        "mix_business_research": _("ties business–research"),
+        "mix_business_public": _("ties business–public"),
+        "mix_research_public": _("ties research–public"),
+        "mix_business_business": _("ties business–business"),
+        "mix_research_research": _("ties research–research"),
+        "mix_public_public": _("ties public–public"), "mix_other": _("other ties"),
+    }
+
+
+def network_metrics(request, pk):
+    """The cluster_metrics table of the cluster (HTML fragment, fetched by the network page;
+    cached per registry state, cluster and year)."""
+    cluster = perms.get_visible_or_404(Cluster, request.user, pk)
+    filters = _network_filters(request)
+    if filters is None:
+        return HttpResponseBadRequest(_("The year must be a number."))
+    year = filters[0]
+    state = registry_state()
+    key = f"mm:metrics:{state}:{cluster.pk}:{year}"
+    metrics = cache.get(key)
+    if metrics is None:
+        metrics = metrics_payload(cached_tables((cluster.pk,), state), year=year,
+                                  cluster_id=cluster.pk)
+        cache.set(key, metrics, CACHE_SECONDS)
+    columns, rows = metrics["columns"], metrics["rows"]
+    year_at = columns.index("year")
+    labels = _metric_labels()
+    names = dict(Organisation.objects.filter(
+        pk__in={i for r in rows for i in (r[columns.index("bridging_organisations")] or [])}
+        if "bridging_organisations" in columns else []).values_list("pk", "name_en"))
+    # One column per year, one row per measure (the ids and the year are the header).
+    table = []
+    for i, c in enumerate(columns):
+        if c in ("cluster_id", "year"):
+            continue
+        values = [r[i] for r in rows]
+        if c == "bridging_organisations":
+            values = [", ".join(names.get(o, str(o)) for o in (v or [])) or None
+                      for v in values]
+        table.append((labels.get(c, c), values))
+    return render(request, "matchmaking/_metrics.html", {
+        "metrics_table": table, "metrics_years": [r[year_at] for r in rows]})
 
 
 def cached_network_payload(user, cluster, *, year, tie_types, helix) -> dict:
@@ -138,7 +191,7 @@ def cached_network_payload(user, cluster, *, year, tie_types, helix) -> dict:
         tables = cached_tables((cluster.pk,), state)
         payload = network_payload(
             tables, year=year, tie_types=tie_types, helix=helix, visible_ids=visible_ids,
-            cluster_id=cluster.pk, labels=_tie_labels(),
+            labels=_tie_labels(),
             org_url=reverse("portal:organisation", args=[0]).replace("/0/", "/{id}/"))
         cache.set(key, payload, CACHE_SECONDS)
     return payload
