@@ -46,10 +46,12 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 VERSION_KEY = "klaster:registry-version"
-# Apps whose rows never appear on public pages or in API lists (sessions, login
-# throttling, admin log, tokens): their writes happen on every sign-in and must not empty
-# the cache.
-NON_CONTENT_APPS = frozenset({"sessions", "axes", "admin", "authtoken", "contenttypes"})
+# Apps whose rows never appear on the cached pages and lists (sessions, login throttling,
+# admin log, tokens, user accounts — every sign-in saves last_login): their writes must not
+# empty the cache. Registry links to users (coordinators, representatives) are registry
+# tables and do invalidate.
+NON_CONTENT_APPS = frozenset({"sessions", "axes", "admin", "authtoken", "contenttypes",
+                              "auth"})
 
 
 def _cache():
