@@ -238,7 +238,7 @@ class EvaluatorAssignment(models.Model):
     comment = models.TextField(_("comment"), blank=True)
     submitted = models.DateTimeField(_("submitted"), null=True, blank=True)
     assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                    null=True, related_name="+")
+                                    null=True, blank=True, related_name="+")
     created = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
