@@ -164,8 +164,8 @@ class Meeting(models.Model):
     """One bilateral meeting of the computed schedule."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="meetings")
-    slot = models.PositiveSmallIntegerField()
-    table = models.PositiveSmallIntegerField()
+    slot = models.PositiveSmallIntegerField()  # 0-based index of Event.slot_times()
+    table = models.PositiveSmallIntegerField()  # 1-based table number
     a = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
     b = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
 

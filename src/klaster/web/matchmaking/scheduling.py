@@ -9,10 +9,14 @@ from django.utils import timezone
 
 from klaster.web.matchmaking.models import Event, Meeting, Participant, Seat, Wish
 
+# Seconds CP-SAT may search (it stops earlier when the schedule is provably optimal; a
+# feasible schedule is kept otherwise, and the library falls back to its greedy one).
+TIME_LIMIT = 20.0
+
 
 def inputs(event: Event) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The scheduler's inputs from the database: participants with their available slots,
-    and meeting requests (wishes) with their priority."""
+    """The scheduler's inputs from the database: ``participant_id, available`` (slot
+    indices) and ``a, b, priority`` (one row per wish)."""
     participants = list(event.participants.order_by("pk").values("pk", "availability"))
     wishes = list(Wish.objects.filter(participant__event=event).order_by("pk")
                   .values("participant_id", "target_id", "priority"))
@@ -21,31 +25,35 @@ def inputs(event: Event) -> tuple[pl.DataFrame, pl.DataFrame]:
                                             if 0 <= int(s) < event.slots})
                                     for r in participants]},
                      schema={"participant_id": pl.Int64, "available": pl.List(pl.Int64)})
-    r = pl.DataFrame({"requester": [w["participant_id"] for w in wishes],
-                      "target": [w["target_id"] for w in wishes],
-                      "priority": [w["priority"] for w in wishes]},
-                     schema={"requester": pl.Int64, "target": pl.Int64, "priority": pl.Int64})
+    # The scheduler maximises the summed priority of placed meetings (higher = more
+    # wanted); a wish's rank 1 ("must meet") .. 3 ("if time allows") maps to 3 .. 1.
+    r = pl.DataFrame({"a": [w["participant_id"] for w in wishes],
+                      "b": [w["target_id"] for w in wishes],
+                      "priority": [float(4 - w["priority"]) for w in wishes]},
+                     schema={"a": pl.Int64, "b": pl.Int64, "priority": pl.Float64})
     return p, r
 
 
 def run(event: Event) -> dict:
     """Compute and store the schedule (replacing an earlier one) in one transaction.
 
-    Returns ``requested`` (distinct pairs wished), ``placed`` and ``share``. The seats'
-    unique constraint (event, slot, participant) makes the database refuse any double
-    booking, whatever the solver returns.
+    Returns ``requested`` (distinct pairs wished), ``placed``, ``share``, ``unplaced``
+    (a, b, priority, reason) and the solver ``status``. The seats' unique constraint
+    (event, slot, participant) makes the database refuse any double booking, whatever
+    the solver returns.
     """
     from klaster.matchmaking import schedule_meetings
 
     participants, requests = inputs(event)
-    result = schedule_meetings(participants, requests, event.slots,
-                               slot_minutes=event.slot_minutes, tables=event.tables)
-    rows = result.meetings.sort("slot", "table").iter_rows(named=True)
+    result = schedule_meetings(participants, requests, [t for _i, t in event.slot_times()],
+                               slot_minutes=event.slot_minutes, tables=event.tables,
+                               time_limit=TIME_LIMIT)
+    rows = list(result.meetings.sort("slot", "table").iter_rows(named=True))
     with transaction.atomic():
         Meeting.objects.filter(event=event).delete()
         meetings = Meeting.objects.bulk_create([
-            Meeting(event=event, slot=r["slot"], table=r["table"], a_id=r["a"], b_id=r["b"])
-            for r in rows])
+            Meeting(event=event, slot=r["slot"], table=int(r["table"]), a_id=r["a"],
+                    b_id=r["b"]) for r in rows])
         Seat.objects.bulk_create([
             Seat(meeting=m, event=event, slot=m.slot, participant_id=pid)
             for m in meetings for pid in (m.a_id, m.b_id)])
@@ -53,12 +61,13 @@ def run(event: Event) -> dict:
         event.save(update_fields=["scheduled"])
     requested = len(meetings) + result.unplaced.height
     return {"requested": requested, "placed": len(meetings),
-            "share": len(meetings) / requested if requested else 1.0}
+            "share": len(meetings) / requested if requested else 1.0,
+            "unplaced": result.unplaced, "status": result.status}
 
 
 def agenda_rows(participant: Participant) -> list[dict]:
-    """The participant's stored meetings in time order: slot, time, table, other (the
-    other side's Organisation)."""
+    """The participant's stored meetings in time order: ``slot``, ``time``, ``table``
+    (1-based) and ``other`` (the other side's Organisation)."""
     times = dict(participant.event.slot_times())
     seats = (Seat.objects.filter(participant=participant)
              .select_related("meeting__a__organisation", "meeting__b__organisation")
@@ -67,6 +76,6 @@ def agenda_rows(participant: Participant) -> list[dict]:
     for seat in seats:
         m = seat.meeting
         other = m.b if m.a_id == participant.pk else m.a
-        out.append({"slot": m.slot, "time": times.get(m.slot, ""), "table": m.table + 1,
+        out.append({"slot": m.slot, "time": times.get(m.slot, ""), "table": m.table,
                     "other": other.organisation})
     return out
