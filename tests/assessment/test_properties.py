@@ -3,6 +3,8 @@ in [0, 100] and monotone (checked against scipy.stats.percentileofscore)."""
 
 from __future__ import annotations
 
+import itertools
+
 import polars as pl
 import pytest
 from hypothesis import given, settings
@@ -101,5 +103,5 @@ def test_percentile_bounded_monotone_and_equal_to_scipy_mean_kind(values):
         assert p == pytest.approx(percentileofscore(given_values, v, kind="mean"))
     pairs = sorted((v, p) for v, p in out.select("value", "percentile").iter_rows()
                    if v is not None)
-    for (v1, p1), (v2, p2) in zip(pairs, pairs[1:]):
+    for (v1, p1), (v2, p2) in itertools.pairwise(pairs):
         assert p1 <= p2 and (v1 != v2 or p1 == p2)

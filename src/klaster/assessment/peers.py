@@ -27,7 +27,7 @@ def peer_percentiles(snapshots: pl.DataFrame) -> pl.DataFrame:
     lacking = need - set(snapshots.columns)
     if lacking:
         raise DataError(f"snapshots lack column(s) {', '.join(sorted(lacking))}",
-                        field=sorted(lacking)[0])
+                        field=min(lacking))
     dup = ~pl.struct("cluster_id", "year", "kpi").is_first_distinct()
     dup = snapshots.select(dup).to_series()
     if dup.any():  # name the second occurrence (data row i is line i + 1 under a header)

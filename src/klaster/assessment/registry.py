@@ -139,11 +139,8 @@ def registry_indicators(tables: RegistryTables, cluster_id: int,
     m = tables.memberships.filter(pl.col("cluster_id") == cluster_id)
     members = _member_ids(m, end)
     at_start = _member_ids(m, start)
-    committed = set(m.filter(pl.col("committed").fill_null(False)
-                             & pl.col("organisation_id").is_in(list(members)))
-                    .filter((pl.col("joined") <= end)
-                            & (pl.col("left").is_null() | (pl.col("left") > end)))
-                    .get_column("organisation_id").to_list())
+    # committed: a current membership row (at year end) marked committed; unknown = no
+    committed = _member_ids(m.filter(pl.col("committed").fill_null(False)), end)
     orgs = tables.organisations.filter(pl.col("id").is_in(list(members)))
     out["members"] = float(len(members))
     out["members_committed"] = float(len(committed))
@@ -213,10 +210,8 @@ def registry_indicators(tables: RegistryTables, cluster_id: int,
     partners = (tables.project_partners
                 .filter(pl.col("project_id").is_in(proj.get_column("id").to_list()))
                 .unique().group_by("project_id").len())
-    n_partners = dict(partners.iter_rows())
-    joint = proj.filter(pl.col("id").map_elements(lambda i: n_partners.get(i, 0) >= 2,
-                                                   return_dtype=pl.Boolean)
-                        ) if proj.height else proj
+    joint_ids = partners.filter(pl.col("len") >= 2).get_column("project_id").to_list()
+    joint = proj.filter(pl.col("id").is_in(joint_ids))
     out["projects"] = float(proj.height)
     out["joint_projects"] = float(joint.height)
     budgets = joint.get_column("budget")

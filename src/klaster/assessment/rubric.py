@@ -295,7 +295,7 @@ def load_rubric(source: str | Path) -> Rubric:
 def parse_rubric(text: str, *, name: str = "<rubric>") -> Rubric:
     """Validate rubric YAML text; ``name`` is the file named in errors."""
     try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - SafeLoader subclass
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass: safe
     except _DuplicateKey as exc:
         raise RubricError(f"key {exc.key!r} is given twice", file=name, line=exc.line,
                           path=str(exc.key)) from None
@@ -408,7 +408,6 @@ def _cross_check(r: Rubric) -> list[tuple[str, str]]:
             check_value(gate.indicator, gate.op, gate.value, f"gates[{g}]")
 
     dupes(r.areas, "areas")
-    all_criteria = [c for a in r.areas for c in a.criteria]
     seen: set[str] = set()
     for a, area in enumerate(r.areas):
         ap = f"areas[{a}]"
@@ -445,7 +444,6 @@ def _cross_check(r: Rubric) -> list[tuple[str, str]]:
         if r.weighting != "weights" and area.weight is not None:
             p.append((f"{ap}.weight", f"area weights are only used with 'weighting: "
                       f"weights' (this rubric: {r.weighting})"))
-    del all_criteria
     if r.weighting == "weights" and r.areas and all(a.weight for a in r.areas):
         total = sum(a.weight for a in r.areas)
         if abs(total - 1.0) > 1e-6:
