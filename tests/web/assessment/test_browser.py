@@ -1,0 +1,116 @@
+"""A full call in headless Chromium (Debian package, Playwright), each role in its own
+browser context: the administrator opens a call, the coordinator applies, fills the
+self-assessment and submits, the administrator assigns an evaluator, the evaluator
+scores, the administrator computes the consensus and grants the label, and a visitor
+sees the label on the public cluster page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                       reason=f"{CHROMIUM} is absent (apt-get install chromium)"),
+]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_call_from_opening_to_label_on_public_page(live_server, registry, make_user,
+                                                   rubric_text, monkeypatch):
+    from django.utils import timezone
+    from playwright.sync_api import expect, sync_playwright
+
+    from klaster.web.assessment.models import RubricEdition
+    from klaster.web.registry.models import Membership, Organisation
+
+    edition = RubricEdition(key="web-test", title="Web test label", content=rubric_text)
+    edition.full_clean()
+    edition.save()
+    org_c = Organisation.objects.create(name_en="Org C", id_scheme="OTHER", id_value="C-1",
+                                        helix="public", approved=True)
+    Membership.objects.create(organisation=org_c, cluster=registry["published"])
+    make_user("eva")
+    deadline = (timezone.localtime() + dt.timedelta(days=10)).strftime("%Y-%m-%dT%H:%M")
+    year = str(timezone.localdate().year)
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    url = live_server.url
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        outside = []
+
+        def as_user(name):
+            page = browser.new_context(locale="en-GB").new_page()
+            page.on("request", lambda r: None if r.url.startswith(url)
+                    else outside.append(r.url))
+            page.goto(f"{url}/accounts/login/")
+            page.fill("#id_username", name)
+            page.fill("#id_password", f"pw-{name}-Long1")
+            page.click("main button[type=submit]")
+            expect(page.locator("h1")).to_have_text("Workspace")
+            return page
+
+        admin = as_user("admin")
+        admin.goto(f"{url}/assessment/")
+        admin.click("text=New call")
+        admin.select_option("#id_rubric", str(edition.pk))
+        admin.fill("#id_title", "Cluster label call")
+        admin.fill("#id_year", year)
+        admin.fill("#id_deadline", deadline)
+        admin.click("main form button[type=submit]")
+        expect(admin.locator("h1")).to_have_text("Cluster label call")
+
+        coord = as_user("coord_a")
+        coord.goto(f"{url}/assessment/")
+        coord.click("text=Cluster label call")
+        coord.select_option("#id_cluster", label="Published cluster")
+        coord.click("#apply-form button[type=submit]")
+        expect(coord.locator(".message")).to_contain_text("Application created")
+        # Registry values are shown computed (2 members), not as inputs.
+        expect(coord.locator("#registry-values tbody tr").first).to_contain_text("2")
+        coord.fill("#id_v_joint_products", "6")
+        coord.fill("#id_u_joint_products", "https://example.org/products")
+        coord.fill("#id_v_satisfaction", "4.2")
+        coord.click("#self-form button[type=submit]")
+        expect(coord.locator(".message")).to_contain_text("Self-assessment saved")
+        coord.click("#submit-form button[type=submit]")
+        expect(coord.locator(".message")).to_contain_text("Application submitted")
+        app_url = coord.url
+
+        admin.goto(app_url)
+        admin.select_option("#id_evaluator", label="eva")
+        admin.click("#assign-form button[type=submit]")
+        expect(admin.locator("#assignments")).to_contain_text("eva")
+
+        evaluator = as_user("eva")
+        evaluator.goto(f"{url}/assessment/")
+        evaluator.click("#my-assignments a")
+        evaluator.fill("#id_v_joint_products", "5")
+        evaluator.click("#score-form button[type=submit]")
+        expect(evaluator.locator("#scores-submitted")).to_be_visible()
+
+        admin.click("text=Consensus and decision")
+        admin.click("#consensus-form button[type=submit]")
+        # 5 products -> 10 points, satisfaction 4.2 -> 5 points: 15 of 15, Gold.
+        expect(admin.locator("#result-total")).to_contain_text("15 / 15")
+        expect(admin.locator("#result-level")).to_have_text("Gold")
+        admin.select_option("#id_decision", "granted")
+        admin.select_option("#id_level", "Gold")
+        admin.click("#decision-form button[type=submit]")
+        expect(admin.locator("#app-decision")).to_contain_text("Granted: Gold")
+
+        visitor = browser.new_context(locale="en-GB").new_page()
+        visitor.goto(f"{url}/clusters/{registry['published'].pk}/")
+        expect(visitor.locator("#assessment-labels")).to_contain_text("Web test label: Gold")
+        visitor.click("#assessment-labels >> text=assessment report")
+        expect(visitor.locator("#result-total")).to_contain_text("15 / 15")
+        browser.close()
+    assert outside == []
