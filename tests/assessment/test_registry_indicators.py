@@ -207,3 +207,14 @@ def test_kpi_snapshot_keys_and_network_density():
     prev = kpi_snapshot(registry(), 1, 2022)
     assert prev["members"] == 7 and prev["management_fte"] == 1.0
     assert prev["private_income_share"] is None  # 2022 profile has no income figures
+
+
+def test_registry_values_feed_a_rubric():
+    from klaster.assessment import assess, load_rubric
+
+    values = registry_indicators(registry(), 1, 2023)
+    r = assess(load_rubric("eccp-profile"), {**values, "website_active": True})
+    # 2.5 FTE >= 0.5 passes; 4 committed members < 15 fails with a gap of 11;
+    # 3 helix types >= 2 passes; the website is entered by the evaluator
+    assert [g.status for g in r.gates] == ["passed", "failed", "passed", "passed"]
+    assert r.gates[1].gap == 11 and not r.passed
