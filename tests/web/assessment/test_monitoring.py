@@ -4,6 +4,7 @@ query counts of list pages, translations."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 from django.core import mail
@@ -51,21 +52,21 @@ def test_reminders_for_expiring_labels_and_pending_evaluators(world, settings):
                                               submitted=timezone.now())
     assert done.submitted
 
-    call_command("assessment_reminders", "--days", "30", stdout=open("/dev/null", "w"))
+    call_command("assessment_reminders", "--days", "30", stdout=io.StringIO())
     by_recipient = {tuple(m.to): m for m in mail.outbox}
     assert set(by_recipient) == {("coord_a@example.org",), ("eva@example.org",)}
     assert "expires" in by_recipient[("coord_a@example.org",)].subject
     assert "Hidden cluster" in by_recipient[("eva@example.org",)].body
     # The label is reminded once; the evaluator again while the work is pending.
     mail.outbox.clear()
-    call_command("assessment_reminders", "--days", "30", stdout=open("/dev/null", "w"))
+    call_command("assessment_reminders", "--days", "30", stdout=io.StringIO())
     assert [m.to for m in mail.outbox] == [["eva@example.org"]]
     assert Label.objects.get(application=soon).history.count() == 2
 
 
 def test_kpi_snapshots_command_dashboard_and_peers(world):
     year = timezone.localdate().year
-    call_command("kpi_snapshots", "--year", str(year), stdout=open("/dev/null", "w"))
+    call_command("kpi_snapshots", "--year", str(year), stdout=io.StringIO())
     rows = dict(KpiSnapshot.objects.filter(cluster=world["published"], year=year)
                 .values_list("kpi", "value"))
     assert rows["members"] == 2  # Org A and Org C

@@ -4,6 +4,7 @@ not see, 403 for what they may see but not do) and changes state through ``servi
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -84,7 +85,7 @@ def rubric_import(request):
     info = {r.key: r for r in engine.builtin_rubrics()}.get(request.POST.get("key"))
     if info is None:
         raise Http404("No such built-in rubric")
-    content = open(info.path, encoding="utf-8").read()
+    content = Path(info.path).read_text(encoding="utf-8")
     existing = RubricEdition.objects.filter(fingerprint=fingerprint(content)).first()
     if existing:
         messages.info(request, _("This edition is already stored."))
@@ -443,8 +444,8 @@ def dashboard(request, pk):
                                      y=[r["value"] for r in series], mode="lines+markers",
                                      name=kpi, visible=True if kpi == rows[0]["kpi"]
                                      else "legendonly"))
-        fig.update_layout(height=420, margin=dict(l=40, r=20, t=20, b=40),
-                          xaxis=dict(dtick=1, title=_("Year")))
+        fig.update_layout(height=420, margin={"l": 40, "r": 20, "t": 20, "b": 40},
+                          xaxis={"dtick": 1, "title": _("Year")})
         figure_html = fig.to_html(full_html=False, include_plotlyjs=False)
         peers = list(KpiSnapshot.objects.filter(
             year=latest, cluster__in=registry_perms.visible_clusters(request.user))

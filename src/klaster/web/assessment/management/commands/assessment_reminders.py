@@ -38,12 +38,12 @@ class Command(BaseCommand):
         for label in labels:
             to = coordinators.get(label.cluster_id, [])
             if to:
-                messages.append((
-                    f"[klaster] {label.scheme} label of {label.cluster.name_en} expires "
-                    f"{label.valid_until.isoformat()}",
-                    f"The {label.scheme} label ({label.level}) of {label.cluster.name_en} "
-                    f"is valid until {label.valid_until.isoformat()}. Apply to a new call "
-                    f"in time to keep it.", None, to))
+                subject = (f"[klaster] {label.scheme} label of {label.cluster.name_en} "
+                           f"expires {label.valid_until.isoformat()}")
+                body = (f"The {label.scheme} label ({label.level}) of {label.cluster.name_en} "
+                        f"is valid until {label.valid_until.isoformat()}. Apply to a new call "
+                        f"in time to keep it.")
+                messages.append((subject, body, None, to))
         pending = (EvaluatorAssignment.objects.filter(
             submitted__isnull=True, application__status__in=[Application.Status.SUBMITTED,
                                                              Application.Status.APPEALED])
