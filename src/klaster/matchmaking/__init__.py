@@ -1,0 +1,34 @@
+"""klaster.matchmaking — partner suggestions with reasons, and B2B meeting schedules.
+
+Public API (method and citations in docs/networks.md):
+
+* :func:`suggest` / :func:`match_requests` — ranked partners (organisations and open
+  requests) for partner requests, score breakdown and readable reasons
+* :func:`schedule_meetings` -> :class:`ScheduleResult`, :func:`agenda` — bilateral
+  meeting schedule of a matchmaking event (OR-Tools CP-SAT)
+* :func:`generate_event` — a synthetic event for tests and benchmarks
+"""
+
+from klaster.matchmaking.schedule import (
+    GeneratedEvent,
+    ScheduleResult,
+    agenda,
+    generate_event,
+    schedule_meetings,
+)
+from klaster.matchmaking.suggest import (
+    COMPONENTS,
+    DEFAULT_WEIGHTS,
+    HELIX_MATRIX,
+    SUGGESTION_SCHEMA,
+    match_requests,
+    shared_terms,
+    suggest,
+    translit,
+)
+
+__all__ = [
+    "COMPONENTS", "DEFAULT_WEIGHTS", "HELIX_MATRIX", "SUGGESTION_SCHEMA", "GeneratedEvent",
+    "ScheduleResult", "agenda", "generate_event", "match_requests", "schedule_meetings",
+    "shared_terms", "suggest", "translit",
+]
