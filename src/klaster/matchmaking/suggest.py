@@ -1,0 +1,380 @@
+"""Partner suggestions for partner requests, each with a score breakdown and its reasons.
+
+A request (offer or seek) is scored against every organisation (except its own) and every
+open request of the opposite kind from another organisation. Four components, each in
+[0, 1], are combined as a weighted mean (weights ``DEFAULT_WEIGHTS``, overridable):
+
+* ``relatedness`` — industry relatedness: the highest proximity between an industry of
+  the request (its ``sectors``, else its organisation's codes) and one of the candidate's
+  industries, read from a proximity table in the format of klaster.relatedness
+  (Hidalgo et al. 2007 product space: ``activity_1, activity_2, proximity`` or
+  ``industry_a, industry_b, proximity``). The same code counts 1. Without a table, codes
+  of the same two-digit division count ``SAME_DIVISION``.
+* ``helix`` — helix complementarity (Etzkowitz & Leydesdorff 2000): ``HELIX_MATRIX`` gives
+  how useful a partner of each helix type is to a requester of each type (a documented
+  judgement: firms gain most from research bodies and finance, research bodies from firms);
+  when the request text asks for a helix explicitly ("R&D", "badania", "инвестор", …) a
+  candidate of that helix scores 1.
+* ``region`` — 1 when the candidate's country is one the request lists in ``countries``;
+  with no list, 1 in the requester's region, ``SAME_COUNTRY`` in its country and
+  ``OTHER_COUNTRY`` elsewhere.
+* ``text`` — cosine similarity of TF-IDF vectors of character n-grams within word
+  boundaries (scikit-learn ``analyzer="char_wb"``; character n-grams match across
+  inflections and related languages, McNamee & Mayfield 2004). Cyrillic text is also
+  transliterated to Latin letters so Russian/Belarusian words meet their Polish and
+  English cognates ("технологии" ~ "technologie"). Request text = topic + description;
+  organisation text = name + profile (optional ``profiles`` table) + its own requests.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import numpy as np
+import polars as pl
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from klaster.errors import DataError
+from klaster.registry_tables import HELIX_TYPES, RegistryTables
+
+COMPONENTS = ("relatedness", "helix", "region", "text")
+DEFAULT_WEIGHTS = {"relatedness": 0.25, "helix": 0.15, "region": 0.15, "text": 0.45}
+SAME_DIVISION = 0.5
+SAME_COUNTRY = 0.7
+OTHER_COUNTRY = 0.4
+NGRAMS = (3, 5)
+
+# Rows: requester's helix; columns: candidate's helix (order of HELIX_TYPES:
+# business, research, public, support, civil, finance).
+HELIX_MATRIX: dict[str, dict[str, float]] = {
+    "business": dict(zip(HELIX_TYPES, (0.6, 0.9, 0.6, 0.7, 0.4, 0.7))),
+    "research": dict(zip(HELIX_TYPES, (1.0, 0.6, 0.6, 0.5, 0.4, 0.5))),
+    "public": dict(zip(HELIX_TYPES, (0.8, 0.8, 0.4, 0.6, 0.6, 0.5))),
+    "support": dict(zip(HELIX_TYPES, (0.9, 0.6, 0.6, 0.3, 0.4, 0.5))),
+    "civil": dict(zip(HELIX_TYPES, (0.5, 0.6, 0.7, 0.5, 0.4, 0.4))),
+    "finance": dict(zip(HELIX_TYPES, (1.0, 0.6, 0.4, 0.5, 0.3, 0.2))),
+}
+HELIX_NOUN = {"business": "a company", "research": "a research body",
+              "public": "a public body", "support": "a business-support organisation",
+              "civil": "a civil-society organisation", "finance": "a financial institution"}
+
+# Stems (lower case) that say which helix a request asks for, in en/pl/be/ru.
+HELIX_CUES: dict[str, tuple[str, ...]] = {
+    "research": ("r&d", "b+r", "research", "badań", "badani", "naukow", "uczeln",
+                 "uniwersyt", "universit", "laborator", "instytut", "institut",
+                 "исследов", "научн", "университет", "лаборатор", "институт",
+                 "даследав", "навуков", "універсітэт", "інстытут"),
+    "finance": ("investor", "investment", "inwestor", "inwestyc", "funding", "financ",
+                "finansow", "venture", "kapitał", "инвест", "финанс", "інвест", "фінанс"),
+    "public": ("municipal", "public procurement", "gmin", "samorząd", "zamówień publ",
+               "муницип", "госзаказ", "муніцып", "дзяржаўн"),
+    "support": ("training", "szkoleni", "consult", "doradztw", "accelerat", "inkubat",
+                "incubat", "обучен", "консалт", "инкубат", "навучан", "кансалт", "інкубат"),
+}
+CUE_LABEL = {"research": "R&D", "finance": "investment", "public": "a public partner",
+             "support": "training or advice"}
+
+_TRANSLIT = dict(zip(
+    "абвгдеёжзийклмнопрстуфхцчшщъыьэюяіўє",
+    ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "i", "k", "l", "m", "n", "o", "p",
+     "r", "s", "t", "u", "f", "h", "c", "ch", "sh", "sch", "", "y", "", "e", "yu", "ya",
+     "i", "u", "e"]))
+_CYRILLIC = re.compile("[а-яёіўє]", re.IGNORECASE)
+_WORD = re.compile(r"[^\W\d_]{4,}", re.UNICODE)
+_STOP = frozenset("""with from that this have will into their they also other such
+    about more within between which seeking offers offer seek looking partner partners
+    company companies oraz przez jest które które szukamy szuka oferuje oferujemy firma
+    firmy partnera partnerów będzie także który która dla jako який яка для які тому
+    также которые который компания партнер партнера партнёров ищем ищет предлагаем
+    кампанія партнёра шукаем шукае прапануем таксама якія""".split())
+
+
+def translit(text: str) -> str:
+    """Latin transliteration of Russian/Belarusian letters (other characters unchanged)."""
+    return "".join(_TRANSLIT.get(ch, ch) for ch in text.lower())
+
+
+def _prepare(text: str) -> str:
+    text = (text or "").lower()
+    return f"{text} {translit(text)}" if _CYRILLIC.search(text) else text
+
+
+def _codes(text: str | None) -> list[str]:
+    return [c for c in re.split(r"[\s,;|]+", text or "") if c]
+
+
+def _country(region: str | None, cluster_countries: list[str] | None) -> str | None:
+    if region and re.match(r"^[A-Za-z]{2}[0-9A-Za-z]{0,3}$", region.strip()):
+        return region.strip()[:2].upper()
+    return cluster_countries[0] if cluster_countries else None
+
+
+def _proximity_lookup(proximity: pl.DataFrame | None) -> dict[tuple[str, str], float]:
+    if proximity is None:
+        return {}
+    cols = set(proximity.columns)
+    if {"industry_a", "industry_b"} <= cols:
+        a, b = "industry_a", "industry_b"
+    elif {"activity_1", "activity_2"} <= cols:
+        a, b = "activity_1", "activity_2"
+    else:
+        raise DataError("proximity table needs columns industry_a, industry_b, proximity "
+                        "(or activity_1, activity_2, proximity)", field="proximity")
+    if "proximity" not in cols:
+        raise DataError("proximity table has no column 'proximity'", field="proximity")
+    out: dict[tuple[str, str], float] = {}
+    for x, y, p in proximity.select(pl.col(a).cast(pl.Utf8), pl.col(b).cast(pl.Utf8),
+                                    pl.col("proximity").cast(pl.Float64)).iter_rows():
+        if x is None or y is None or p is None:
+            continue
+        p = min(max(p, 0.0), 1.0)
+        for key in ((x, y), (y, x)):  # symmetric: keep the larger if both orders differ
+            out[key] = max(out.get(key, 0.0), p)
+    return out
+
+
+class _Pool:
+    """Everything about the candidates that does not depend on the request."""
+
+    def __init__(self, tables: RegistryTables, profiles: pl.DataFrame | None,
+                 proximity: pl.DataFrame | None) -> None:
+        orgs = tables.organisations
+        req = tables.partner_requests
+        self.prox = _proximity_lookup(proximity)
+        self.have_table = proximity is not None
+        countries = (tables.memberships.join(
+            tables.clusters.select(pl.col("id").alias("cluster_id"), "country"),
+            on="cluster_id").group_by("organisation_id")
+            .agg(pl.col("country").drop_nulls().sort()))
+        ccountry = dict(countries.iter_rows())
+        prof = {}
+        if profiles is not None:
+            for col in ("organisation_id", "profile"):
+                if col not in profiles.columns:
+                    raise DataError(f"profiles table has no column {col!r}",
+                                    field=f"profiles.{col}")
+            prof = dict(profiles.select("organisation_id", "profile").iter_rows())
+        own_text: dict[int, list[str]] = {}
+        for oid, topic, desc in req.select("organisation_id", "topic",
+                                           "description").iter_rows():
+            own_text.setdefault(oid, []).append(f"{topic or ''} {desc or ''}")
+        self.org = {}
+        for row in orgs.iter_rows(named=True):
+            oid = row["id"]
+            self.org[oid] = {
+                "name": row["name"] or f"organisation {oid}", "helix": row["helix"],
+                "codes": list(row["industry_codes"] or []), "region": row["region"],
+                "country": _country(row["region"], ccountry.get(oid)),
+                "text": " ".join([row["name"] or "", prof.get(oid) or "",
+                                  *own_text.get(oid, [])]),
+            }
+        self.requests = {}
+        for row in req.iter_rows(named=True):
+            org = self.org.get(row["organisation_id"])
+            if org is None:
+                raise DataError(f"partner request {row['id']} names unknown organisation "
+                                f"{row['organisation_id']}", field="partner_requests.organisation_id")
+            codes = _codes(row["sectors"]) or org["codes"]
+            self.requests[row["id"]] = {
+                **row, "codes": codes, "helix": org["helix"], "region": org["region"],
+                "country": org["country"],
+                "wanted": [c.upper() for c in _codes(row["countries"])],
+                "text": f"{row['topic'] or ''} {row['description'] or ''}",
+            }
+        # One TF-IDF fit over every organisation and request text.
+        self.org_ids = list(self.org)
+        self.req_ids = list(self.requests)
+        docs = ([_prepare(self.org[o]["text"]) for o in self.org_ids]
+                + [_prepare(self.requests[r]["text"]) for r in self.req_ids])
+        if docs:
+            vec = TfidfVectorizer(analyzer="char_wb", ngram_range=NGRAMS, sublinear_tf=True)
+            try:
+                matrix = vec.fit_transform(docs)
+            except ValueError:  # every text empty
+                matrix = sparse.csr_matrix((len(docs), 1))
+        else:
+            matrix = sparse.csr_matrix((0, 1))
+        self.org_vec = matrix[: len(self.org_ids)]
+        self.req_vec = matrix[len(self.org_ids):]
+        self.req_row = {r: i for i, r in enumerate(self.req_ids)}
+
+    def relatedness(self, mine: list[str], theirs: list[str]) -> tuple[float, str | None]:
+        best, why = 0.0, None
+        for a in mine:
+            for b in theirs:
+                if a == b:
+                    return 1.0, f"same industry {a}"
+                p = self.prox.get((a, b))
+                if p is None and not self.have_table and a[:2] == b[:2]:
+                    p = SAME_DIVISION
+                    if p > best:
+                        best, why = p, f"industries {a} and {b} are in the same division"
+                    continue
+                if p is not None and p > best:
+                    best, why = p, f"industries {a} and {b} are related (proximity {p:.2f})"
+        return best, why
+
+
+def _cues(text: str) -> list[str]:
+    low = text.lower()
+    return [h for h, stems in HELIX_CUES.items() if any(s in low for s in stems)]
+
+
+def _stems(text: str) -> dict[str, str]:
+    """Stem (first five letters, transliterated) -> first word with it."""
+    out: dict[str, str] = {}
+    for word in _WORD.findall(text.lower()):
+        if word in _STOP:
+            continue
+        stem = translit(word)[:5]
+        if len(stem) >= 4:
+            out.setdefault(stem, word)
+    return out
+
+
+def shared_terms(a: str, b: str, limit: int = 3) -> list[str]:
+    """Words of ``a`` whose five-letter stem (after transliteration) also occurs in ``b``."""
+    sb = _stems(b)
+    return [w for s, w in _stems(a).items() if s in sb][:limit]
+
+
+def _check_weights(weights: Mapping[str, float] | None) -> dict[str, float]:
+    w = dict(DEFAULT_WEIGHTS)
+    if weights:
+        unknown = set(weights) - set(COMPONENTS)
+        if unknown:
+            raise DataError(f"unknown weight(s) {sorted(unknown)}; use {list(COMPONENTS)}",
+                            field="weights")
+        w.update(weights)
+    if any(v < 0 for v in w.values()) or sum(w.values()) <= 0:
+        raise DataError("weights must be >= 0 and not all 0", field="weights")
+    return w
+
+
+SUGGESTION_SCHEMA = {
+    "request_id": pl.Int64, "rank": pl.Int64, "candidate_kind": pl.Utf8,
+    "candidate_id": pl.Int64, "organisation_id": pl.Int64, "name": pl.Utf8,
+    "score": pl.Float64, "relatedness": pl.Float64, "helix": pl.Float64,
+    "region": pl.Float64, "text": pl.Float64, "reasons": pl.List(pl.Utf8),
+}
+
+
+def _score_request(pool: _Pool, rid: int, k: int, w: dict[str, float]) -> list[dict]:
+    req = pool.requests[rid]
+    own = req["organisation_id"]
+    qv = pool.req_vec[pool.req_row[rid]]
+    text_org = np.asarray((pool.org_vec @ qv.T).todense()).ravel()
+    text_req = np.asarray((pool.req_vec @ qv.T).todense()).ravel()
+    cues = _cues(req["text"])
+    opposite = "seek" if req["kind"] == "offer" else "offer"
+    cands = []  # (kind, id, organisation, codes, text score, candidate text)
+    for i, oid in enumerate(pool.org_ids):
+        if oid != own:
+            cands.append(("organisation", oid, oid, pool.org[oid]["codes"], text_org[i],
+                          pool.org[oid]["text"]))
+    for i, other in enumerate(pool.req_ids):
+        o = pool.requests[other]
+        if o["organisation_id"] != own and o["status"] == "open" and o["kind"] == opposite:
+            cands.append(("request", other, o["organisation_id"], o["codes"], text_req[i],
+                          o["text"]))
+    total = sum(w.values())
+    rows = []
+    for kind, cid, oid, codes, tscore, ctext in cands:
+        org = pool.org[oid]
+        rel, rel_why = pool.relatedness(req["codes"], codes)
+        hx = HELIX_MATRIX.get(req["helix"], {}).get(org["helix"], 0.0)
+        cued = org["helix"] in cues
+        if cued:
+            hx = 1.0
+        if req["wanted"]:
+            reg = 1.0 if org["country"] in req["wanted"] else 0.0
+        elif req["region"] and org["region"] == req["region"]:
+            reg = 1.0
+        elif req["country"] and org["country"] == req["country"]:
+            reg = SAME_COUNTRY
+        else:
+            reg = OTHER_COUNTRY
+        tscore = float(min(max(tscore, 0.0), 1.0))
+        score = (w["relatedness"] * rel + w["helix"] * hx + w["region"] * reg
+                 + w["text"] * tscore) / total
+        rows.append({"kind": kind, "cid": cid, "oid": oid, "score": score, "rel": rel,
+                     "rel_why": rel_why, "hx": hx, "cued": cued, "reg": reg,
+                     "text": tscore, "ctext": ctext})
+    rows.sort(key=lambda r: (-r["score"], r["kind"] != "organisation", r["cid"]))
+    out = []
+    for rank, r in enumerate(rows[:k], start=1):
+        org = pool.org[r["oid"]]
+        out.append({"request_id": rid, "rank": rank, "candidate_kind": r["kind"],
+                    "candidate_id": r["cid"], "organisation_id": r["oid"],
+                    "name": org["name"], "score": r["score"], "relatedness": r["rel"],
+                    "helix": r["hx"], "region": r["reg"], "text": r["text"],
+                    "reasons": _reasons(req, org, r)})
+    return out
+
+
+def _reasons(req: dict, org: dict, r: dict) -> list[str]:
+    reasons = []
+    verb = "seeks" if req["kind"] == "seek" else "offers"
+    noun = HELIX_NOUN.get(org["helix"], org["helix"])
+    if r["cued"]:
+        label = CUE_LABEL.get(org["helix"], org["helix"])
+        reasons.append(f"{verb} {label}; candidate is {noun}")
+    elif r["hx"] >= 0.8:
+        reasons.append(f"{HELIX_NOUN.get(req['helix'], req['helix'])} and {noun} complement "
+                       f"each other (helix {r['hx']:.1f})")
+    if r["rel_why"]:
+        reasons.append(r["rel_why"])
+    if req["wanted"] and r["reg"] == 1.0:
+        reasons.append(f"in {org['country']}, a country the request asks for")
+    elif not req["wanted"] and r["reg"] == 1.0:
+        reasons.append(f"same region {org['region']}")
+    elif not req["wanted"] and r["reg"] == SAME_COUNTRY:
+        reasons.append(f"same country {org['country']}")
+    terms = shared_terms(req["text"], r["ctext"])
+    if terms:
+        reasons.append("both mention " + ", ".join(f"'{t}'" for t in terms))
+    if r["kind"] == "request":
+        reasons.append(f"its open request {'offers' if req['kind'] == 'seek' else 'seeks'} "
+                       "what this one " + ("seeks" if req["kind"] == "seek" else "offers"))
+    return reasons
+
+
+def suggest(tables: RegistryTables, request_id: int, *, proximity: pl.DataFrame | None = None,
+            k: int = 10, weights: Mapping[str, float] | None = None,
+            profiles: pl.DataFrame | None = None) -> pl.DataFrame:
+    """The ``k`` best partners for partner request ``request_id``.
+
+    Reads ``partner_requests``, ``organisations`` (helix, industry_codes, region),
+    ``memberships`` and ``clusters`` (country when the region is not a NUTS-like code).
+    ``proximity``: industry_a, industry_b, proximity (or klaster.relatedness'
+    activity_1, activity_2, proximity); ``profiles``: organisation_id, profile (free text
+    in any language). Returns SUGGESTION_SCHEMA columns: ``request_id, rank,
+    candidate_kind`` (organisation | request), ``candidate_id`` (organisation or request
+    id), ``organisation_id, name, score`` (weighted mean of the components, in [0, 1]),
+    ``relatedness, helix, region, text`` (components in [0, 1]) and ``reasons`` (list of
+    readable sentences). The request's own organisation is never suggested.
+    """
+    return match_requests(tables, request_ids=[request_id], proximity=proximity, k=k,
+                          weights=weights, profiles=profiles)
+
+
+def match_requests(tables: RegistryTables, *, request_ids: list[int] | None = None,
+                   proximity: pl.DataFrame | None = None, k: int = 10,
+                   weights: Mapping[str, float] | None = None,
+                   profiles: pl.DataFrame | None = None) -> pl.DataFrame:
+    """:func:`suggest` for many requests with one TF-IDF fit: every open request when
+    ``request_ids`` is None. Same columns, sorted by request_id and rank."""
+    if k < 1:
+        raise DataError("k must be at least 1", field="k")
+    w = _check_weights(weights)
+    pool = _Pool(tables, profiles, proximity)
+    if request_ids is None:
+        request_ids = [r for r in pool.req_ids if pool.requests[r]["status"] == "open"]
+    rows = []
+    for rid in request_ids:
+        if rid not in pool.requests:
+            raise DataError(f"no partner request with id {rid}", field="partner_requests.id")
+        rows.extend(_score_request(pool, rid, k, w))
+    return pl.DataFrame(rows, schema=SUGGESTION_SCHEMA)
