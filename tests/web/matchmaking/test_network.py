@@ -136,7 +136,7 @@ def project(registry):
 
 def _figure(response):
     match = re.search(r'<script id="network-figure" type="application/json">(.*?)</script>',
-                      response.content.decode(), re.S)
+                      response.content.decode(), re.DOTALL)
     return json.loads(match.group(1))
 
 

@@ -51,7 +51,7 @@ def test_suggestions_ranked_with_reasons_and_visible_only(client, scene):
     assert top["reasons"] and any("R&D" in r or "research" in r for r in top["reasons"])
     # The score is the weighted mean of the components (relatedness weighted 0: no table).
     assert top["score"] == pytest.approx(sum(v * share for _n, v, share in top["components"]))
-    assert dict((n, share) for n, _v, share in top["components"])["relatedness"] == 0
+    assert {n: share for n, _v, share in top["components"]}["relatedness"] == 0
     body = response.content.decode()
     assert 'id="relatedness-off"' in body and "Laser Coatings Research Institute" in body
 

@@ -113,7 +113,7 @@ class Event(models.Model):
     def slot_times(self) -> list[tuple[int, str]]:
         """(slot index, "HH:MM") of every slot."""
         base = self.start.hour * 60 + self.start.minute
-        return [(i, "%02d:%02d" % divmod(base + i * self.slot_minutes, 60))
+        return [(i, "{:02d}:{:02d}".format(*divmod(base + i * self.slot_minutes, 60)))
                 for i in range(self.slots)]
 
 

@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.mail import send_mass_mail
 from django.core.paginator import Paginator
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -40,7 +40,6 @@ from klaster.web.matchmaking.models import (
     Contact,
     Dismissal,
     Event,
-    Meeting,
     Participant,
     ProximityTable,
     Wish,
@@ -87,7 +86,8 @@ def network_index(request):
 
 def _tie_labels() -> dict[str, str]:
     return {"project": _("joint projects"), "activity": _("joint activities"),
-            "membership": _("co-membership"), **dict(Helix.choices)}
+            "membership": _("co-membership"),
+            **{value: str(label) for value, label in Helix.choices}}
 
 
 def _network_filters(request):
@@ -398,7 +398,7 @@ def event_detail(request, pk):
         pk__in=[p.organisation_id for p in participants])
     return render(request, "matchmaking/event.html", {
         "event": event, "participants": participants, "mine": mine, "is_admin": admin,
-        "can_register": registrable.exists() and not event.scheduled,
+        "can_register": registrable.exists(),
         "meeting_count": event.meetings.count(),
         "wish_count": Wish.objects.filter(participant__event=event).count(),
     })
@@ -461,6 +461,11 @@ def event_schedule(request, pk):
     return redirect("matchmaking:event", pk=event.pk)
 
 
+def _csv_safe(text: str) -> str:
+    """Text that a spreadsheet will not run as a formula (OWASP CSV injection)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 @login_required
 def agenda(request, pk):
     participant = _participant_for(request.user, pk)
@@ -471,9 +476,10 @@ def agenda(request, pk):
         writer.writerow(["event", "date", "slot", "time", "table", "organisation",
                          "helix", "region"])
         for row in rows:
-            writer.writerow([participant.event.title, participant.event.date.isoformat(),
-                             row["slot"], row["time"], row["table"], row["other"].name_en,
-                             row["other"].helix, row["other"].region])
+            writer.writerow([_csv_safe(participant.event.title),
+                             participant.event.date.isoformat(), row["slot"], row["time"],
+                             row["table"], _csv_safe(row["other"].name_en),
+                             row["other"].helix, _csv_safe(row["other"].region)])
         response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = (
             f'attachment; filename="agenda-{participant.event_id}-{participant.pk}.csv"')
