@@ -24,11 +24,12 @@ from klaster.matchmaking.suggest import (
     match_requests,
     shared_terms,
     suggest,
+    text_similarity,
     translit,
 )
 
 __all__ = [
     "COMPONENTS", "DEFAULT_WEIGHTS", "HELIX_MATRIX", "SUGGESTION_SCHEMA", "GeneratedEvent",
     "ScheduleResult", "agenda", "generate_event", "match_requests", "schedule_meetings",
-    "shared_terms", "suggest", "translit",
+    "shared_terms", "suggest", "text_similarity", "translit",
 ]

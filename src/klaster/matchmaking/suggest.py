@@ -23,7 +23,7 @@ open request of the opposite kind from another organisation. Four components, ea
   inflections and related languages, McNamee & Mayfield 2004). Cyrillic text is also
   transliterated to Latin letters so Russian/Belarusian words meet their Polish and
   English cognates ("технологии" ~ "technologie"). Request text = topic + description;
-  organisation text = name + profile (optional ``profiles`` table) + its own requests.
+  organisation text = name + profile (optional ``profiles`` table) + its own offers.
 """
 
 from __future__ import annotations
@@ -88,7 +88,8 @@ _STOP = frozenset("""with from that this have will into their they also other su
     company companies oraz przez jest które które szukamy szuka oferuje oferujemy firma
     firmy partnera partnerów będzie także który która dla jako який яка для які тому
     также которые который компания партнер партнера партнёров ищем ищет предлагаем
-    кампанія партнёра шукаем шукае прапануем таксама якія""".split())
+    кампанія партнёр партнёра партнёраў шукаем шукае прапануем таксама якія ищем
+    предлагаем партнёров партнеров need needs want wants""".split())
 
 
 def translit(text: str) -> str:
@@ -106,8 +107,10 @@ def _codes(text: str | None) -> list[str]:
 
 
 def _country(region: str | None, cluster_countries: list[str] | None) -> str | None:
-    if region and re.match(r"^[A-Za-z]{2}[0-9A-Za-z]{0,3}$", region.strip()):
-        return region.strip()[:2].upper()
+    # NUTS codes (PL84, DED2) and ISO 3166-2 codes (BY-HM) start with the country code;
+    # a region name ("Podlaskie") does not, so the clusters' country is used instead.
+    if region and re.match(r"^[A-Z]{2}([0-9][0-9A-Z]{0,2}|-[0-9A-Z]{1,3})?$", region.strip()):
+        return region.strip()[:2]
     return cluster_countries[0] if cluster_countries else None
 
 
@@ -135,6 +138,25 @@ def _proximity_lookup(proximity: pl.DataFrame | None) -> dict[tuple[str, str], f
     return out
 
 
+def _tfidf(texts: list[str]) -> sparse.csr_matrix:
+    """L2-normalised char_wb TF-IDF rows of ``texts`` (one fit over all of them)."""
+    if not texts:
+        return sparse.csr_matrix((0, 1))
+    vec = TfidfVectorizer(analyzer="char_wb", ngram_range=NGRAMS, sublinear_tf=True)
+    try:
+        return vec.fit_transform([_prepare(t) for t in texts]).tocsr()
+    except ValueError:  # no n-gram at all (every text empty or too short)
+        return sparse.csr_matrix((len(texts), 1))
+
+
+def text_similarity(a: list[str], b: list[str]) -> np.ndarray:
+    """Cosine similarity (len(a) x len(b), in [0, 1]) of the texts, as the ``text``
+    component measures it before rescaling: char_wb 3-5-gram TF-IDF fitted on a + b."""
+    m = _tfidf(list(a) + list(b))
+    sim = (m[: len(a)] @ m[len(a):].T).toarray()
+    return np.clip(sim, 0.0, 1.0)
+
+
 class _Pool:
     """Everything about the candidates that does not depend on the request."""
 
@@ -156,10 +178,13 @@ class _Pool:
                     raise DataError(f"profiles table has no column {col!r}",
                                     field=f"profiles.{col}")
             prof = dict(profiles.select("organisation_id", "profile").iter_rows())
+        # An organisation's offers describe what it does; its seek requests describe
+        # what it lacks, so they are not part of its profile.
         own_text: dict[int, list[str]] = {}
-        for oid, topic, desc in req.select("organisation_id", "topic",
-                                           "description").iter_rows():
-            own_text.setdefault(oid, []).append(f"{topic or ''} {desc or ''}")
+        for oid, kind, topic, desc in req.select("organisation_id", "kind", "topic",
+                                                 "description").iter_rows():
+            if kind == "offer":
+                own_text.setdefault(oid, []).append(f"{topic or ''} {desc or ''}")
         self.org = {}
         for row in orgs.iter_rows(named=True):
             oid = row["id"]
@@ -186,16 +211,8 @@ class _Pool:
         # One TF-IDF fit over every organisation and request text.
         self.org_ids = list(self.org)
         self.req_ids = list(self.requests)
-        docs = ([_prepare(self.org[o]["text"]) for o in self.org_ids]
-                + [_prepare(self.requests[r]["text"]) for r in self.req_ids])
-        if docs:
-            vec = TfidfVectorizer(analyzer="char_wb", ngram_range=NGRAMS, sublinear_tf=True)
-            try:
-                matrix = vec.fit_transform(docs)
-            except ValueError:  # every text empty
-                matrix = sparse.csr_matrix((len(docs), 1))
-        else:
-            matrix = sparse.csr_matrix((0, 1))
+        matrix = _tfidf([self.org[o]["text"] for o in self.org_ids]
+                        + [self.requests[r]["text"] for r in self.req_ids])
         self.org_vec = matrix[: len(self.org_ids)]
         self.req_vec = matrix[len(self.org_ids):]
         self.req_row = {r: i for i, r in enumerate(self.req_ids)}
@@ -280,6 +297,11 @@ def _score_request(pool: _Pool, rid: int, k: int, w: dict[str, float]) -> list[d
             cands.append(("request", other, o["organisation_id"], o["codes"], text_req[i],
                           o["text"]))
     total = sum(w.values())
+    # Cosines of character n-gram vectors are small in absolute terms (0.05-0.4 between
+    # related texts) while the other components span [0, 1]; rescaling by the best cosine
+    # of this request puts text on the same scale (min-max normalisation, with 0 kept).
+    top = max((c[4] for c in cands), default=0.0)
+    scale = 1.0 / top if top > 0 else 0.0
     rows = []
     for kind, cid, oid, codes, tscore, ctext in cands:
         org = pool.org[oid]
@@ -296,12 +318,13 @@ def _score_request(pool: _Pool, rid: int, k: int, w: dict[str, float]) -> list[d
             reg = SAME_COUNTRY
         else:
             reg = OTHER_COUNTRY
-        tscore = float(min(max(tscore, 0.0), 1.0))
+        cosine = float(min(max(tscore, 0.0), 1.0))
+        tscore = min(cosine * scale, 1.0)
         score = (w["relatedness"] * rel + w["helix"] * hx + w["region"] * reg
                  + w["text"] * tscore) / total
         rows.append({"kind": kind, "cid": cid, "oid": oid, "score": score, "rel": rel,
                      "rel_why": rel_why, "hx": hx, "cued": cued, "reg": reg,
-                     "text": tscore, "ctext": ctext})
+                     "text": tscore, "cosine": cosine, "ctext": ctext})
     rows.sort(key=lambda r: (-r["score"], r["kind"] != "organisation", r["cid"]))
     out = []
     for rank, r in enumerate(rows[:k], start=1):
