@@ -358,6 +358,11 @@ def _reasons(req: dict, org: dict, r: dict) -> list[str]:
     terms = shared_terms(req["text"], r["ctext"])
     if terms:
         reasons.append("both mention " + ", ".join(f"'{t}'" for t in terms))
+    if not reasons:  # always say something: the strongest component
+        if r["cosine"] > 0:
+            reasons.append(f"similar wording (text similarity {r['cosine']:.2f})")
+        else:
+            reasons.append(f"candidate is {noun} (helix fit {r['hx']:.1f})")
     if r["kind"] == "request":
         reasons.append(f"its open request {'offers' if req['kind'] == 'seek' else 'seeks'} "
                        "what this one " + ("seeks" if req["kind"] == "seek" else "offers"))
