@@ -10,8 +10,9 @@ answers 409 Conflict and nothing is written. Memberships are never deleted (405)
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import filters, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -50,10 +51,26 @@ class CachedCountPagination(PageNumberPagination):
     django_paginator_class = caching.CachedCountPaginator
 
 
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, skipped when the request carries no parameter but the
+    page, the ordering or the format: building a filterset deep-copies every filter (with
+    their querysets) on each request, and a filterset whose values are all empty filters
+    nothing (none of ours has a default or a required filter). Any other parameter, valid
+    or not, goes through django-filter as before."""
+
+    PASS_THROUGH = frozenset({"page", "ordering", "format"})
+
+    def filter_queryset(self, request, queryset, view):
+        if set(request.query_params) <= self.PASS_THROUGH:
+            return queryset
+        return super().filter_queryset(request, queryset, view)
+
+
 class RegistryViewSet(viewsets.ModelViewSet):
     model = None
     parent_field: str | None = None  # "cluster" or "organisation": checked on create
     pagination_class = CachedCountPagination
+    filter_backends = [FilterBackend, filters.OrderingFilter]
 
     def list(self, request, *args, **kwargs):
         """Anonymous JSON lists come from the shared cache (any registry write
@@ -128,7 +145,9 @@ class ClusterViewSet(RegistryViewSet):
     ordering_fields = ["name_en", "founded", "id"]
 
     def get_queryset(self):
-        return super().get_queryset().select_related("coordinator_organisation")
+        qs = super().get_queryset()
+        # Lists serialise related records as ids only: no join, no related objects.
+        return qs if self.action == "list" else qs.select_related("coordinator_organisation")
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
@@ -166,7 +185,9 @@ class MembershipViewSet(RegistryViewSet):
     filterset_fields = ["cluster", "organisation", "role", "committed"]
 
     def get_queryset(self):
-        return super().get_queryset().select_related("organisation", "cluster")
+        qs = super().get_queryset()
+        # Lists serialise organisation and cluster as ids: no join, no related objects.
+        return qs if self.action == "list" else qs.select_related("organisation", "cluster")
 
 
 class ActivityViewSet(RegistryViewSet):

@@ -37,18 +37,23 @@ from klaster.web.registry.importing import export_members, import_members, read_
 from klaster.web.registry.models import (
     Activity,
     Cluster,
+    ClusterStatus,
     ConflictError,
     CoordinatorProfile,
     Document,
     Helix,
     JoinRequest,
     Membership,
+    MembershipRole,
     Organisation,
     Project,
 )
 from klaster.web.registry.queries import attach_member_counts
 
 PAGE_SIZE = 50
+_MARKER_ID = 918273645  # stands for "the id goes here" in a reversed URL
+_MEMBER_ORGANISATION_FIELDS = ("name_en", "name_pl", "name_be", "name_ru", "helix",
+                               "latitude", "longitude")
 
 
 def _public_page(request, name: str, template: str, build_context):
@@ -62,6 +67,22 @@ def _public_page(request, name: str, template: str, build_context):
     return render(request, "portal/cached_page.html", {"blocks": blocks})
 
 
+def _directory_rows(clusters) -> list[dict]:
+    """The directory table as plain dicts: a template looks a dict key up directly,
+    whereas each model attribute costs it a failed dict lookup first, and names, labels
+    and URLs are computed here once (the per-row template work was most of the page's
+    time). Cluster URLs come from one reverse() with a marker id, not one per row."""
+    statuses = dict(ClusterStatus.choices)
+    url = reverse("portal:cluster", args=[_MARKER_ID]).replace(str(_MARKER_ID), "{}")
+    return [{
+        "url": url.format(c.pk), "name": c.display_name, "approved": c.approved,
+        "published": c.published, "status": statuses.get(c.status, c.status),
+        "region": c.region, "sector": c.sector, "member_count": c.member_count,
+        "coordinator": (c.coordinator_organisation.display_name
+                        if c.coordinator_organisation else ""),
+    } for c in clusters]
+
+
 def directory(request):
     def context():
         filterset = ClusterFilter(request.GET or None,
@@ -73,7 +94,8 @@ def directory(request):
         page.object_list = attach_member_counts(page.object_list)
         query = request.GET.copy()
         query.pop("page", None)
-        return {"filter": filterset, "page": page, "query": query.urlencode()}
+        return {"filter": filterset, "page": page, "query": query.urlencode(),
+                "rows": _directory_rows(page.object_list)}
 
     return _public_page(request, "directory", "portal/directory.html", context)
 
@@ -81,21 +103,33 @@ def directory(request):
 def cluster_detail(request, pk):
     def context():
         cluster = perms.get_visible_or_404(Cluster, request.user, pk)
-        memberships = list(Membership.objects.filter(cluster=cluster)
-                           .select_related("organisation").order_by("organisation__name_en"))
+        # Only the columns the page shows (organisations carry codes, figures, texts).
+        memberships = list(
+            Membership.objects.filter(cluster=cluster).select_related("organisation")
+            .only("cluster_id", "organisation_id", "role", "committed", "joined", "left",
+                  *(f"organisation__{f}" for f in _MEMBER_ORGANISATION_FIELDS))
+            .order_by("organisation__name_en"))
         current = [m for m in memberships if m.left is None]
         by_helix = OrderedDict((label, []) for value, label in Helix.choices)
-        labels = dict(Helix.choices)
+        member_rows = OrderedDict((label, []) for value, label in Helix.choices)
+        labels, roles = dict(Helix.choices), dict(MembershipRole.choices)
+        org_url = reverse("portal:organisation", args=[_MARKER_ID]).replace(
+            str(_MARKER_ID), "{}")
+        points = []
         for m in current:
-            by_helix[labels[m.organisation.helix]].append(m)
+            org = m.organisation
+            row = {"url": org_url.format(m.organisation_id), "name": org.display_name,
+                   "role": roles.get(m.role, m.role), "committed": m.committed}
+            by_helix[labels[org.helix]].append(m)
+            member_rows[labels[org.helix]].append(row)
+            if org.latitude is not None:
+                points.append(MapPoint(row["name"], org.latitude, org.longitude, row["url"],
+                                       org.helix))
         activities = cluster.activities.all().order_by("start", "pk")
-        points = [MapPoint(m.organisation.display_name, m.organisation.latitude,
-                           m.organisation.longitude,
-                           reverse("portal:organisation", args=[m.organisation_id]),
-                           m.organisation.helix)
-                  for m in current if m.organisation.latitude is not None]
         return {
             "cluster": cluster, "by_helix": [(k, v) for k, v in by_helix.items() if v],
+            # The same members as plain dicts for the template (see _directory_rows).
+            "member_rows": [(k, v) for k, v in member_rows.items() if v],
             "past": [m for m in memberships if m.left is not None],
             "activities": activities, "projects": cluster.projects.all(),
             "documents": cluster.documents.all(), "map": svg_map(points),
