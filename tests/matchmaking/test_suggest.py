@@ -207,7 +207,7 @@ def testset():
 
 
 def test_testset_shape(testset):
-    reg, profiles, labels = testset
+    reg, _profiles, labels = testset
     assert reg.organisations.height >= 150 and reg.partner_requests.height >= 50
     own = dict(reg.partner_requests.select("id", "organisation_id").iter_rows())
     assert set(labels["request_id"]) == set(own)

@@ -26,7 +26,7 @@ def test_layout_places_every_node_in_unit_square():
 
 
 def test_layout_keeps_components_apart():
-    a = [(i, i + 1) for i in range(0, 9)]
+    a = [(i, i + 1) for i in range(9)]
     b = [(i, i + 1) for i in range(100, 109)]
     lay = network_layout(_ties(a + b), list(range(10)) + list(range(100, 110)))
     pa = lay.filter(pl.col("id") < 100)

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from klaster.networks import cluster_ties, organisation_ties
 from klaster.registry_tables import RegistryTables
+
 from .registry_fixture import build
 
 
@@ -26,7 +27,7 @@ def _as_dict(ties: pl.DataFrame, tie_type: str) -> dict:
 
 def test_project_ties_2022(reg):
     ties = organisation_ties(reg, year=2022)
-    k4 = lambda a: {p: 1 for p in combinations(range(a, a + 4), 2)}  # noqa: E731
+    k4 = lambda a: {p: 1 for p in combinations(range(a, a + 4), 2)}
     expected = {(1, 2): 2, (1, 3): 1, **k4(11), **k4(15), (15, 19): 1}
     assert _as_dict(ties, "project") == expected
     assert ties["year"].unique().to_list() == [2022]

@@ -83,13 +83,7 @@ _TRANSLIT = dict(zip(
      "i", "u", "e"]))
 _CYRILLIC = re.compile("[а-яёіўє]", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]{4,}", re.UNICODE)
-_STOP = frozenset("""with from that this have will into their they also other such
-    about more within between which seeking offers offer seek looking partner partners
-    company companies oraz przez jest które które szukamy szuka oferuje oferujemy firma
-    firmy partnera partnerów będzie także który która dla jako який яка для які тому
-    также которые который компания партнер партнера партнёров ищем ищет предлагаем
-    кампанія партнёр партнёра партнёраў шукаем шукае прапануем таксама якія ищем
-    предлагаем партнёров партнеров need needs want wants""".split())
+_STOP = frozenset(["with", "from", "that", "this", "have", "will", "into", "their", "they", "also", "other", "such", "about", "more", "within", "between", "which", "seeking", "offers", "offer", "seek", "looking", "partner", "partners", "company", "companies", "oraz", "przez", "jest", "które", "które", "szukamy", "szuka", "oferuje", "oferujemy", "firma", "firmy", "partnera", "partnerów", "będzie", "także", "który", "która", "dla", "jako", "який", "яка", "для", "які", "тому", "также", "которые", "который", "компания", "партнер", "партнера", "партнёров", "ищем", "ищет", "предлагаем", "кампанія", "партнёр", "партнёра", "партнёраў", "шукаем", "шукае", "прапануем", "таксама", "якія", "ищем", "предлагаем", "партнёров", "партнеров", "need", "needs", "want", "wants"])
 
 
 def translit(text: str) -> str:
