@@ -83,7 +83,17 @@ _TRANSLIT = dict(zip(
      "i", "u", "e"]))
 _CYRILLIC = re.compile("[а-яёіўє]", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]{4,}", re.UNICODE)
-_STOP = frozenset(["with", "from", "that", "this", "have", "will", "into", "their", "they", "also", "other", "such", "about", "more", "within", "between", "which", "seeking", "offers", "offer", "seek", "looking", "partner", "partners", "company", "companies", "oraz", "przez", "jest", "które", "które", "szukamy", "szuka", "oferuje", "oferujemy", "firma", "firmy", "partnera", "partnerów", "będzie", "także", "który", "która", "dla", "jako", "який", "яка", "для", "які", "тому", "также", "которые", "который", "компания", "партнер", "партнера", "партнёров", "ищем", "ищет", "предлагаем", "кампанія", "партнёр", "партнёра", "партнёраў", "шукаем", "шукае", "прапануем", "таксама", "якія", "ищем", "предлагаем", "партнёров", "партнеров", "need", "needs", "want", "wants"])
+# Words too common in requests to be a reason ("both mention 'partner'").
+_STOP = frozenset((
+    "about", "also", "between", "będzie", "companies", "company", "dla", "firma", "firmy", "from",
+    "have", "into", "jako", "jest", "która", "które", "który", "looking", "more", "need", "needs",
+    "oferuje", "oferujemy", "offer", "offers", "oraz", "other", "partner", "partnera", "partners",
+    "partnerów", "przez", "seek", "seeking", "such", "szuka", "szukamy", "także", "that", "their",
+    "they", "this", "want", "wants", "which", "will", "with", "within", "для", "ищем", "ищет",
+    "кампанія", "компания", "которые", "который", "партнер", "партнера", "партнеров", "партнёр",
+    "партнёра", "партнёраў", "партнёров", "прапануем", "предлагаем", "также", "таксама", "тому",
+    "шукае", "шукаем", "яка", "який", "які", "якія"
+))
 
 
 def translit(text: str) -> str:
