@@ -439,6 +439,10 @@ from klaster.assessment.cli import register as _register_assessment  # noqa: E40
 
 _register_assessment(app)
 
+from klaster.networks.cli import register as _register_networks  # noqa: E402
+
+_register_networks(app)
+
 
 if __name__ == "__main__":  # pragma: no cover
     app()
