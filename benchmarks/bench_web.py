@@ -2,8 +2,10 @@
 
 Fills a DEDICATED database (all registry rows in it are deleted first; pass --yes) with
 synthetic organisations, clusters and memberships, starts gunicorn with N workers on
-loopback, and drives it with C concurrent clients (threads with one httpx client each).
-The same request plan is measured twice, each with a fresh gunicorn:
+loopback, and drives it with C concurrent clients (threads, each sending its requests one
+after another with the standard library's http.client: httpx cost 1.7 ms of CPU per
+request on the 2-core development host, which alone capped the load at ~260 requests/s on
+the cores it shares with the server; http.client costs ~0.2 ms). The same request plan is measured twice, each with a fresh gunicorn:
 
 * cold — the shared public cache off (``KLASTER_PUBLIC_CACHE_SECONDS=0``): every request
   runs its queries and renders its page (the worst case, and what signed-in users get);
@@ -26,6 +28,7 @@ The database must exist (the script runs migrations in it). gunicorn is a dev de
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
 import random
 import socket
@@ -103,10 +106,21 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _load(base: str, cluster_ids: list[int], clients: int, requests: int,
-          seed: int, pages: dict[str, int], distinct: bool = False) -> dict[str, list[float]]:
-    import httpx
+def _get(port: int, path: str) -> int:
+    """One GET on a new connection (gunicorn's sync workers close it after the response);
+    the whole body is read. Returns the status code."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        response.read()
+        return response.status
+    finally:
+        conn.close()
 
+
+def _load(port: int, cluster_ids: list[int], clients: int, requests: int,
+          seed: int, pages: dict[str, int], distinct: bool = False) -> dict[str, list[float]]:
     rng = random.Random(seed)
     plan = []
     for i in range(requests):
@@ -127,15 +141,14 @@ def _load(base: str, cluster_ids: list[int], clients: int, requests: int,
     errors: list[str] = []
 
     def worker(items):
-        with httpx.Client(base_url=base, timeout=30) as http:
-            for kind, path in items:
-                t0 = time.perf_counter()
-                r = http.get(path)
-                dt = time.perf_counter() - t0
-                with lock:
-                    if r.status_code != 200:
-                        errors.append(f"{path}: {r.status_code}")
-                    times[kind].append(dt)
+        for kind, path in items:
+            t0 = time.perf_counter()
+            status = _get(port, path)
+            dt = time.perf_counter() - t0
+            with lock:
+                if status != 200:
+                    errors.append(f"{path}: {status}")
+                times[kind].append(dt)
 
     threads = [threading.Thread(target=worker, args=(plan[i::clients],)) for i in range(clients)]
     for t in threads:
@@ -175,7 +188,7 @@ def main() -> None:
     pages = {k: max(1, min(5, -(-n // 50))) for k, n in (
         ("clusters", args.clusters), ("orgs", args.orgs), ("members", args.memberships))}
     print(f"server: gunicorn {args.workers} sync workers on 127.0.0.1, KLASTER_DEBUG=0, "
-          f"persistent DB connections; load: {args.clients} client threads (httpx) "
+          f"persistent DB connections; load: {args.clients} client threads (http.client) "
           f"in this process, {args.requests} requests, {os.cpu_count()} CPUs on the host")
     met = {}
     for phase in ("cold", "warm"):
@@ -189,32 +202,29 @@ def main() -> None:
 
 def _phase(phase, env, args, cluster_ids, pages) -> bool:
     """One gunicorn run: warm-up, single-client service time, the loaded run; report."""
-    import httpx
-
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "klaster.web.wsgi", "-w", str(args.workers),
          "-b", f"127.0.0.1:{port}", "--log-level", "warning"], env={**os.environ, **env})
-    base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
             try:
-                httpx.get(base + "/", timeout=2)
+                _get(port, "/")
                 break
-            except httpx.HTTPError:
+            except OSError:
                 time.sleep(0.2)
         # Every worker imports, connects and loads its templates before timing.
-        _load(base, cluster_ids, args.clients, len(ENDPOINTS) * 4, args.seed, pages)
+        _load(port, cluster_ids, args.clients, len(ENDPOINTS) * 4, args.seed, pages)
         if phase == "warm":
             # Fill the cache: every distinct URL of both timed plans, once, one client.
-            _load(base, cluster_ids, 1, args.requests, args.seed + 1, pages, distinct=True)
-            _load(base, cluster_ids, 1, len(ENDPOINTS) * 20, args.seed + 2, pages,
+            _load(port, cluster_ids, 1, args.requests, args.seed + 1, pages, distinct=True)
+            _load(port, cluster_ids, 1, len(ENDPOINTS) * 20, args.seed + 2, pages,
                   distinct=True)
-        single = _load(base, cluster_ids, 1, len(ENDPOINTS) * 20, args.seed + 2, pages)
+        single = _load(port, cluster_ids, 1, len(ENDPOINTS) * 20, args.seed + 2, pages)
         load = os.getloadavg()[0]
-        t0 = time.perf_counter()
-        times = _load(base, cluster_ids, args.clients, args.requests, args.seed + 1, pages)
-        wall = time.perf_counter() - t0
+        t0, cpu0 = time.perf_counter(), time.process_time()
+        times = _load(port, cluster_ids, args.clients, args.requests, args.seed + 1, pages)
+        wall, client_cpu = time.perf_counter() - t0, time.process_time() - cpu0
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -224,6 +234,7 @@ def _phase(phase, env, args, cluster_ids, pages) -> bool:
         f"{k} {statistics.median(single[k]) * 1000:.1f}" for k in ENDPOINTS))
     print(f"gunicorn {args.workers} workers, {args.clients} concurrent clients, "
           f"{args.requests} requests in {wall:.1f} s ({args.requests / wall:.0f} req/s); "
+          f"load generator CPU {client_cpu / args.requests * 1000:.2f} ms/request; "
           f"host load average before the run {load:.2f}")
     print(f"{'endpoint':<20}{'n':>6}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}  p95 < "
           f"{args.target_ms:.0f} ms")
