@@ -7,9 +7,11 @@
    counts as its organisation; each organisation counted once), for the default weights,
    each component alone and each component left out. No proximity table exists for
    these NACE divisions, so relatedness uses its same-code / same-division fallback.
-2. Meeting schedule on generate_event(n) for several seeds: requested and placed
+2. Speed of suggest()/match_requests() on the test set replicated 40 times (6,000
+   organisations, 540 requests).
+3. Meeting schedule on generate_event(n) for several seeds: requested and placed
    meetings, placed share, solver status and time.
-3. network_layout on a 5,000-node collaboration-like graph (preferential attachment core
+4. network_layout on a 5,000-node collaboration-like graph (preferential attachment core
    plus small components and isolates): time.
 
     uv run python benchmarks/matchmaking_bench.py
@@ -82,6 +84,32 @@ def bench_suggestions() -> None:
               f"{elapsed:>8.2f}s")
 
 
+def bench_scale(copies: int) -> None:
+    """The test set replicated: ``copies`` x 150 organisations, 10 x 54 requests."""
+    from klaster.matchmaking import match_requests, suggest
+    from klaster.registry_tables import RegistryTables
+
+    tables, profiles, _good = load_testset()
+    orgs, reqs = tables.organisations, tables.partner_requests
+    big = RegistryTables.from_frames(
+        organisations=pl.concat([orgs.with_columns(pl.col("id") + 1000 * c)
+                                 for c in range(copies)]),
+        partner_requests=pl.concat([reqs.with_columns(pl.col("id") + 1000 * c,
+                                                      pl.col("organisation_id") + 1000 * c)
+                                    for c in range(10)]))
+    prof = pl.concat([profiles.with_columns(pl.col("organisation_id") + 1000 * c)
+                      for c in range(copies)])
+    t = time.perf_counter()
+    suggest(big, 3, profiles=prof)
+    one = time.perf_counter() - t
+    t = time.perf_counter()
+    match_requests(big, request_ids=sorted(reqs["id"]), profiles=prof)
+    many = time.perf_counter() - t
+    print(f"\nScale: {big.organisations.height} organisations, "
+          f"{big.partner_requests.height} requests: suggest() {one:.2f} s (with the TF-IDF "
+          f"fit), match_requests() for {reqs.height} requests {many:.2f} s")
+
+
 def bench_schedule(participants: int, seeds: int) -> None:
     from klaster.matchmaking import generate_event, schedule_meetings
 
@@ -128,8 +156,10 @@ def main() -> int:
     ap.add_argument("--participants", type=int, default=200)
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--layout-nodes", type=int, default=5000)
+    ap.add_argument("--scale-copies", type=int, default=40)
     args = ap.parse_args()
     bench_suggestions()
+    bench_scale(args.scale_copies)
     bench_schedule(args.participants, args.seeds)
     bench_layout(args.layout_nodes)
     return 0
