@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import SkipField
+from rest_framework.relations import PKOnlyObject, PrimaryKeyRelatedField
 
 from klaster.web.registry.models import (
     Activity,
@@ -43,6 +47,56 @@ class ModelCleanMixin:
         return attrs
 
 
+class FastReadMixin:
+    """The output of DRF's ``Serializer.to_representation``, with less work per field.
+
+    DRF resolves every field of every row through ``Field.get_attribute`` (a generic
+    dotted-path walk with callable and mapping checks); for a 50-row list of 20-odd
+    fields that is most of the API's CPU time. Fields that read one concrete model column
+    are read here with a plain attribute getter (a foreign key shown as its id reads the
+    ``<name>_id`` column, as DRF's pk-only optimisation does); every other field (method
+    fields, many-to-many, dotted sources) goes through DRF unchanged. ``None`` is passed
+    through without ``to_representation``, as DRF does.
+    """
+
+    def _read_plan(self):
+        plan = self.__dict__.get("_fast_read_plan")
+        if plan is None:
+            model = self.Meta.model
+            columns = {f.name: f for f in model._meta.concrete_fields}
+            plan = []
+            for field in self._readable_fields:
+                column = (columns.get(field.source_attrs[0])
+                          if len(field.source_attrs) == 1 else None)
+                if column is None:
+                    plan.append((field, None, False))
+                elif column.is_relation:
+                    fast = (isinstance(field, PrimaryKeyRelatedField)
+                            and field.use_pk_only_optimization() and field.pk_field is None)
+                    plan.append((field, attrgetter(column.attname) if fast else None, True))
+                else:
+                    plan.append((field, attrgetter(column.attname), False))
+            self.__dict__["_fast_read_plan"] = plan
+        return plan
+
+    def to_representation(self, instance):
+        ret = {}
+        for field, getter, raw in self._read_plan():
+            if getter is None:  # DRF's own path for this field
+                try:
+                    attribute = field.get_attribute(instance)
+                except SkipField:
+                    continue
+                check = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
+                ret[field.field_name] = (None if check is None
+                                         else field.to_representation(attribute))
+                continue
+            value = getter(instance)
+            ret[field.field_name] = value if raw or value is None else (
+                field.to_representation(value))
+        return ret
+
+
 class VersionField(serializers.IntegerField):
     def __init__(self, **kwargs):
         super().__init__(min_value=1, required=False, help_text=(
@@ -50,7 +104,7 @@ class VersionField(serializers.IntegerField):
             "older version is rejected with 409 Conflict."), **kwargs)
 
 
-class OrganisationSerializer(ModelCleanMixin, serializers.ModelSerializer):
+class OrganisationSerializer(FastReadMixin, ModelCleanMixin, serializers.ModelSerializer):
     version = VersionField()
 
     class Meta:
@@ -62,7 +116,7 @@ class OrganisationSerializer(ModelCleanMixin, serializers.ModelSerializer):
         read_only_fields = ["approved", "demo"]
 
 
-class ClusterSerializer(ModelCleanMixin, serializers.ModelSerializer):
+class ClusterSerializer(FastReadMixin, ModelCleanMixin, serializers.ModelSerializer):
     version = VersionField()
     member_count = serializers.SerializerMethodField()
 
@@ -84,7 +138,7 @@ class ClusterSerializer(ModelCleanMixin, serializers.ModelSerializer):
         return count
 
 
-class MembershipSerializer(ModelCleanMixin, serializers.ModelSerializer):
+class MembershipSerializer(FastReadMixin, ModelCleanMixin, serializers.ModelSerializer):
     class Meta:
         model = Membership
         fields = ["id", "organisation", "cluster", "role", "committed", "joined", "left",
