@@ -279,6 +279,11 @@ def test_appeal_within_window_and_resolution(world):
 
 def test_report_pdf_is_valid_and_contains_the_total(world):
     pypdf = pytest.importorskip("pypdf")
+    try:
+        import weasyprint  # noqa: F401
+    except OSError as exc:  # Pango is loaded at import
+        pytest.skip(f"WeasyPrint cannot load Pango ({exc}); apt-get install "
+                    "libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core")
     app = _decided(world, publish=True)
     r = Client().get(reverse("assessment:report_pdf", args=[app.pk]))
     assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
@@ -288,3 +293,28 @@ def test_report_pdf_is_valid_and_contains_the_total(world):
     assert "Test assumption" in text and "Constructed for the klaster web tests" in text
     assert "joint_products: " in text and "three products" in text  # evidence listed
     assert "Not passed: 33.33 % is below the lowest level (Silver, 50 %)." in text
+    assert "At least 2 members 2 >= 2 0 passed" in text  # gate: value, requirement, gap
+
+
+def test_upheld_appeal_leads_to_a_new_decision(world):
+    app = _decided(world, publish=True)  # refused: 5 of 15
+    login(world["coord_a"]).post(reverse("assessment:appeal", args=[app.pk]),
+                                 {"reason": "A second opinion, please."})
+    admin = login(world["admin"])
+    admin.post(reverse("assessment:appeal_resolve", args=[app.appeals.get().pk]),
+               {"upheld": "1", "resolution": "A second evaluator."})
+    admin.post(reverse("assessment:assign", args=[app.pk]), {"evaluator": world["ev2"].pk})
+    a2 = EvaluatorAssignment.objects.get(application=app, evaluator=world["ev2"])
+    login(world["ev2"]).post(reverse("assessment:assignment", args=[a2.pk]),
+                             {"v_joint_products": 6})
+    admin.post(reverse("assessment:decide", args=[app.pk]), {"action": "consensus"})
+    app.refresh_from_db()
+    # Median of 1 and 6 = 3.5 -> band [2, 5) -> 5 points; + 5 (satisfaction) = 10 of 15.
+    assert app.consensus_values["joint_products"] == 3.5
+    assert app.result["total"] == 10 and app.result["level"] == "Silver"
+    admin.post(reverse("assessment:decide", args=[app.pk]),
+               {"action": "decide", "decision": "granted", "level": "Silver", "publish": "on"})
+    app.refresh_from_db()
+    assert app.decision == "granted" and app.label.level == "Silver"
+    statuses = list(app.history.order_by("history_date").values_list("status", flat=True))
+    assert "appealed" in statuses and statuses[-1] == "decided"

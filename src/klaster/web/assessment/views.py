@@ -367,9 +367,14 @@ def report(request, pk):
 
 
 def report_pdf(request, pk):
-    import weasyprint
-
     ctx = _report_context(request, pk)
+    try:
+        import weasyprint
+    except (ImportError, OSError):
+        # WeasyPrint loads Pango (Debian libpango-1.0-0, libpangoft2-1.0-0) at import.
+        return HttpResponse(_("PDF rendering is not available on this server (WeasyPrint "
+                              "needs the Pango library); use the HTML report."),
+                            status=503, content_type="text/plain; charset=utf-8")
     html = render_to_string("assessment/report_pdf.html", ctx, request=request)
     pdf = weasyprint.HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
     response = HttpResponse(pdf, content_type="application/pdf")

@@ -19,3 +19,17 @@ def current_labels(cluster):
 @register.filter
 def get_item(mapping, key):
     return (mapping or {}).get(key)
+
+
+@register.filter
+def num(value):
+    """A value as the report shows it: yes/no, — for missing, numbers without a spurious
+    ".0" and with at most 4 significant decimals."""
+    from django.template.defaultfilters import floatformat
+    from django.utils.translation import gettext
+
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    return floatformat(value, "-4")
