@@ -198,3 +198,21 @@ def test_ui_translated(world):
     for lang, word in (("pl", "Ocena"), ("be", "Ацэнка"), ("ru", "Оценка")):
         with translation.override(lang):
             assert translation.gettext("Assessment") == word
+
+
+def test_catalogues_complete_with_placeholders_kept():
+    import re
+    from pathlib import Path
+
+    import polib
+
+    import klaster.web.assessment as app
+
+    locale = Path(app.__file__).parent / "locale"
+    for lang in ("pl", "be", "ru"):
+        po = polib.pofile(str(locale / lang / "LC_MESSAGES" / "django.po"))
+        assert po.percent_translated() == 100 and not po.fuzzy_entries(), lang
+        for e in po:
+            wanted = sorted(re.findall(r"%\(\w+\)[sd]", e.msgid))
+            for text in ([e.msgstr] if not e.msgid_plural else e.msgstr_plural.values()):
+                assert sorted(re.findall(r"%\(\w+\)[sd]", text)) == wanted, (lang, e.msgid)
