@@ -11,7 +11,8 @@
    organisations, 540 requests).
 3. Meeting schedule on generate_event(n) for several seeds: requested and placed
    meetings, placed share, solver status and time.
-4. network_layout on a 5,000-node collaboration-like graph (preferential attachment core
+4. cluster_metrics on a synthetic registry (50 clusters x 100 members, 3 years).
+5. network_layout on a 5,000-node collaboration-like graph (preferential attachment core
    plus small components and isolates): time.
 
     uv run python benchmarks/matchmaking_bench.py
@@ -130,6 +131,44 @@ def bench_schedule(participants: int, seeds: int) -> None:
               f"{r.placed_share:>8.1%}  {r.status:<10}{elapsed:>7.2f}s")
 
 
+def bench_metrics(n_clusters: int, members: int, years: int) -> None:
+    """cluster_metrics on a synthetic registry: clusters of ``members`` organisations,
+    each organisation in about two projects of 2-6 partners per year."""
+    from datetime import date
+
+    from klaster.networks import cluster_metrics
+    from klaster.registry_tables import RegistryTables
+
+    rng = np.random.default_rng(0)
+    n_orgs = n_clusters * members
+    helix = rng.choice(["business", "research", "public", "support"], n_orgs,
+                       p=[0.7, 0.15, 0.1, 0.05])
+    orgs = pl.DataFrame({"id": np.arange(n_orgs), "helix": helix})
+    mem = pl.DataFrame({"organisation_id": np.arange(n_orgs),
+                        "cluster_id": np.arange(n_orgs) // members,
+                        "joined": [date(2020, 1, 1)] * n_orgs})
+    projects, partners = [], []
+    pid = 0
+    for y in range(years):
+        for _ in range(n_orgs // 2):
+            c = int(rng.integers(n_clusters))
+            size = int(rng.integers(2, 7))
+            team = c * members + rng.choice(members, size, replace=False)
+            projects.append({"id": pid, "cluster_id": c, "start": date(2021 + y, 3, 1),
+                             "end": date(2021 + y, 11, 1)})
+            partners += [{"project_id": pid, "organisation_id": int(o)} for o in team]
+            pid += 1
+    reg = RegistryTables.from_frames(organisations=orgs, memberships=mem,
+                                     clusters=pl.DataFrame({"id": np.arange(n_clusters),
+                                                            "status": "operating"}),
+                                     projects=projects, project_partners=partners)
+    t = time.perf_counter()
+    m = cluster_metrics(reg, years=list(range(2021, 2021 + years)))
+    elapsed = time.perf_counter() - t
+    print(f"\nCluster metrics: {n_clusters} clusters x {members} members, {pid} projects, "
+          f"{years} years -> {m.height} rows in {elapsed:.2f} s")
+
+
 def bench_layout(n: int) -> None:
     import networkx as nx
 
@@ -161,6 +200,7 @@ def main() -> int:
     bench_suggestions()
     bench_scale(args.scale_copies)
     bench_schedule(args.participants, args.seeds)
+    bench_metrics(50, 100, 3)
     bench_layout(args.layout_nodes)
     return 0
 

@@ -60,13 +60,11 @@ def build_graph(nodes, ties: pl.DataFrame) -> nx.Graph:
     merged across tie types (weights added); ties touching other nodes are ignored."""
     g = nx.Graph()
     g.add_nodes_from(nodes)
-    keep = set(g.nodes)
-    for s, t, w in ties.select("source", "target", "weight").iter_rows():
-        if s in keep and t in keep:
-            if g.has_edge(s, t):
-                g[s][t]["weight"] += w
-            else:
-                g.add_edge(s, t, weight=w)
+    keep = pl.Series(list(g.nodes), dtype=pl.Int64)
+    inside = (ties.filter(pl.col("source").is_in(keep.implode()) &
+                          pl.col("target").is_in(keep.implode()))
+              .group_by("source", "target").agg(pl.col("weight").sum()))
+    g.add_weighted_edges_from(inside.select("source", "target", "weight").iter_rows())
     return g
 
 
