@@ -230,3 +230,20 @@ def test_match_requests_on_testset(testset):
     one = suggest(reg, 3, k=7, profiles=profiles)
     assert one.equals(allm.filter(pl.col("request_id") == 3))
     assert DEFAULT_WEIGHTS == {"relatedness": 0.25, "helix": 0.15, "region": 0.15, "text": 0.45}
+
+
+def test_country_from_cluster_when_region_is_a_name():
+    from datetime import date
+
+    orgs = [{"id": 1, "name": "A", "helix": "business", "region": "Podlaskie"},
+            {"id": 2, "name": "B", "helix": "business", "region": "Minsk"},
+            {"id": 3, "name": "C", "helix": "business", "region": "PL21"}]
+    reg = RegistryTables.from_frames(
+        organisations=orgs,
+        clusters=[{"id": 7, "status": "operating", "country": "BY"}],
+        memberships=[{"organisation_id": 2, "cluster_id": 7, "joined": date(2020, 1, 1)}],
+        partner_requests=[{"id": 1, "organisation_id": 3, "kind": "seek", "topic": "x",
+                           "countries": "by", "status": "open"}])
+    s = suggest(reg, 1)
+    # "Podlaskie" has no country code and no cluster: unknown, so not a preferred country.
+    assert dict(s.select("candidate_id", "region").iter_rows()) == {1: 0.0, 2: 1.0}
