@@ -24,7 +24,7 @@ GOOD = ("NIP,5260250274,Narew Dairy,business,53.17,22.07,C10,founder\n"
 BAD = "NIP,5260250275,Broken Checksum Ltd,business,53.2,22.1,C10,member\n"
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_coordinator_journey(live_server, make_user, tmp_path, monkeypatch):
     from playwright.sync_api import expect, sync_playwright
 

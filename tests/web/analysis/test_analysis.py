@@ -325,3 +325,18 @@ def test_pages_and_stages_are_translated(client, analyst, upload):
     for lang in ("pl", "be", "ru"):
         po = {e.msgid: e.msgstr for e in polib.pofile(base / lang / "LC_MESSAGES/django.po")}
         assert all(po.get(s) for s in STAGES), lang
+
+
+def test_role_groups_come_back_after_a_flush():
+    """A flushed database (as TransactionTestCase leaves it) gets the groups again from
+    post_migrate, so browser tests do not depend on their order."""
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+
+    Group.objects.all().delete()
+    call_command("flush", interactive=False, verbosity=0)
+    groups = {g.name: {p.codename for p in g.permissions.all()}
+              for g in Group.objects.all()}
+    assert groups["Analysts"] == {"add_dataset", "change_dataset", "view_dataset"}
+    assert groups["Cluster coordinators"] == {"add_cluster"}
+    assert groups["Programme administrators"] == {"administer_programme"}

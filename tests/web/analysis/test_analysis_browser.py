@@ -21,7 +21,7 @@ pytestmark = [
 ]
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_analyst_journey(live_server, make_user, tmp_path, monkeypatch):
     from playwright.sync_api import expect, sync_playwright
 

@@ -10,6 +10,7 @@ they return. Every formula lives in the library: :func:`klaster.mapping.map_clus
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -73,7 +74,9 @@ def load_statistics(path: str | Path, name: str, fmt: str = "auto",
     # The loaders read by suffix; give them a copy named like the upload so that a
     # stored name with a random suffix still reads as .csv/.xlsx/.parquet.
     with tempfile.TemporaryDirectory(prefix="klaster-upload-") as tmp:
-        local = Path(tmp) / Path(name).name
+        # Only the base name, in safe characters (loaders read the year from CBP names).
+        safe = re.sub(r"[^\w.-]", "_", Path(name).name).lstrip(".") or "upload"
+        local = Path(tmp) / safe
         shutil.copyfile(path, local)
         try:
             if fmt == "cbp":
