@@ -327,13 +327,13 @@ def test_pages_and_stages_are_translated(client, analyst, upload):
         assert all(po.get(s) for s in STAGES), lang
 
 
+@pytest.mark.django_db(transaction=True)
 def test_role_groups_come_back_after_a_flush():
     """A flushed database (as TransactionTestCase leaves it) gets the groups again from
     post_migrate, so browser tests do not depend on their order."""
     from django.contrib.auth.models import Group
     from django.core.management import call_command
 
-    Group.objects.all().delete()
     call_command("flush", interactive=False, verbosity=0)
     groups = {g.name: {p.codename for p in g.permissions.all()}
               for g in Group.objects.all()}
