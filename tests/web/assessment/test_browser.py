@@ -22,22 +22,32 @@ pytestmark = [
 ]
 
 
+# Self-contained data (no role groups from migrations, which another transactional test's
+# flush may have removed): the administrator is a superuser, the coordinator is named on
+# the cluster.
 @pytest.mark.django_db(transaction=True)
-def test_call_from_opening_to_label_on_public_page(live_server, registry, make_user,
-                                                   rubric_text, monkeypatch):
+def test_call_from_opening_to_label_on_public_page(live_server, rubric_text, monkeypatch):
+    from django.contrib.auth import get_user_model
     from django.utils import timezone
     from playwright.sync_api import expect, sync_playwright
 
     from klaster.web.assessment.models import RubricEdition
-    from klaster.web.registry.models import Membership, Organisation
+    from klaster.web.registry.models import Cluster, Membership, Organisation
 
+    User = get_user_model()
+    User.objects.create_superuser("admin", password="pw-admin-Long1")
+    for name in ("coord_a", "eva"):
+        User.objects.create_user(name, password=f"pw-{name}-Long1")
+    cluster = Cluster.objects.create(name_en="Published cluster", status="operating",
+                                     published=True)
+    cluster.coordinators.add(User.objects.get(username="coord_a"))
+    for i, helix in enumerate(("business", "public")):
+        org = Organisation.objects.create(name_en=f"Org {i}", id_scheme="OTHER",
+                                          id_value=f"O-{i}", helix=helix, approved=True)
+        Membership.objects.create(organisation=org, cluster=cluster)
     edition = RubricEdition(key="web-test", title="Web test label", content=rubric_text)
     edition.full_clean()
     edition.save()
-    org_c = Organisation.objects.create(name_en="Org C", id_scheme="OTHER", id_value="C-1",
-                                        helix="public", approved=True)
-    Membership.objects.create(organisation=org_c, cluster=registry["published"])
-    make_user("eva")
     deadline = (timezone.localtime() + dt.timedelta(days=10)).strftime("%Y-%m-%dT%H:%M")
     year = str(timezone.localdate().year)
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -108,7 +118,7 @@ def test_call_from_opening_to_label_on_public_page(live_server, registry, make_u
         expect(admin.locator("#app-decision")).to_contain_text("Granted: Gold")
 
         visitor = browser.new_context(locale="en-GB").new_page()
-        visitor.goto(f"{url}/clusters/{registry['published'].pk}/")
+        visitor.goto(f"{url}/clusters/{cluster.pk}/")
         expect(visitor.locator("#assessment-labels")).to_contain_text("Web test label: Gold")
         visitor.click("#assessment-labels >> text=assessment report")
         expect(visitor.locator("#result-total")).to_contain_text("15 / 15")
