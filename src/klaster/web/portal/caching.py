@@ -86,7 +86,10 @@ def bump_version() -> None:
 
 def _bump_now_and_on_commit() -> None:
     bump_version()
-    transaction.on_commit(bump_version)
+    connection = transaction.get_connection()
+    # One commit-time bump per transaction, however many rows it writes (an import).
+    if not any(entry[1] is bump_version for entry in connection.run_on_commit):
+        transaction.on_commit(bump_version)
 
 
 def _on_change(sender, **kwargs) -> None:
