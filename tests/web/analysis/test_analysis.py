@@ -340,3 +340,25 @@ def test_role_groups_come_back_after_a_flush():
     assert groups["Analysts"] == {"add_dataset", "change_dataset", "view_dataset"}
     assert groups["Cluster coordinators"] == {"add_cluster"}
     assert groups["Programme administrators"] == {"administer_programme"}
+
+
+def test_deleting_a_dataset_removes_its_files(client, analyst, upload,
+                                              django_capture_on_commit_callbacks):
+    ds = _uploaded_and_run(client, analyst, upload)
+    folder = tasks.results_path(ds)
+    upload_path = Path(ds.file.path)
+    assert (folder / "report.html").exists() and upload_path.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        ds.delete()
+    assert not folder.exists() and not upload_path.exists()
+    assert not RegionCluster.objects.exists()
+
+
+def test_a_dataset_with_recorded_clusters_cannot_be_deleted(client, analyst, upload):
+    from django.db.models import ProtectedError
+
+    ds = _uploaded_and_run(client, analyst, upload)
+    client.post(f"/analysis/{ds.pk}/record/", {"region": "NV", "cluster": "1011",
+                                               "kind": "result"})
+    with pytest.raises(ProtectedError):
+        ds.delete()

@@ -9,9 +9,14 @@ analysis succeeded, so a failed run leaves none.
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from klaster.web.registry.models import Cluster, CodeSystem
@@ -206,3 +211,19 @@ class PotentialClusterRecord(models.Model):
             models.CheckConstraint(condition=Q(kind__in=["result", "opportunity"]),
                                    name="analysis_record_kind_known"),
         ]
+
+
+@receiver(post_delete, sender=Dataset, dispatch_uid="klaster.analysis.dataset_files")
+def _remove_files(sender, instance: Dataset, **kwargs) -> None:
+    """A deleted dataset takes its uploads and its results folder with it, once the
+    deletion is committed (a rolled-back deletion keeps them)."""
+    paths = [Path(settings.MEDIA_ROOT) / instance.results_dir] if instance.results_dir else []
+    files = [f for f in (instance.file, instance.definitions_file, instance.regions_file) if f]
+
+    def remove() -> None:
+        for path in paths:
+            shutil.rmtree(path, ignore_errors=True)
+        for f in files:
+            f.storage.delete(f.name)
+
+    transaction.on_commit(remove)

@@ -15,6 +15,7 @@ and exits); ``klaster serve`` runs :func:`start_worker_thread` beside the web se
 from __future__ import annotations
 
 import logging
+import math
 import shutil
 import threading
 import traceback
@@ -58,8 +59,7 @@ def _inputs(ds: Dataset):
     import polars as pl
 
     from klaster.data import load_demo
-    from klaster.taxonomy import load_definitions, load_regions, us_benchmark_definitions
-    from klaster.taxonomy import us_states
+    from klaster.taxonomy import load_definitions, load_regions, us_benchmark_definitions, us_states
     from klaster.web.analysis.pipeline import load_statistics
 
     if ds.source == Dataset.Source.DEMO:
@@ -133,7 +133,7 @@ def _summary(out) -> dict:
 
 
 def _num(x):
-    return None if x is None or x != x else float(x)  # NaN -> NULL
+    return None if x is None or math.isnan(x) else float(x)  # NaN -> NULL
 
 
 def _store(ds: Dataset, out) -> None:
@@ -204,7 +204,7 @@ def worker_loop(stop: threading.Event, interval: float = 2.0, *,
         try:
             close_old_connections()
             run_pending()
-        except Exception:  # noqa: BLE001 — a worker outlives one bad poll (e.g. DB restart)
+        except Exception:  # a worker outlives one bad poll (e.g. a database restart)
             log.exception("analysis worker poll failed")
         finally:
             close_old_connections()
