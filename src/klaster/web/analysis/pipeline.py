@@ -32,7 +32,7 @@ TABLES = ("indicators", "change", "opportunities", "support", "regions")
 
 def _relabel(exc: DataError, name: str) -> DataError:
     """The same error, naming the file as the analyst uploaded it (not the server path)."""
-    return DataError(exc.message, file=name, line=exc.line, field=exc.field)
+    return DataError(exc.message, file=Path(name).name, line=exc.line, field=exc.field)
 
 
 def guess_format(path: Path, name: str) -> str:
@@ -68,7 +68,7 @@ def load_statistics(path: str | Path, name: str, fmt: str = "auto",
 
     path = Path(path)
     if fmt not in FORMATS:
-        raise DataError(f"unknown format {fmt!r}", file=name, field="format")
+        raise DataError(f"unknown format {fmt!r}", file=Path(name).name, field="format")
     if fmt == "auto":
         fmt = guess_format(path, name)
     # The loaders read by suffix; give them a copy named like the upload so that a
