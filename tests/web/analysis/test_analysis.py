@@ -362,3 +362,27 @@ def test_a_dataset_with_recorded_clusters_cannot_be_deleted(client, analyst, upl
                                                "kind": "result"})
     with pytest.raises(ProtectedError):
         ds.delete()
+
+
+def test_stale_running_datasets_are_marked_failed(client, analyst, upload):
+    import datetime
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    client.force_login(analyst)
+    upload()
+    upload(title="Second")
+    old, new = Dataset.objects.order_by("pk")
+    now = timezone.now()
+    Dataset.objects.filter(pk=old.pk).update(status="running",
+                                             started=now - datetime.timedelta(hours=7))
+    Dataset.objects.filter(pk=new.pk).update(status="running",
+                                             started=now - datetime.timedelta(hours=1))
+    out = io.StringIO()
+    call_command("analysis_worker", "--once", "--fail-stale", "6", stdout=out)
+    assert "1 stale dataset(s) marked failed" in out.getvalue()
+    old.refresh_from_db()
+    new.refresh_from_db()
+    assert old.status == "failed" and "upload the file again" in old.error
+    assert new.status == "running"

@@ -14,6 +14,7 @@ and exits); ``klaster serve`` runs :func:`start_worker_thread` beside the web se
 
 from __future__ import annotations
 
+import datetime
 import logging
 import math
 import shutil
@@ -178,6 +179,16 @@ def _supporting(support, row) -> str:
                           & (pl.col("activity") == row["activity"])).sort("rank")
     return "; ".join(f"{n or c} ({p:.2f})" for c, n, p in part.select(
         "supporting_activity", "supporting_name", "proximity").iter_rows())
+
+
+def fail_stale(hours: float) -> int:
+    """Mark datasets "running" for more than ``hours`` as failed (their worker died);
+    returns how many. Nothing of theirs was stored, so they can simply be uploaded again."""
+    cutoff = timezone.now() - datetime.timedelta(hours=hours)
+    return Dataset.objects.filter(status=Status.RUNNING, started__lt=cutoff).update(
+        status=Status.FAILED, finished=timezone.now(),
+        error=f"The worker stopped during the analysis (running for more than {hours:g} "
+              "hours). Nothing was stored; upload the file again.")
 
 
 def run_pending(limit: int | None = None) -> int:

@@ -4,6 +4,7 @@ import threading
 
 from django.core.management.base import BaseCommand
 
+from klaster.web.analysis.tasks import fail_stale as fail_stale_runs
 from klaster.web.analysis.tasks import run_pending, worker_loop
 
 
@@ -15,8 +16,13 @@ class Command(BaseCommand):
                             help="Run what is queued now, then exit.")
         parser.add_argument("--interval", type=float, default=2.0,
                             help="Seconds between polls of the queue.")
+        parser.add_argument("--fail-stale", type=float, default=None, metavar="HOURS",
+                            help="First mark datasets running for more than HOURS as "
+                                 "failed (their worker died).")
 
-    def handle(self, *args, once=False, interval=2.0, **options):
+    def handle(self, *args, once=False, interval=2.0, fail_stale=None, **options):
+        if fail_stale is not None:
+            self.stdout.write(f"{fail_stale_runs(fail_stale)} stale dataset(s) marked failed")
         if once:
             n = run_pending()
             self.stdout.write(f"{n} dataset(s) processed")
