@@ -98,3 +98,15 @@ def test_builtin_rubric_imported_once(registry):
     assert stored.key == info.key and stored.content == info.path.read_text(encoding="utf-8")
     admin.post(reverse("assessment:rubric_import"), {"key": info.key})
     assert RubricEdition.objects.count() == 1
+
+
+def test_admin_site_refuses_editing_a_used_edition(world, edition, rubric_text):
+    world["admin"].is_staff = world["admin"].is_superuser = True
+    world["admin"].save()
+    r = login(world["admin"]).post(
+        reverse("admin:assessment_rubricedition_change", args=[edition.pk]),
+        {"key": "web-test", "title": "Web test label",
+         "content": rubric_text.replace("min_percent: 80", "min_percent: 75")})
+    assert r.status_code == 200 and "cannot be edited" in r.content.decode()
+    edition.refresh_from_db()
+    assert "min_percent: 80" in edition.content
