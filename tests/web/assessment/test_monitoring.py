@@ -90,6 +90,25 @@ def test_kpi_snapshots_command_dashboard_and_peers(world):
                                 args=[world["hidden"].pk])).status_code == 404
 
 
+def test_kpi_snapshot_has_network_density(world):
+    from klaster.web.registry.models import Activity
+
+    year = timezone.localdate().year
+    call_command("kpi_snapshots", "--year", str(year), stdout=io.StringIO())
+
+    def density():
+        return KpiSnapshot.objects.get(cluster=world["published"], year=year,
+                                       kpi="network_density").value
+
+    # two members (Org A, Org C), no joint work yet: 0 of 1 possible ties
+    assert density() == 0
+    training = Activity.objects.create(cluster=world["published"], kind="training", title="T",
+                                       start=dt.date(year, 1, 15), participant_count=2)
+    training.participants.add(world["org_a"], world["org_c"])
+    call_command("kpi_snapshots", "--year", str(year), stdout=io.StringIO())
+    assert density() == 1  # the one possible tie among two members exists
+
+
 def test_snapshot_button_is_for_administrators(world):
     url = reverse("assessment:snapshot", args=[world["published"].pk])
     assert login(world["coord_a"]).post(url, {"year": 2025}).status_code == 403

@@ -67,12 +67,22 @@ def validity(granted: dt.date, rubric) -> dt.date:
 
 def kpi_snapshots(cluster_ids: Iterable[int], year: int,
                   density: Mapping[int, float] | None = None) -> dict[int, dict]:
-    """KPI values per cluster for ``year``; one registry export for all clusters."""
+    """KPI values per cluster for ``year``; one registry export for all clusters.
+
+    Network density, unless given, is that of the collaboration network among the
+    cluster's members in ``year`` (joint projects and co-participation in activities),
+    from :func:`klaster.networks.cluster_metrics`.
+    """
     from klaster.web.registry.tables import export_tables
 
     ids = list(cluster_ids)
     tables = export_tables(ids)
-    density = density or {}
+    if density is None:
+        from klaster.networks import cluster_metrics
+
+        metrics = cluster_metrics(tables, years=[year])
+        density = {row["cluster_id"]: row["density"]
+                   for row in metrics.select("cluster_id", "density").iter_rows(named=True)}
     return {cid: dict(_lib().kpi_snapshot(tables, cid, year,
                                           network_density=density.get(cid)))
             for cid in ids}
