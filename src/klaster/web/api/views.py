@@ -10,6 +10,7 @@ answers 409 Conflict and nothing is written. Memberships are never deleted (405)
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import filters, mixins, status, viewsets
@@ -78,13 +79,18 @@ class RegistryViewSet(viewsets.ModelViewSet):
         if request.accepted_renderer.format != "json" or not caching.is_public_request(
                 request):
             return super().list(request, *args, **kwargs)
-        # The cache holds the response data (plain dicts and lists), not the rendered
-        # bytes: content negotiation and headers stay DRF's for every request.
-        data = caching.cached_public(
-            request, f"api:{self.basename}",
-            lambda: _plain(super(RegistryViewSet, self).list(request, *args, **kwargs).data),
-            request.accepted_media_type)
-        return Response(data)
+        # The cache holds the rendered JSON, keyed by the negotiated media type; DRF's
+        # finalize_response still adds its headers (Allow, Vary: Accept) to every answer.
+        renderer = request.accepted_renderer
+
+        def build() -> bytes:
+            data = super(RegistryViewSet, self).list(request, *args, **kwargs).data
+            return renderer.render(data, request.accepted_media_type,
+                                   self.get_renderer_context())
+
+        content = caching.cached_public(request, f"api:{self.basename}", build,
+                                        request.accepted_media_type)
+        return HttpResponse(content, content_type=renderer.media_type)
 
     def get_queryset(self):
         return perms.visible(self.model, self.request.user).order_by("pk")
@@ -127,15 +133,6 @@ class RegistryViewSet(viewsets.ModelViewSet):
                 getattr(instance, key).set(value)
         else:
             serializer.save()
-
-
-def _plain(data):
-    """ReturnDict/ReturnList (which keep a reference to their serializer) as dict/list."""
-    if isinstance(data, dict):
-        return {key: _plain(value) for key, value in data.items()}
-    if isinstance(data, list):
-        return [_plain(value) for value in data]
-    return data
 
 
 class ClusterViewSet(RegistryViewSet):
