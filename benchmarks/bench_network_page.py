@@ -7,10 +7,13 @@ partners and 600 activities of 3-25 participants over 2019-2024. The page payloa
 ``klaster.networks.network_layout``, plotly traces); the view
 caches it per (registry state, cluster, year, filters, viewer scope), so this is the cost
 of a cache miss. The metrics table (klaster.networks.cluster_metrics: exact betweenness)
-is fetched by the page separately and timed on its own. Also timed: the parts alone, and
-JSON encoding.
+is fetched by the page separately and timed on its own. Also timed: the parts alone, JSON
+encoding, ``cluster_metrics`` and ``organisation_centrality`` of the cluster in the year,
+and exact betweenness alone on the year's collaboration graph of all organisations —
+compiled (klaster.networks.betweenness_centrality, rustworkx) and, with ``--networkx``,
+pure-Python networkx (the path used before; about 15-30 s at 5,000 organisations).
 
-    uv run python benchmarks/bench_network_page.py [--orgs 5000] [--repeat 3]
+    uv run python benchmarks/bench_network_page.py [--orgs 5000] [--repeat 3] [--networkx]
 """
 
 from __future__ import annotations
@@ -71,6 +74,8 @@ def main() -> None:
     ap.add_argument("--orgs", type=int, default=5000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--year", type=int, default=2023)
+    ap.add_argument("--networkx", action="store_true",
+                    help="also time networkx.betweenness_centrality (slow: tens of seconds)")
     args = ap.parse_args()
     tables = synthetic(args.orgs)
     year = args.year
@@ -83,6 +88,11 @@ def main() -> None:
     _m, t_metrics = timed(lambda: metrics_payload(tables, year=year, cluster_id=1), 1)
     payload, t_payload = timed(lambda: network_payload(tables, year=year), args.repeat)
     blob, t_json = timed(lambda: json.dumps(payload["figure"]), args.repeat)
+    _cm, t_cm = timed(lambda: networks.cluster_metrics(tables, years=[year]), args.repeat)
+    _oc, t_oc = timed(lambda: networks.organisation_centrality(tables, cluster_id=1, year=year),
+                      args.repeat)
+    graph = networks.build_graph(tables.organisations["id"].to_list(), ties)
+    _bc, t_bc = timed(lambda: networks.betweenness_centrality(graph), args.repeat)
     print(f"network page payload: {args.orgs:,} organisations, year {year}, "
           f"{payload['edges']:,} ties (projects + activities), median of {args.repeat}")
     print(f"  organisation_ties      {t_ties * 1000:9.1f} ms")
@@ -92,6 +102,16 @@ def main() -> None:
     print(f"  metrics table (1 year) {t_metrics * 1000:9.1f} ms  (single run; fetched "
           "after the page, cached)")
     print(f"  figure JSON encoding   {t_json * 1000:9.1f} ms, {len(blob) / 1e6:.2f} MB")
+    print(f"  cluster_metrics        {t_cm * 1000:9.1f} ms  (cluster 1, {year})")
+    print(f"  organisation_centrality{t_oc * 1000:9.1f} ms  (cluster 1, {year}; networkx "
+          "greedy modularity communities are most of it)")
+    print(f"  betweenness (rustworkx){t_bc * 1000:9.1f} ms  ({graph.number_of_nodes():,} "
+          f"nodes, {graph.number_of_edges():,} ties, exact)")
+    if args.networkx:
+        import networkx as nx
+
+        _nb, t_nb = timed(lambda: nx.betweenness_centrality(graph, normalized=True), 1)
+        print(f"  betweenness (networkx) {t_nb * 1000:9.1f} ms  (single run; the former path)")
 
 
 if __name__ == "__main__":
