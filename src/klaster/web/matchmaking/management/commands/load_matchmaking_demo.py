@@ -1,0 +1,252 @@
+"""Load the networks/matchmaking demo (idempotent: running it twice creates nothing twice).
+
+Needs the registry demo (``load_demo``) first. Writes, all ILLUSTRATIVE and flagged
+``demo=True`` where the model has the flag (otherwise "(illustrative)" is in the title):
+
+* a few more illustrative companies (Podlaskie and Hrodna) and their memberships, so the
+  clusters have enough members for a network;
+* joint projects and activities among the demo organisations over 2023–2025, so each
+  operating cluster's network page shows project and activity ties;
+* partner requests (offers and seeks, in English, Polish and Russian) whose suggestions
+  page shows candidates with reasons;
+* the event "Podlaskie–Hrodna B2B day (illustrative)": participants registered through
+  the registration form (availability), wishes through the wish form, and the schedule
+  computed by ``scheduling.run`` — so every participant has an agenda.
+
+No real company, project or request is described: names, partners, budgets and texts
+are invented for the demo.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from klaster.web.matchmaking import scheduling
+from klaster.web.matchmaking.forms import RegistrationForm, WishForm
+from klaster.web.matchmaking.models import Event, Participant, Wish
+from klaster.web.registry.models import (
+    Activity,
+    Cluster,
+    Membership,
+    Organisation,
+    PartnerRequest,
+    Project,
+)
+
+CLUSTERS = {"KOM": "Metal Processing Cluster", "PKB": "Polish Construction Cluster",
+            "ITC": "InfoTech Technology Cluster", "EE": "North-East Eco-Energy Cluster",
+            "BY": "Hrodna pilot cluster (forming, illustrative)"}
+
+EXTRA_ORGANISATIONS = [
+    # key, name_en, name_pl, name_ru, helix, lat, lon, city, region, clusters (key, role)
+    ("M3", "Demo Laser Cutting (illustrative)", "Demo Cięcie Laserowe (przykład)", "",
+     53.1400, 23.2000, "Białystok", "Podlaskie", [("KOM", "member")]),
+    ("M4", "Demo Welding Systems (illustrative)", "Demo Systemy Spawalnicze (przykład)", "",
+     53.1781, 22.0590, "Łomża", "Podlaskie", [("KOM", "member")]),
+    ("B2", "Demo Heat Pumps (illustrative)", "Demo Pompy Ciepła (przykład)", "",
+     54.1115, 22.9308, "Suwałki", "Podlaskie", [("PKB", "member"), ("EE", "member")]),
+    ("B3", "Demo BIM Studio (illustrative)", "Demo Pracownia BIM (przykład)", "",
+     53.1270, 23.1700, "Białystok", "Podlaskie", [("PKB", "member")]),
+    ("I2", "Demo Industrial IoT (illustrative)", "Demo Przemysłowy IoT (przykład)", "",
+     53.1330, 23.1400, "Białystok", "Podlaskie", [("ITC", "member")]),
+    ("G3", "Grodno demo machine works (illustrative)", "", "Гродненский демо-машзавод",
+     53.6700, 23.8100, "Hrodna", "Hrodna region", [("BY", "member")]),
+    ("G4", "Grodno demo construction company (illustrative)", "",
+     "Гродненская демо-строительная компания", 53.6900, 23.8500, "Hrodna", "Hrodna region",
+     []),
+]
+
+PROJECTS = [
+    # cluster, title, partners, start, end, budget (EUR), funding source
+    ("KOM", "Laser-cut and welded frames for agricultural machinery (illustrative)",
+     ["M1", "M3", "M4", "PB"], (2023, 3, 1), (2024, 6, 30), 420000, "Regional programme"),
+    ("KOM", "Robotic welding of high-strength steels, R&D (illustrative)",
+     ["M2", "M4", "PB"], (2024, 1, 1), (2025, 12, 31), 680000, "National R&D grant"),
+    ("KOM", "Podlaskie–Hrodna metalworking supplier development (illustrative)",
+     ["M1", "M3", "PFRR", "G3"], (2025, 2, 1), (2025, 11, 30), 150000, "Interreg"),
+    ("PKB", "BIM training for regional builders (illustrative)",
+     ["B1", "B3", "PB"], (2023, 9, 1), (2024, 8, 31), 90000, "European Social Fund"),
+    ("PKB", "Heat-pump retrofit of public buildings, pilot (illustrative)",
+     ["B1", "B2", "UMWP"], (2024, 4, 1), (2025, 10, 31), 310000, "Regional programme"),
+    ("ITC", "Industrial IoT monitoring for metal SMEs (illustrative)",
+     ["I1", "I2", "M2", "PB"], (2024, 2, 1), (2025, 7, 31), 260000, "National R&D grant"),
+    ("ITC", "E-services platform for the voivodeship (illustrative)",
+     ["I1", "UMWP", "PB"], (2023, 1, 1), (2023, 12, 31), 180000, "Regional programme"),
+    ("EE", "Biomass and heat-pump hybrid heating pilot (illustrative)",
+     ["E1", "B2", "PB"], (2024, 5, 1), (2025, 9, 30), 240000, "National Fund for "
+     "Environmental Protection"),
+    ("EE", "Energy audits of cluster members (illustrative)",
+     ["E1", "PFRR", "B2"], (2023, 4, 1), (2023, 11, 30), 40000, "Member fees"),
+]
+
+ACTIVITIES = [
+    # cluster, kind, title, participants, date, place, extra attendees, foreign
+    ("KOM", "conference", "Metal processing cluster forum (illustrative)",
+     ["PB", "PFRR", "M1", "M2", "M3", "M4"], (2023, 5, 18), "Białystok", 34, 0),
+    ("KOM", "training", "Welding technology workshop (illustrative)",
+     ["M2", "M4", "PB"], (2024, 10, 9), "Łomża", 12, 0),
+    ("KOM", "b2b", "Hrodna machine-building fair, joint visit (illustrative)",
+     ["M1", "M3", "G3"], (2025, 4, 23), "Hrodna", 9, 4),
+    ("PKB", "training", "BIM workshop for site engineers (illustrative)",
+     ["B1", "B3", "B2", "PB"], (2024, 3, 14), "Białystok", 22, 0),
+    ("PKB", "working_group", "Energy-efficient construction working group (illustrative)",
+     ["B1", "B2", "UMWP"], (2025, 1, 28), "Białystok", 8, 0),
+    ("ITC", "other", "Industry 4.0 hackathon (illustrative)",
+     ["I1", "I2", "PB", "UMWP"], (2025, 6, 6), "Białystok", 40, 3),
+    ("EE", "conference", "Renewable heat conference (illustrative)",
+     ["E1", "B2", "PB", "UMWP"], (2024, 9, 19), "Augustów", 55, 6),
+    ("EE", "working_group", "Biomass supply working group (illustrative)",
+     ["E1", "PFRR", "B2"], (2023, 10, 5), "Augustów", 7, 0),
+]
+
+REQUESTS = [
+    # organisation, cluster, kind, topic, description, sectors, countries
+    ("M3", "KOM", "offer", "Laser cutting capacity for sheet metal up to 20 mm",
+     "Illustrative demo. Free capacity on a 6 kW fibre laser: cutting of steel, stainless "
+     "steel and aluminium sheet, small and medium batches, delivery in Podlaskie and to "
+     "Hrodna region.", "metal processing, laser cutting, subcontracting", "PL, BY, LT"),
+    ("G3", "BY", "seek", "Лазерная резка металла для деталей сельхозтехники",
+     "Демонстрационный пример. Ищем подрядчика по лазерной резке стального листа для "
+     "рам и кронштейнов сельскохозяйственных машин, партии 200–500 штук.",
+     "металлообработка, лазерная резка, сельхозмашиностроение", "BY, PL"),
+    ("B3", "PKB", "offer", "Szkolenia BIM dla firm budowlanych",
+     "Przykład demonstracyjny. Szkolenia z modelowania BIM (Revit, IFC) dla kierowników "
+     "budów i projektantów, w siedzibie firmy lub w Białymstoku.",
+     "budownictwo, BIM, szkolenia", "PL"),
+    ("B1", "PKB", "seek", "BIM training partner for site engineers",
+     "Illustrative demo. We look for a training partner to run BIM courses (IFC model "
+     "coordination, clash detection) for 15 site engineers during 2026.",
+     "construction, BIM, training", "PL"),
+    ("B2", "EE", "seek", "Lokalizacja pilotażowa dla pompy ciepła w budynku publicznym",
+     "Przykład demonstracyjny. Szukamy budynku publicznego (szkoła, urząd) na pilotażową "
+     "instalację gruntowej pompy ciepła z monitoringiem zużycia energii przez 2 sezony.",
+     "energia odnawialna, pompy ciepła, budownictwo", "PL"),
+    ("PB", None, "offer", "R&D on welding of high-strength steels",
+     "Illustrative demo. University laboratory and staff for welding research: robotic "
+     "welding trials, weld testing and metallography for industrial partners.",
+     "research, welding, metal processing", "PL, BY, LT"),
+    ("M4", "KOM", "seek", "Partner B+R w zakresie spawania zrobotyzowanego",
+     "Przykład demonstracyjny. Szukamy partnera naukowego do wspólnego projektu B+R nad "
+     "spawaniem zrobotyzowanym stali o podwyższonej wytrzymałości.",
+     "spawanie, badania i rozwój, obróbka metali", "PL"),
+    ("M1", "KOM", "seek", "Export to Belarus: distributor for metal components",
+     "Illustrative demo. We look for a distributor or agent in Hrodna region for welded "
+     "and laser-cut metal components for agricultural and construction machinery.",
+     "metal processing, export, distribution", "BY"),
+    ("G4", None, "offer", "Дистрибуция строительных и металлических изделий в Беларуси",
+     "Демонстрационный пример. Предлагаем услуги дистрибуции и складирования "
+     "строительных и металлических изделий польских производителей в Гродненской области.",
+     "строительство, дистрибуция, металлические изделия", "BY, PL"),
+]
+
+EVENT_TITLE = "Podlaskie–Hrodna B2B day (illustrative)"
+EVENT_SLOTS, EVENT_TABLES = 8, 5
+# Participants and the slots they are available in (None: all slots).
+PARTICIPANTS = [("PB", None), ("M1", None), ("M2", range(0, 6)), ("M3", None),
+                ("M4", range(2, 8)), ("B1", range(3, 8)), ("B2", None), ("B3", None),
+                ("I2", range(0, 5)), ("G1", range(0, 5)), ("G3", None), ("G4", None)]
+WISHES = [  # who wants to meet whom, priority 1 (must) .. 3 (if time allows)
+    ("G3", "M3", 1), ("G3", "M1", 2), ("G3", "PB", 3), ("M1", "G4", 1), ("M1", "G3", 1),
+    ("M3", "G3", 1), ("M3", "G4", 2), ("M4", "PB", 1), ("M2", "PB", 2), ("M2", "I2", 2),
+    ("B1", "B3", 1), ("B1", "B2", 3), ("B2", "G4", 2), ("B2", "PB", 2), ("G1", "M2", 1),
+    ("G1", "B2", 3), ("G4", "B3", 2), ("I2", "M4", 2), ("PB", "G1", 3), ("B3", "G4", 2),
+]
+
+
+class Command(BaseCommand):
+    help = "Load demo projects, activities, partner requests and a scheduled B2B event."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        try:
+            admin = get_user_model().objects.get(username="demo-admin")
+            clusters = {k: Cluster.objects.get(name_en=n, demo=True)
+                        for k, n in CLUSTERS.items()}
+        except (get_user_model().DoesNotExist, Cluster.DoesNotExist):
+            raise CommandError("Run load_demo first: the registry demo is missing.") from None
+        orgs = {o.id_value.removeprefix("DEMO-"): o
+                for o in Organisation.objects.filter(id_scheme="OTHER",
+                                                     id_value__startswith="DEMO-")}
+        made = dict.fromkeys(("organisations", "memberships", "projects", "activities",
+                              "requests"), 0)
+        for key, en, pl, ru, lat, lon, city, region, memberships in EXTRA_ORGANISATIONS:
+            org, created = Organisation.objects.get_or_create(
+                id_scheme="OTHER", id_value=f"DEMO-{key}",
+                defaults=dict(name_en=en, name_pl=pl, name_ru=ru, helix="business",
+                              latitude=lat, longitude=lon, city=city, region=region,
+                              size_class="small", demo=True))
+            orgs[key] = org
+            made["organisations"] += created
+            for cluster_key, role in memberships:
+                _m, created = Membership.objects.get_or_create(
+                    organisation=org, cluster=clusters[cluster_key], left__isnull=True,
+                    defaults=dict(role=role, joined=dt.date(2022, 1, 1), demo=True))
+                made["memberships"] += created
+        for ckey, title, partners, start, end, budget, source in PROJECTS:
+            project, created = Project.objects.get_or_create(
+                cluster=clusters[ckey], title=title,
+                defaults=dict(start=dt.date(*start), end=dt.date(*end), demo=True,
+                              budget=Decimal(budget), funding_source=source,
+                              outputs="Illustrative demo project."))
+            if created:
+                project.partners.add(*(orgs[p] for p in partners))
+            made["projects"] += created
+        for ckey, kind, title, participants, day, place, extra, foreign in ACTIVITIES:
+            activity, created = Activity.objects.get_or_create(
+                cluster=clusters[ckey], kind=kind, title=title,
+                defaults=dict(start=dt.date(*day), end=dt.date(*day), place=place,
+                              participant_count=len(participants) + extra,
+                              foreign_participant_count=foreign, demo=True,
+                              description="Illustrative demo activity."))
+            if created:
+                activity.participants.add(*(orgs[p] for p in participants))
+            made["activities"] += created
+        for okey, ckey, kind, topic, text, sectors, countries in REQUESTS:
+            _r, created = PartnerRequest.objects.get_or_create(
+                organisation=orgs[okey], topic=topic,
+                defaults=dict(cluster=clusters[ckey] if ckey else None, kind=kind,
+                              description=text, sectors=sectors, countries=countries))
+            made["requests"] += created
+        event, summary = self._event(orgs, admin)
+        self.stdout.write(self.style.SUCCESS(
+            "matchmaking demo: " + ", ".join(f"{n} {k} created" for k, n in made.items())
+            + f"; event {event.title!r}: {event.participants.count()} participants, "
+            + (f"{summary['placed']} of {summary['requested']} wished meetings scheduled"
+               if summary else "schedule already computed")))
+
+    def _event(self, orgs, admin):
+        """The B2B day, registered and wished through the app's forms, then scheduled."""
+        event, created = Event.objects.get_or_create(
+            title=EVENT_TITLE,
+            defaults=dict(date=timezone.localdate() + dt.timedelta(days=45),
+                          start=dt.time(10, 0), slots=EVENT_SLOTS, tables=EVENT_TABLES,
+                          slot_minutes=20, place="Białystok (illustrative)", created_by=admin))
+        if created:
+            participants = {}
+            for key, slots in PARTICIPANTS:
+                available = list(slots) if slots is not None else list(range(event.slots))
+                form = RegistrationForm(
+                    {"organisation": orgs[key].pk, "availability": available},
+                    instance=Participant(event=event, registered_by=admin), event=event,
+                    organisations=Organisation.objects.filter(demo=True))
+                participants[key] = self._saved(form)
+            for source, target, priority in WISHES:
+                self._saved(WishForm({"target": participants[target].pk, "priority": priority},
+                                     participant=participants[source],
+                                     instance=Wish(participant=participants[source])))
+        if event.scheduled is None:
+            return event, scheduling.run(event)
+        return event, None
+
+    @staticmethod
+    def _saved(form):
+        if not form.is_valid():
+            raise CommandError(f"demo data refused by {type(form).__name__}: "
+                               f"{form.errors.as_text()}")
+        return form.save()
