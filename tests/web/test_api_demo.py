@@ -124,6 +124,25 @@ def test_serve_migrates_loads_demo_and_runs_the_server(monkeypatch):
     coordinator = get_user_model().objects.get(username="demo-coordinator")
     assert coordinator.check_password("demo-pass-123")
     assert coordinator.coordinated_clusters.get().name_en == "Metal Processing Cluster"
+    # --demo also loads the networks/matchmaking and the assessment demos.
+    from klaster.web.assessment.models import Call, Label
+    from klaster.web.matchmaking.models import Event, Meeting
+    from klaster.web.registry.models import PartnerRequest, Project
+
+    evaluator = get_user_model().objects.get(username="demo-evaluator")
+    assert evaluator.check_password("demo-pass-123")
+    assert sorted(Label.objects.values_list("cluster__name_en", flat=True)) == [
+        "Metal Processing Cluster", "Polish Construction Cluster"]
+    assert list(Call.objects.filter(is_open=True).values_list("rubric__key", flat=True)) == [
+        "eccp-profile"]
+    assert Project.objects.filter(demo=True).exists() and PartnerRequest.objects.exists()
+    event = Event.objects.get(title="Podlaskie–Hrodna B2B day (illustrative)")
+    assert event.scheduled and Meeting.objects.filter(event=event).exists()
+    # The KPI snapshots were taken after the demo projects existed: some cluster has a
+    # collaboration network of non-zero density.
+    from klaster.web.assessment.models import KpiSnapshot
+
+    assert KpiSnapshot.objects.filter(kpi__icontains="density", value__gt=0).exists()
     # --demo also runs the demo analysis (packaged CBP 2021) and publishes it.
     from klaster.web.analysis.models import Dataset
 

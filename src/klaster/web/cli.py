@@ -10,7 +10,8 @@ import os
 
 def serve(host: str = "127.0.0.1", port: int = 8000, demo: bool = False,
           debug: bool = True) -> None:
-    """Apply migrations, (``demo``) load the demo content and the demo analysis, start
+    """Apply migrations, (``demo``) load the demo content (registry, networks and
+    matchmaking, assessment) and the demo analysis, start
     the analysis worker thread, and run Django's server.
 
     The development server (``runserver``, no auto-reload) is what ``serve`` runs; a
@@ -30,6 +31,10 @@ def serve(host: str = "127.0.0.1", port: int = 8000, demo: bool = False,
     call_command("migrate", interactive=False, verbosity=1)
     if demo:
         call_command("load_demo")
+        # Networks before assessment: the KPI snapshots' network density reads the demo
+        # projects and activities.
+        call_command("load_matchmaking_demo")
+        call_command("load_assessment_demo")
         call_command("load_analysis_demo")
     # The analysis queue (uploaded statistics files) is worked by a thread of this
     # process; production runs `python -m klaster.web analysis_worker` beside gunicorn.
