@@ -158,13 +158,14 @@ class Command(BaseCommand):
             assignment = services.assign(app, evaluator, admin)
             services.submit_scores(assignment, {k: scores[k] for k in scores},
                                    "Illustrative demo scores, not the ministry's evaluation.")
-            services.compute_consensus(app)
+            result = services.compute_consensus(app)
             services.decide(
                 app, Application.Decision.GRANTED, level,
                 "Illustrative demo decision mirroring the Key National Cluster status named "
-                "in public reports. The demo registry lists only a few illustrative members, "
-                "so the registry-derived gates are not met in this stored result.",
-                True, admin)
+                f"in public reports. The scored areas reach {result['percent']:.0f} % (pass "
+                f"mark {rubric.pass_percent:g} %); the demo registry lists only a few "
+                "illustrative members, so the registry-derived gates are not met in this "
+                "stored result.", True, admin)
         call.is_open = False
         call.deadline = timezone.now()
         call.save()
