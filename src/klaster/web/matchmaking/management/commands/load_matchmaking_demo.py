@@ -79,8 +79,8 @@ PROJECTS = [
     ("ITC", "E-services platform for the voivodeship (illustrative)",
      ["I1", "UMWP", "PB"], (2023, 1, 1), (2023, 12, 31), 180000, "Regional programme"),
     ("EE", "Biomass and heat-pump hybrid heating pilot (illustrative)",
-     ["E1", "B2", "PB"], (2024, 5, 1), (2025, 9, 30), 240000, "National Fund for "
-     "Environmental Protection"),
+     ["E1", "B2", "PB"], (2024, 5, 1), (2025, 9, 30), 240000, ("National Fund for "
+     "Environmental Protection")),
     ("EE", "Energy audits of cluster members (illustrative)",
      ["E1", "PFRR", "B2"], (2023, 4, 1), (2023, 11, 30), 40000, "Member fees"),
 ]
@@ -108,49 +108,49 @@ ACTIVITIES = [
 REQUESTS = [
     # organisation, cluster, kind, topic, description, sectors, countries
     ("M3", "KOM", "offer", "Laser cutting capacity for sheet metal up to 20 mm",
-     "Illustrative demo. Free capacity on a 6 kW fibre laser: cutting of steel, stainless "
+     ("Illustrative demo. Free capacity on a 6 kW fibre laser: cutting of steel, stainless "
      "steel and aluminium sheet, small and medium batches, delivery in Podlaskie and to "
-     "Hrodna region.", "metal processing, laser cutting, subcontracting", "PL, BY, LT"),
+     "Hrodna region."), "metal processing, laser cutting, subcontracting", "PL, BY, LT"),
     ("G3", "BY", "seek", "Лазерная резка металла для деталей сельхозтехники",
-     "Демонстрационный пример. Ищем подрядчика по лазерной резке стального листа для "
-     "рам и кронштейнов сельскохозяйственных машин, партии 200–500 штук.",
+     ("Демонстрационный пример. Ищем подрядчика по лазерной резке стального листа для "
+     "рам и кронштейнов сельскохозяйственных машин, партии 200–500 штук."),
      "металлообработка, лазерная резка, сельхозмашиностроение", "BY, PL"),
     ("B3", "PKB", "offer", "Szkolenia BIM dla firm budowlanych",
-     "Przykład demonstracyjny. Szkolenia z modelowania BIM (Revit, IFC) dla kierowników "
-     "budów i projektantów, w siedzibie firmy lub w Białymstoku.",
+     ("Przykład demonstracyjny. Szkolenia z modelowania BIM (Revit, IFC) dla kierowników "
+     "budów i projektantów, w siedzibie firmy lub w Białymstoku."),
      "budownictwo, BIM, szkolenia", "PL"),
     ("B1", "PKB", "seek", "BIM training partner for site engineers",
-     "Illustrative demo. We look for a training partner to run BIM courses (IFC model "
-     "coordination, clash detection) for 15 site engineers during 2026.",
+     ("Illustrative demo. We look for a training partner to run BIM courses (IFC model "
+     "coordination, clash detection) for 15 site engineers during 2026."),
      "construction, BIM, training", "PL"),
     ("B2", "EE", "seek", "Lokalizacja pilotażowa dla pompy ciepła w budynku publicznym",
-     "Przykład demonstracyjny. Szukamy budynku publicznego (szkoła, urząd) na pilotażową "
-     "instalację gruntowej pompy ciepła z monitoringiem zużycia energii przez 2 sezony.",
+     ("Przykład demonstracyjny. Szukamy budynku publicznego (szkoła, urząd) na pilotażową "
+     "instalację gruntowej pompy ciepła z monitoringiem zużycia energii przez 2 sezony."),
      "energia odnawialna, pompy ciepła, budownictwo", "PL"),
     ("PB", None, "offer", "R&D on welding of high-strength steels",
-     "Illustrative demo. University laboratory and staff for welding research: robotic "
-     "welding trials, weld testing and metallography for industrial partners.",
+     ("Illustrative demo. University laboratory and staff for welding research: robotic "
+     "welding trials, weld testing and metallography for industrial partners."),
      "research, welding, metal processing", "PL, BY, LT"),
     ("M4", "KOM", "seek", "Partner B+R w zakresie spawania zrobotyzowanego",
-     "Przykład demonstracyjny. Szukamy partnera naukowego do wspólnego projektu B+R nad "
-     "spawaniem zrobotyzowanym stali o podwyższonej wytrzymałości.",
+     ("Przykład demonstracyjny. Szukamy partnera naukowego do wspólnego projektu B+R nad "
+     "spawaniem zrobotyzowanym stali o podwyższonej wytrzymałości."),
      "spawanie, badania i rozwój, obróbka metali", "PL"),
     ("M1", "KOM", "seek", "Export to Belarus: distributor for metal components",
-     "Illustrative demo. We look for a distributor or agent in Hrodna region for welded "
-     "and laser-cut metal components for agricultural and construction machinery.",
+     ("Illustrative demo. We look for a distributor or agent in Hrodna region for welded "
+     "and laser-cut metal components for agricultural and construction machinery."),
      "metal processing, export, distribution", "BY"),
     ("G4", None, "offer", "Дистрибуция строительных и металлических изделий в Беларуси",
-     "Демонстрационный пример. Предлагаем услуги дистрибуции и складирования "
-     "строительных и металлических изделий польских производителей в Гродненской области.",
+     ("Демонстрационный пример. Предлагаем услуги дистрибуции и складирования "
+     "строительных и металлических изделий польских производителей в Гродненской области."),
      "строительство, дистрибуция, металлические изделия", "BY, PL"),
 ]
 
 EVENT_TITLE = "Podlaskie–Hrodna B2B day (illustrative)"
 EVENT_SLOTS, EVENT_TABLES = 8, 5
 # Participants and the slots they are available in (None: all slots).
-PARTICIPANTS = [("PB", None), ("M1", None), ("M2", range(0, 6)), ("M3", None),
+PARTICIPANTS = [("PB", None), ("M1", None), ("M2", range(6)), ("M3", None),
                 ("M4", range(2, 8)), ("B1", range(3, 8)), ("B2", None), ("B3", None),
-                ("I2", range(0, 5)), ("G1", range(0, 5)), ("G3", None), ("G4", None)]
+                ("I2", range(5)), ("G1", range(5)), ("G3", None), ("G4", None)]
 WISHES = [  # who wants to meet whom, priority 1 (must) .. 3 (if time allows)
     ("G3", "M3", 1), ("G3", "M1", 2), ("G3", "PB", 3), ("M1", "G4", 1), ("M1", "G3", 1),
     ("M3", "G3", 1), ("M3", "G4", 2), ("M4", "PB", 1), ("M2", "PB", 2), ("M2", "I2", 2),
@@ -178,40 +178,40 @@ class Command(BaseCommand):
         for key, en, pl, ru, lat, lon, city, region, memberships in EXTRA_ORGANISATIONS:
             org, created = Organisation.objects.get_or_create(
                 id_scheme="OTHER", id_value=f"DEMO-{key}",
-                defaults=dict(name_en=en, name_pl=pl, name_ru=ru, helix="business",
-                              latitude=lat, longitude=lon, city=city, region=region,
-                              size_class="small", demo=True))
+                defaults={"name_en": en, "name_pl": pl, "name_ru": ru, "helix": "business",
+                              "latitude": lat, "longitude": lon, "city": city, "region": region,
+                              "size_class": "small", "demo": True})
             orgs[key] = org
             made["organisations"] += created
             for cluster_key, role in memberships:
                 _m, created = Membership.objects.get_or_create(
                     organisation=org, cluster=clusters[cluster_key], left__isnull=True,
-                    defaults=dict(role=role, joined=dt.date(2022, 1, 1), demo=True))
+                    defaults={"role": role, "joined": dt.date(2022, 1, 1), "demo": True})
                 made["memberships"] += created
         for ckey, title, partners, start, end, budget, source in PROJECTS:
             project, created = Project.objects.get_or_create(
                 cluster=clusters[ckey], title=title,
-                defaults=dict(start=dt.date(*start), end=dt.date(*end), demo=True,
-                              budget=Decimal(budget), funding_source=source,
-                              outputs="Illustrative demo project."))
+                defaults={"start": dt.date(*start), "end": dt.date(*end), "demo": True,
+                              "budget": Decimal(budget), "funding_source": source,
+                              "outputs": "Illustrative demo project."})
             if created:
                 project.partners.add(*(orgs[p] for p in partners))
             made["projects"] += created
         for ckey, kind, title, participants, day, place, extra, foreign in ACTIVITIES:
             activity, created = Activity.objects.get_or_create(
                 cluster=clusters[ckey], kind=kind, title=title,
-                defaults=dict(start=dt.date(*day), end=dt.date(*day), place=place,
-                              participant_count=len(participants) + extra,
-                              foreign_participant_count=foreign, demo=True,
-                              description="Illustrative demo activity."))
+                defaults={"start": dt.date(*day), "end": dt.date(*day), "place": place,
+                              "participant_count": len(participants) + extra,
+                              "foreign_participant_count": foreign, "demo": True,
+                              "description": "Illustrative demo activity."})
             if created:
                 activity.participants.add(*(orgs[p] for p in participants))
             made["activities"] += created
         for okey, ckey, kind, topic, text, sectors, countries in REQUESTS:
             _r, created = PartnerRequest.objects.get_or_create(
                 organisation=orgs[okey], topic=topic,
-                defaults=dict(cluster=clusters[ckey] if ckey else None, kind=kind,
-                              description=text, sectors=sectors, countries=countries))
+                defaults={"cluster": clusters[ckey] if ckey else None, "kind": kind,
+                              "description": text, "sectors": sectors, "countries": countries})
             made["requests"] += created
         event, summary = self._event(orgs, admin)
         self.stdout.write(self.style.SUCCESS(
@@ -224,9 +224,9 @@ class Command(BaseCommand):
         """The B2B day, registered and wished through the app's forms, then scheduled."""
         event, created = Event.objects.get_or_create(
             title=EVENT_TITLE,
-            defaults=dict(date=timezone.localdate() + dt.timedelta(days=45),
-                          start=dt.time(10, 0), slots=EVENT_SLOTS, tables=EVENT_TABLES,
-                          slot_minutes=20, place="Białystok (illustrative)", created_by=admin))
+            defaults={"date": timezone.localdate() + dt.timedelta(days=45),
+                          "start": dt.time(10, 0), "slots": EVENT_SLOTS, "tables": EVENT_TABLES,
+                          "slot_minutes": 20, "place": "Białystok (illustrative)", "created_by": admin})
         if created:
             participants = {}
             for key, slots in PARTICIPANTS:
