@@ -30,6 +30,11 @@ def serve(host: str = "127.0.0.1", port: int = 8000, demo: bool = False,
     django.setup()
     call_command("migrate", interactive=False, verbosity=1)
     if demo:
+        # One password for every demo account (registry and evaluator), printed once.
+        if not os.environ.get("KLASTER_DEMO_PASSWORD"):
+            import secrets
+
+            os.environ["KLASTER_DEMO_PASSWORD"] = secrets.token_urlsafe(12)
         call_command("load_demo")
         # Networks before assessment: the KPI snapshots' network density reads the demo
         # projects and activities.
