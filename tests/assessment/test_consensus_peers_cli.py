@@ -135,3 +135,14 @@ def test_cli_assess_prints_and_writes_json(app, tmp_path):
     r = CliRunner().invoke(app, ["assess", "-r", "parp-standards", "--values", str(vj),
                                  "--phase", "old"])
     assert r.exit_code == 2 and "phase 'old'" in r.output
+
+
+def test_cli_assess_warns_of_values_the_rubric_does_not_use(app, tmp_path):
+    values = tmp_path / "v.yaml"
+    values.write_text("management_fte: 1\nmembers_comitted: 20\n", encoding="utf-8")
+    r = CliRunner().invoke(app, ["assess", "-r", "eccp-profile", "--values", str(values)],
+                           env={"COLUMNS": "300"})
+    assert r.exit_code == 0, r.output
+    assert "not indicators of eccp-profile, ignored: members_comitted" in r.output
+    # the misspelt count is missing, so the 15-member gate cannot pass
+    assert "Not passed" in r.output

@@ -102,7 +102,14 @@ def assess_cmd(
 
     with errors():
         r = load_rubric(rubric)
-        res = assess(r, _read_values(values), phase=phase)
+        given = _read_values(values)
+        res = assess(r, given, phase=phase)
+        # The library ignores keys a rubric does not use (so a whole registry_indicators()
+        # dict can be passed); in a hand-written file such a key is usually a typo.
+        unused = sorted(set(given) - {i.key for i in r.indicators})
+        if unused:
+            err.print(f"[yellow]warning:[/] {values}: not indicators of {r.key}, ignored: "
+                      f"{', '.join(unused)}", highlight=False)
         if json_out is not None:
             _write_json(res.to_dict(), json_out)
     con = console
