@@ -1,0 +1,28 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from klaster.errors import KlasterError
+
+
+class Command(BaseCommand):
+    help = ("Write the registry as tables (one Parquet or CSV file per table of "
+            "klaster.registry_tables) for the command-line analytics: klaster "
+            "network-metrics, klaster match. Includes unpublished records: an operator's "
+            "command.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("directory", help="folder to write (created if missing)")
+        parser.add_argument("--format", choices=["parquet", "csv"], default="parquet")
+        parser.add_argument("--cluster", type=int, action="append", dest="clusters",
+                            help="only this cluster's records (repeatable); default all")
+
+    def handle(self, *args, directory, format, clusters=None, **options):
+        from klaster.networks.io import write_registry
+        from klaster.web.registry.tables import export_tables
+
+        try:
+            tables = export_tables(clusters)
+            paths = write_registry(tables, directory, fmt=format)
+        except KlasterError as exc:
+            raise CommandError(str(exc)) from None
+        counts = ", ".join(f"{name} {frame.height:,}" for name, frame in tables.tables().items())
+        self.stdout.write(f"wrote {len(paths)} tables to {directory}: {counts}")
