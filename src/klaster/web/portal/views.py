@@ -7,10 +7,12 @@ API), validate with the registry's forms, import/export with registry.importing.
 from __future__ import annotations
 
 from collections import OrderedDict
+from itertools import groupby
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Avg, F, Q
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpResponse
@@ -26,7 +28,9 @@ from klaster.web.registry.filters import ClusterFilter
 from klaster.web.registry.forms import (
     ActivityForm,
     ClusterForm,
+    DUPLICATE_YEAR,
     DocumentForm,
+    FiguresForm,
     ImportForm,
     JoinRequestForm,
     OrganisationForm,
@@ -46,6 +50,7 @@ from klaster.web.registry.models import (
     Membership,
     MembershipRole,
     Organisation,
+    OrganisationFigures,
     Project,
 )
 from klaster.web.registry.queries import attach_member_counts
@@ -144,9 +149,17 @@ def organisation_detail(request, pk):
     memberships = (Membership.objects.filter(organisation=org,
                                              cluster__in=perms.visible_clusters(request.user))
                    .select_related("cluster"))
+    can_edit = perms.can_edit(request.user, org)
+    # Figures follow the visibility rules of the organisation itself: shown when the
+    # organisation is public (approved or member of a published cluster) or to those who
+    # edit it, not to a coordinator who sees an unapproved member only through their own
+    # cluster. Only the latest year is shown here; all years are in the workspace.
+    latest = None
+    if can_edit or Organisation.objects.public().filter(pk=org.pk).exists():
+        latest = org.figures.order_by("-year").first()
     return render(request, "portal/organisation.html", {
-        "org": org, "memberships": memberships, "figures": org.figures.all(),
-        "can_edit": perms.can_edit(request.user, org),
+        "org": org, "memberships": memberships, "latest_figures": latest,
+        "can_edit": can_edit,
     })
 
 
@@ -281,6 +294,7 @@ def organisation_edit(request, pk):
         "org": org, "title": org.display_name,
         "join_form": JoinRequestForm(clusters=_joinable(request.user, org)),
         "join_requests": org.join_requests.select_related("cluster"),
+        "figures": org.figures.order_by("-year"),
     })
 
 
@@ -291,15 +305,26 @@ def _joinable(user, org):
             .order_by("name_en"))
 
 
-def _history(request, obj, back_url):
-    records = list(obj.history.all().select_related("history_user"))
+def _history_rows(records) -> list[dict]:
+    """``records``: one record's history, newest first → rows with before → after."""
     rows = []
     for newer, older in zip(records, [*records[1:], None], strict=True):
         changes = []
         if older is not None:
             changes = [(c.field, c.old, c.new) for c in newer.diff_against(older).changes]
         rows.append({"record": newer, "changes": changes})
+    return rows
+
+
+def _history(request, obj, back_url, related=None):
+    """History page of ``obj``; ``related``: history records of child rows (any number of
+    rows, ordered by row id then newest first), listed per row after ``obj``'s own."""
+    rows = _history_rows(list(obj.history.all().select_related("history_user")))
+    related_rows = []
+    for _pk, group in groupby(related or [], key=lambda r: r.id):
+        related_rows.extend(_history_rows(list(group)))
     return render(request, "portal/history.html", {"obj": obj, "rows": rows,
+                                                   "related_rows": related_rows,
                                                    "back_url": back_url})
 
 
@@ -312,7 +337,13 @@ def cluster_history(request, pk):
 @login_required
 def organisation_history(request, pk):
     org = perms.get_editable_or_deny(Organisation, request.user, pk)
-    return _history(request, org, reverse("portal:organisation_edit", args=[pk]))
+    # The yearly figures are the organisation's too: their history (django-simple-history,
+    # including rows since deleted, e.g. in the admin) is listed below the organisation's.
+    figures = list(OrganisationFigures.history.filter(organisation_id=org.pk)
+                   .select_related("history_user").order_by("id", "-history_date",
+                                                             "-history_id"))
+    return _history(request, org, reverse("portal:organisation_edit", args=[pk]),
+                    related=figures)
 
 
 @login_required
@@ -462,3 +493,50 @@ def document_upload(request, pk):
                         instance=Document(cluster=cluster, uploaded_by=request.user))
     return _post_form(request, form, lambda form: form.save() is not None,
                       _("Document added."), "portal:cluster_edit", cluster.pk)
+
+
+def _figures_form(request, org, instance, title):
+    """Add or edit one year of ``org``'s figures (inline errors, 400 when invalid). A
+    duplicate year that slips past the form's check (two saves at once) is refused by the
+    database (figures_one_per_year) and shown as the same inline error, never a 500."""
+    form = FiguresForm(request.POST or None, instance=instance)
+    history_url = reverse("portal:organisation_history", args=[org.pk])
+
+    def page(status):
+        return render(request, "portal/form.html", {"form": form, "title": title,
+                                                    "history_url": history_url},
+                      status=status)
+
+    if request.method != "POST":
+        return page(200)
+    if not form.is_valid():
+        return page(400)
+    try:
+        with transaction.atomic():
+            form.save()
+    except IntegrityError:
+        form.add_error("year", DUPLICATE_YEAR)
+        return page(400)
+    return _done(request, _("Yearly figures saved."), "portal:organisation_edit", org.pk)
+
+
+@login_required
+def figures_create(request, pk):
+    org = perms.get_editable_or_deny(Organisation, request.user, pk)
+    return _figures_form(request, org, OrganisationFigures(organisation=org),
+                         _("Yearly figures of %(s)s") % {"s": org.display_name})
+
+
+@login_required
+def figures_edit(request, pk):
+    """Edit one year's row. Rights are the organisation's: a row of an organisation the
+    user may not see answers 404 (as a missing row), a visible one they may not edit 403."""
+    org_id = (OrganisationFigures.objects.filter(pk=pk)
+              .values_list("organisation_id", flat=True).first())
+    if org_id is None:
+        raise Http404("No such figures.")
+    org = perms.get_editable_or_deny(Organisation, request.user, org_id)
+    figures = OrganisationFigures.objects.get(pk=pk)
+    figures.organisation = org
+    return _figures_form(request, org, figures,
+                         _("Yearly figures of %(s)s") % {"s": org.display_name})

@@ -3,7 +3,10 @@ versioned forms carry the version they were loaded with, checked on save."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from django import forms
+from django.core import validators as django_validators
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +17,7 @@ from klaster.web.registry.models import (
     Document,
     JoinRequest,
     Organisation,
+    OrganisationFigures,
     Project,
 )
 
@@ -147,3 +151,44 @@ class DocumentForm(forms.ModelForm):
         model = Document
         fields = ["title", "file", "url"]
         formfield_callback = _formfield
+
+
+DUPLICATE_YEAR = _("Figures for this year already exist; edit that year instead.")
+
+
+class FiguresForm(forms.ModelForm):
+    """One year of an organisation's figures. The instance must carry its organisation
+    (``OrganisationFigures(organisation=org)``): the one-row-per-year check needs it."""
+
+    # Figures are reported for past or current years; the database allows 1900-2100
+    # (figures_year_range), this narrows it to what a representative can know.
+    FIRST_YEAR = 1900
+
+    class Meta:
+        model = OrganisationFigures
+        fields = ["year", "employees", "turnover", "exports", "rd_staff"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Money: the database refuses negatives (figures_*_nonnegative); say so inline.
+        # Counts are PositiveIntegerFields, whose form fields already have min_value=0.
+        for name in ("turnover", "exports"):
+            self.fields[name].validators.append(django_validators.MinValueValidator(0))
+            self.fields[name].widget.attrs["min"] = 0
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        last = date.today().year
+        if not self.FIRST_YEAR <= year <= last:
+            raise forms.ValidationError(
+                _("The year must be between %(first)s and %(last)s."),
+                params={"first": self.FIRST_YEAR, "last": last})
+        # The (organisation, year) constraint involves a field not on the form, so Django
+        # would not check it before saving; check it here for an inline message (the view
+        # also turns the database's refusal into this error, for concurrent saves).
+        if (OrganisationFigures.objects.filter(organisation=self.instance.organisation,
+                                               year=year)
+                .exclude(pk=self.instance.pk).exists()):
+            raise forms.ValidationError(DUPLICATE_YEAR)
+        return year
+
