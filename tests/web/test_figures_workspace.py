@@ -39,7 +39,8 @@ def test_representative_adds_and_edits_own_figures(client, registry):
     page = client.get(f"/workspace/organisations/{org.pk}/").content.decode()
     assert f"/workspace/figures/{row.pk}/" in page and "300,000" in page
 
-    r = client.post(f"/workspace/figures/{row.pk}/", _row(2023, employees=45, rd_staff=4))
+    r = client.post(f"/workspace/figures/{row.pk}/",
+                    _row(2023, employees=45, rd_staff=4, version=row.version))
     assert r.status_code == 302
     row.refresh_from_db()
     assert (row.employees, row.turnover, row.rd_staff) == (45, None, 4)
@@ -51,6 +52,25 @@ def test_representative_adds_and_edits_own_figures(client, registry):
     assert 'id="figures-history"' in history
     assert "<strong>employees</strong>: 42 → 45" in history
     assert "<strong>turnover</strong>: 1250000.50 → –" in history
+
+
+def test_concurrent_edit_is_a_conflict_not_an_overwrite(client, registry):
+    org = registry["org_a"]
+    row = OrganisationFigures.objects.create(organisation=org, year=2022, employees=10)
+    client.force_login(registry["rep_a"])
+    opened = row.version  # both editors opened version 1
+    first = client.post(f"/workspace/figures/{row.pk}/", _row(2022, employees=11,
+                                                              version=opened))
+    assert first.status_code == 302
+    second = client.post(f"/workspace/figures/{row.pk}/", _row(2022, employees=99,
+                                                               version=opened))
+    assert second.status_code == 409
+    assert "Someone else changed this record" in second.content.decode()
+    row.refresh_from_db()
+    assert (row.employees, row.version) == (11, 2)  # the second edit wrote nothing
+    # no version at all (a hand-made request) is refused the same way
+    assert client.post(f"/workspace/figures/{row.pk}/",
+                       _row(2022, employees=5)).status_code == 409
 
 
 def test_administrator_may_edit_any_organisations_figures(client, registry):

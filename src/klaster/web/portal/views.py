@@ -513,10 +513,12 @@ def _figures_form(request, org, instance, title):
         return page(400)
     try:
         with transaction.atomic():
-            form.save()
+            saved = _save_versioned(request, form, form.instance)
     except IntegrityError:
         form.add_error("year", DUPLICATE_YEAR)
         return page(400)
+    if not saved:  # someone saved this year in between: 409 with the conflict message
+        return page(409)
     return _done(request, _("Yearly figures saved."), "portal:organisation_edit", org.pk)
 
 

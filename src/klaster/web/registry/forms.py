@@ -156,7 +156,7 @@ class DocumentForm(forms.ModelForm):
 DUPLICATE_YEAR = _("Figures for this year already exist; edit that year instead.")
 
 
-class FiguresForm(forms.ModelForm):
+class FiguresForm(VersionedForm):
     """One year of an organisation's figures. The instance must carry its organisation
     (``OrganisationFigures(organisation=org)``): the one-row-per-year check needs it."""
 

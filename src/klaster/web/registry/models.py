@@ -202,7 +202,7 @@ class Organisation(Versioned, Named):
             raise ValidationError(_("Give both latitude and longitude, or neither."))
 
 
-class OrganisationFigures(models.Model):
+class OrganisationFigures(Versioned):
     """Yearly figures of one organisation (employees, turnover, exports, R&D staff)."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
@@ -215,7 +215,7 @@ class OrganisationFigures(models.Model):
                                   null=True, blank=True)
     rd_staff = models.PositiveIntegerField(_("R&D staff"), null=True, blank=True)
     demo = models.BooleanField(_("illustrative demo data"), default=False)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         ordering = ["organisation", "year"]
