@@ -4,19 +4,11 @@ finds it in the public directory and on the map, and switches the language."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+from .browser import MARKS, launch, open_page, sign_in
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                       reason=f"{CHROMIUM} is absent (apt-get install chromium)"),
-]
+pytestmark = MARKS
 
 HEADER = "id_scheme,id_value,name_en,helix,latitude,longitude,industry_codes,role\n"
 GOOD = ("NIP,5260250274,Narew Dairy,business,53.17,22.07,C10,founder\n"
@@ -38,16 +30,11 @@ def test_coordinator_journey(live_server, make_user, tmp_path, monkeypatch):
     good_file.write_text(HEADER + GOOD, encoding="utf-8")
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(locale="en-GB")
+        browser = launch(p)
         # No request leaves the machine: everything is served by the live server.
         outside = []
-        page.on("request", lambda r: None if r.url.startswith(live_server.url)
-                else outside.append(r.url))
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("#id_username", "kasia")
-        page.fill("#id_password", "pw-kasia-Long1")
-        page.click("main button[type=submit]")
+        page = open_page(browser, live_server.url, outside)
+        sign_in(page, live_server.url, "kasia")
         expect(page.locator("h1")).to_have_text("Workspace")
 
         page.click("text=New cluster")

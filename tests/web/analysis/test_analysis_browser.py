@@ -4,21 +4,12 @@ map in the report, records a potential cluster and finds it in the workspace."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
+from ..browser import MARKS, launch, open_page, sign_in
 from .conftest import SMALL_CSV
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                       reason=f"{CHROMIUM} is absent (apt-get install chromium)"),
-]
+pytestmark = MARKS
 
 
 @pytest.mark.django_db(transaction=True)
@@ -32,18 +23,13 @@ def test_analyst_journey(live_server, make_user, tmp_path, monkeypatch):
     stats = tmp_path / "six-states.csv"
     stats.write_text(SMALL_CSV, encoding="utf-8")
     # The worker runs as in `klaster serve`: a thread beside the server, polling the queue.
-    _thread, stop = start_worker_thread(interval=0.5)
+    thread, stop = start_worker_thread(interval=0.5)
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            page = browser.new_page(locale="en-GB")
+            browser = launch(p)
             outside = []
-            page.on("request", lambda r: None if r.url.startswith(live_server.url)
-                    else outside.append(r.url))
-            page.goto(f"{live_server.url}/accounts/login/")
-            page.fill("#id_username", "ana")
-            page.fill("#id_password", "pw-ana-Long1")
-            page.click("main button[type=submit]")
+            page = open_page(browser, live_server.url, outside)
+            sign_in(page, live_server.url, "ana")
 
             page.click("header >> text=Analysis")
             page.click("text=Upload a statistics file")
@@ -71,3 +57,4 @@ def test_analyst_journey(live_server, make_user, tmp_path, monkeypatch):
         assert outside == []
     finally:
         stop.set()
+        thread.join(timeout=30)

@@ -7,19 +7,12 @@ sees the label on the public cluster page."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+from ..browser import MARKS, launch, open_page, sign_in
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                       reason=f"{CHROMIUM} is absent (apt-get install chromium)"),
-]
+pytestmark = MARKS
 
 
 # Self-contained data (no role groups from migrations, which another transactional test's
@@ -54,17 +47,12 @@ def test_call_from_opening_to_label_on_public_page(live_server, rubric_text, mon
     url = live_server.url
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(p)
         outside = []
 
         def as_user(name):
-            page = browser.new_context(locale="en-GB").new_page()
-            page.on("request", lambda r: None if r.url.startswith(url)
-                    else outside.append(r.url))
-            page.goto(f"{url}/accounts/login/")
-            page.fill("#id_username", name)
-            page.fill("#id_password", f"pw-{name}-Long1")
-            page.click("main button[type=submit]")
+            page = open_page(browser, url, outside)
+            sign_in(page, url, name)
             expect(page.locator("h1")).to_have_text("Workspace")
             return page
 

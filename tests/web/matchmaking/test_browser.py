@@ -4,19 +4,11 @@ the contact is recorded and both sides are e-mailed (locmem outbox)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+from ..browser import MARKS, launch, open_page, sign_in
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                       reason=f"{CHROMIUM} is absent (apt-get install chromium)"),
-]
+pytestmark = MARKS
 
 
 @pytest.mark.django_db(transaction=True)
@@ -44,15 +36,10 @@ def test_representative_request_suggestions_accept(live_server, make_user, monke
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(locale="en-GB")
+        browser = launch(p)
         outside = []
-        page.on("request", lambda r: None if r.url.startswith(live_server.url)
-                else outside.append(r.url))
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("#id_username", "ola")
-        page.fill("#id_password", "pw-ola-Long1")
-        page.click("main button[type=submit]")
+        page = open_page(browser, live_server.url, outside)
+        sign_in(page, live_server.url, "ola")
         expect(page.locator("h1")).to_have_text("Workspace")
 
         page.click("header >> text=Networks and matchmaking")
@@ -99,11 +86,9 @@ def test_network_page_draws_and_opens_an_organisation(live_server, monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(locale="en-GB")
+        browser = launch(p)
         outside = []
-        page.on("request", lambda r: None if r.url.startswith(live_server.url)
-                else outside.append(r.url))
+        page = open_page(browser, live_server.url, outside)
         page.goto(f"{live_server.url}/matchmaking/networks/")
         page.click("text=Narew Valley")
         page.select_option("select[name=year]", "2024")

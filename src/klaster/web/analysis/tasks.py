@@ -23,7 +23,7 @@ import traceback
 from pathlib import Path
 
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connections, transaction
 from django.utils import timezone
 
 from klaster.errors import KlasterError
@@ -209,17 +209,22 @@ def worker_loop(stop: threading.Event, interval: float = 2.0, *,
                 first_wait: bool = False) -> None:
     """Poll the queue every ``interval`` seconds until ``stop`` is set (``first_wait``:
     wait one interval before the first poll)."""
-    if first_wait and stop.wait(interval):
-        return
-    while not stop.is_set():
-        try:
-            close_old_connections()
-            run_pending()
-        except Exception:  # a worker outlives one bad poll (e.g. a database restart)
-            log.exception("analysis worker poll failed")
-        finally:
-            close_old_connections()
-        stop.wait(interval)
+    try:
+        if first_wait and stop.wait(interval):
+            return
+        while not stop.is_set():
+            try:
+                close_old_connections()
+                run_pending()
+            except Exception:  # a worker outlives one bad poll (e.g. a database restart)
+                log.exception("analysis worker poll failed")
+            finally:
+                close_old_connections()
+            stop.wait(interval)
+    finally:
+        # Persistent connections (CONN_MAX_AGE) would outlive the loop: a stopped worker
+        # must not hold a database session (it blocks e.g. dropping the database).
+        connections.close_all()
 
 
 def start_worker_thread(interval: float = 2.0) -> tuple[threading.Thread, threading.Event]:
