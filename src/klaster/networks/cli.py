@@ -82,12 +82,14 @@ def network_metrics_cmd(
     for col in ("cluster", "members", "ties", "density", "components", "isolated",
                 "bridging organisations"):
         t.add_column(col)
+    cluster_names = dict(tables.clusters.select("id", "name").iter_rows())
+    org_names = dict(tables.organisations.select("id", "name").iter_rows())
     for r in last.sort("members", descending=True).head(15).iter_rows(named=True):
         dens = "-" if r["density"] is None else f"{r['density']:.3f}"
         iso = "-" if r["isolates_share"] is None else f"{r['isolates_share']:.0%}"
-        t.add_row(str(r["cluster_id"]), str(r["members"]), str(r["ties"]), dens,
-                  str(r["components"]), iso,
-                  ", ".join(str(o) for o in r["bridging_organisations"]))
+        t.add_row(f"{cluster_names.get(r['cluster_id']) or ''} ({r['cluster_id']})",
+                  str(r["members"]), str(r["ties"]), dens, str(r["components"]), iso,
+                  ", ".join(f"{org_names.get(o) or o}" for o in r["bridging_organisations"]))
     console.print(t)
     console.print(f"Wrote {metrics.height} cluster-year rows to [bold]{output}[/]"
                   + (f", centrality to [bold]{centrality}[/]" if centrality else "")
