@@ -59,18 +59,25 @@ def memberships_in(tables: RegistryTables, year: int | None) -> pl.DataFrame:
                     & (pl.col("left").is_null() | (pl.col("left").dt.year() >= year)))
 
 
-def _pairs(links: pl.DataFrame, group: str, tie_type: str, year: int | None) -> pl.DataFrame:
-    """Project a two-mode table (``group``, organisation_id) onto organisation pairs,
-    weight = number of distinct groups the pair shares."""
-    links = links.select(group, "organisation_id").unique()
-    pairs = (links.join(links, on=group, suffix="_b")
-             .filter(pl.col("organisation_id") < pl.col("organisation_id_b")))
-    return (pairs.group_by(pl.col("organisation_id").alias("source"),
-                           pl.col("organisation_id_b").alias("target"))
+def _tie_table(pairs: pl.DataFrame, node: str, group: str, tie_type: str,
+               year: int | None) -> pl.DataFrame:
+    """Pairs (``node``, ``node``_b, ``group``) -> TIE_SCHEMA rows, weight = number of
+    distinct groups the pair shares."""
+    return (pairs.group_by(pl.col(node).alias("source"), pl.col(f"{node}_b").alias("target"))
             .agg(pl.col(group).n_unique().cast(pl.Int64).alias("weight"))
             .with_columns(pl.lit(tie_type).alias("tie_type"),
                           pl.lit(year, dtype=pl.Int32).alias("year"))
             .select(list(TIE_SCHEMA)))
+
+
+def _pairs(links: pl.DataFrame, group: str, tie_type: str, year: int | None,
+           node: str = "organisation_id") -> pl.DataFrame:
+    """Project a two-mode table (``group``, ``node``) onto ``node`` pairs (source <
+    target), weight = number of distinct groups the pair shares."""
+    links = links.select(group, node).unique()
+    pairs = (links.join(links, on=group, suffix="_b")
+             .filter(pl.col(node) < pl.col(f"{node}_b")))
+    return _tie_table(pairs, node, group, tie_type, year)
 
 
 def organisation_ties(tables: RegistryTables, *, year: int | None = None,
@@ -107,28 +114,9 @@ def organisation_ties(tables: RegistryTables, *, year: int | None = None,
                      .filter((pl.col("left").is_null() | (pl.col("joined_b") <= pl.col("left")))
                              & (pl.col("left_b").is_null()
                                 | (pl.col("joined") <= pl.col("left_b")))))
-            parts.append(
-                pairs.group_by(pl.col("organisation_id").alias("source"),
-                               pl.col("organisation_id_b").alias("target"))
-                .agg(pl.col("cluster_id").n_unique().cast(pl.Int64).alias("weight"))
-                .with_columns(pl.lit("membership").alias("tie_type"),
-                              pl.lit(None, dtype=pl.Int32).alias("year"))
-                .select(list(TIE_SCHEMA)))
+            parts.append(_tie_table(pairs, "organisation_id", "cluster_id", "membership",
+                                    None))
     return pl.concat(parts).sort("tie_type", "source", "target")
-
-
-
-def _cluster_pairs(links: pl.DataFrame, group: str, tie_type: str,
-                   year: int | None) -> pl.DataFrame:
-    links = links.select(group, "cluster_id").unique()
-    pairs = (links.join(links, on=group, suffix="_b")
-             .filter(pl.col("cluster_id") < pl.col("cluster_id_b")))
-    return (pairs.group_by(pl.col("cluster_id").alias("source"),
-                           pl.col("cluster_id_b").alias("target"))
-            .agg(pl.col(group).n_unique().cast(pl.Int64).alias("weight"))
-            .with_columns(pl.lit(tie_type).alias("tie_type"),
-                          pl.lit(year, dtype=pl.Int32).alias("year"))
-            .select(list(TIE_SCHEMA)))
 
 
 def cluster_ties(tables: RegistryTables, *, year: int | None = None) -> pl.DataFrame:
@@ -142,10 +130,11 @@ def cluster_ties(tables: RegistryTables, *, year: int | None = None) -> pl.DataF
     ``tie_type``, ``year`` (null for all time), ``weight``.
     """
     m = memberships_in(tables, year).select("organisation_id", "cluster_id").unique()
-    shared = _cluster_pairs(m, "organisation_id", "shared_member", year)
+    shared = _pairs(m, "organisation_id", "shared_member", year, node="cluster_id")
     projects = _running(tables.projects, year)
     own = projects.select(pl.col("id").alias("project_id"), "cluster_id")
     via = (tables.project_partners.join(own.select("project_id"), on="project_id", how="semi")
            .join(m, on="organisation_id").select("project_id", "cluster_id"))
-    joint = _cluster_pairs(pl.concat([own, via]), "project_id", "joint_project", year)
+    joint = _pairs(pl.concat([own, via]), "project_id", "joint_project", year,
+                   node="cluster_id")
     return pl.concat([shared, joint]).sort("tie_type", "source", "target")
