@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 import polars as pl
 from django.core.cache import cache
 
-from klaster.web.matchmaking.data import CACHE_SECONDS, cached_tables, registry_state
+from klaster.web.matchmaking.data import CACHE_SECONDS, cached_tables
+from klaster.web.portal.caching import registry_version
 from klaster.web.matchmaking.models import Contact, Dismissal, ProximityTable
 from klaster.web.registry import permissions as perms
 from klaster.web.registry.models import Organisation, PartnerRequest
@@ -53,7 +54,7 @@ def weights(proximity: ProximityTable | None) -> dict[str, float]:
 def _ranked(req: PartnerRequest, k: int, proximity: ProximityTable | None) -> pl.DataFrame:
     from klaster.matchmaking import suggest
 
-    state = registry_state()
+    state = registry_version()
     key = f"mm:sugg:{state}:{req.pk}:{proximity.pk if proximity else 0}:{k}"
     ranked = cache.get(key)
     if ranked is None:

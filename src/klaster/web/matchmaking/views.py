@@ -28,7 +28,8 @@ from django.views.decorators.http import require_POST
 
 from klaster.registry_tables import HELIX_TYPES
 from klaster.web.matchmaking import scheduling, suggestions
-from klaster.web.matchmaking.data import CACHE_SECONDS, cached_tables, registry_state
+from klaster.web.matchmaking.data import CACHE_SECONDS, cached_tables
+from klaster.web.portal.caching import registry_version
 from klaster.web.matchmaking.forms import (
     EventForm,
     PartnerRequestForm,
@@ -144,7 +145,7 @@ def network_metrics(request, pk):
     if filters is None:
         return HttpResponseBadRequest(_("The year must be a number."))
     year = filters[0]
-    state = registry_state()
+    state = registry_version()
     key = f"mm:metrics:{state}:{cluster.pk}:{year}"
     metrics = cache.get(key)
     if metrics is None:
@@ -176,7 +177,7 @@ def cached_network_payload(user, cluster, *, year, tie_types, helix) -> dict:
     language, set of organisations the viewer may see): 5,000 nodes are laid out once."""
     from django.utils.translation import get_language
 
-    state = registry_state()
+    state = registry_version()
     if perms.is_admin(user):
         scope = "all"
         visible_ids = None

@@ -79,9 +79,11 @@ def registry_version() -> str:
 
 
 def bump_version() -> None:
-    """Invalidate every cached page, list and count (call after bulk writes)."""
-    if enabled():
-        _cache().set(VERSION_KEY, secrets.token_hex(8), timeout=None)
+    """Invalidate every cached page, list and count (call after bulk writes).
+
+    The token is replaced even with the public cache off: other caches derived from the
+    registry (the matchmaking app's tables and network payloads) are keyed on it too."""
+    _cache().set(VERSION_KEY, secrets.token_hex(8), timeout=None)
 
 
 def _bump_now_and_on_commit() -> None:
