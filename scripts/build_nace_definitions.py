@@ -10,7 +10,7 @@ NACE Rev.2 structure file when --nace-structure FILE is given: the semicolon-sep
 export with columns Level, Code, Description, "Reference to ISIC Rev. 4").
 Writes (src/klaster/taxonomy/data/, or --out):
   nace_benchmark_definitions.csv (levels class and division), nace_benchmark_unmapped.csv,
-  nace_division_loss.csv, and nace2_classes.csv with --nace-structure.
+  nace_division_loss.csv, nace_benchmark_summary.csv, and nace2_classes.csv with --nace-structure.
 The source files themselves are not shipped; see data/NOTICE.
 
 Run: uv run python scripts/build_nace_definitions.py [--shared DIR] [--out DIR]
@@ -27,13 +27,14 @@ from pathlib import Path
 import polars as pl
 
 from klaster.fileio import atomic_output
-from klaster.taxonomy import us_benchmark_definitions
+from klaster.taxonomy import allocation_totals, us_benchmark_definitions
 from klaster.taxonomy.nace import (
     carry_to_isic,
     division_loss,
     isic_links,
     isic_to_nace,
     link_weights,
+    naics_to_nace_stats,
     to_divisions,
 )
 
@@ -116,11 +117,30 @@ def build(shared: Path, classes: pl.DataFrame) -> dict[str, pl.DataFrame]:
         un_rows.append(("division", code, title, why))
     unmapped = pl.DataFrame(un_rows, schema=["level", "industry", "industry_title", "reason"],
                             orient="row")
+    summary = []
+    for level, d in (("class", class_defs), ("division", div_defs)):
+        conv = naics_to_nace_stats(stats, links, classes, level).with_columns(
+            pl.lit(None, pl.Float64).alias("establishments"),
+            pl.lit(None, pl.Float64).alias("payroll"))
+        t = allocation_totals(conv, d)
+        n_split = d.group_by("industry").len().filter(pl.col("len") > 1).height
+        # Employment a split code sends to clusters other than its largest one.
+        main = d.group_by("industry").agg(pl.col("share").max().alias("_max"))
+        off = float(conv.group_by("industry").agg(pl.col("employment").sum())
+                    .join(main, on="industry")
+                    .select((pl.col("employment") * (1 - pl.col("_max"))).sum()).item())
+        summary.append((level, d["industry"].n_unique(), n_split,
+                        round(t["total_employment"], 6), round(t["split_employment"], 6),
+                        t["n_split_codes"], round(off, 6), round(t["unmapped_employment"], 6),
+                        t["n_unmapped_codes"]))
+    summary_df = pl.DataFrame(summary, orient="row", schema=[
+        "level", "codes", "split_codes", "cbp_employment", "cbp_split_employment",
+        "cbp_split_codes", "cbp_off_main_employment", "cbp_unmapped_employment", "cbp_unmapped_codes"])
     loss = division_loss(stats, naics_defs, links, classes, class_defs, div_defs)
     loss = loss.with_columns(pl.col(c).round(9) for c in (
         "employment", "shared_division_share", "moved_class_share", "moved_division_share"))
     return {"nace_benchmark_definitions.csv": defs, "nace_benchmark_unmapped.csv": unmapped,
-            "nace_division_loss.csv": loss, "_links": links, "_isic": isic_defs}
+            "nace_division_loss.csv": loss, "nace_benchmark_summary.csv": summary_df, "_links": links, "_isic": isic_defs}
 
 
 def main(argv: list[str]) -> int:
@@ -149,6 +169,7 @@ def main(argv: list[str]) -> int:
               " in no cluster")
     print(f"ISIC classes in clusters: {isic['industry'].n_unique()}; "
           f"links: {tables['_links'].height}")
+    print(tables["nace_benchmark_summary.csv"])
     loss = tables["nace_division_loss.csv"]
     print(loss.filter(pl.col("cluster") == "all"))
     return 0

@@ -40,7 +40,7 @@ from klaster.cli_common import (
     VintageOpt,
     YearOpt,
     console,
-    definitions_from_spec,
+    definitions_with_system,
     err,
     errors,
     load_input,
@@ -68,10 +68,10 @@ def _run_mapping(bar, source, demo, fmt, mapping, data_year, sheet, definitions,
 
     bar("Loading statistics")
     stats, issues, label = load_input(source, demo, fmt, mapping, data_year, sheet)
-    defs = definitions_from_spec(definitions, vintage)
+    defs, system = definitions_with_system(definitions, vintage)
     result = map_clusters(stats, defs, lq_denominator=lq_denominator.value,
                           reference=read_reference(reference), start_year=from_year,
-                          end_year=to_year, step=bar)
+                          end_year=to_year, step=bar, system=system)
     result.issues.extend(issues)
     return result, label
 
@@ -286,21 +286,40 @@ def load(
 def definitions(
     output: Annotated[Path | None, typer.Option("--output", "-o",
                                                 help="Write the table here.")] = None,
+    which: Annotated[str, typer.Option(
+        "--definitions", "-d", help="Built-in definitions: us-benchmark (NAICS), "
+        "nace-class or nace-division (NACE Rev.2).")] = "us-benchmark",
     vintage: VintageOpt = 2017,
     source: Annotated[Path | None, typer.Option(
         "--stats", help="Also show how this statistics file's codes are allocated "
         "(split or unmapped codes and their employment).")] = None,
     demo: DemoOpt = False,
 ) -> None:
-    """Show or export the built-in US benchmark cluster definitions and their allocation."""
+    """Show or export built-in cluster definitions (US benchmark on NAICS or NACE Rev.2)."""
     from klaster.reports import write_table
-    from klaster.taxonomy import allocation_report, allocation_summary, us_benchmark_definitions
+    from klaster.taxonomy import (
+        allocation_report,
+        allocation_summary,
+        builtin_definitions,
+        nace_benchmark_definitions,
+        nace_benchmark_summary,
+        other_level_report,
+        us_benchmark_definitions,
+    )
 
     with errors():
-        defs = us_benchmark_definitions(vintage, titles=True)
+        _defs, system = builtin_definitions(which, vintage=vintage)
+        nace_level = None if system == "naics2017" else (
+            "division" if "division" in which else "class")
+        defs = (us_benchmark_definitions(vintage, titles=True) if nace_level is None
+                else nace_benchmark_definitions(nace_level, titles=True))
         clusters = defs.unique("cluster")
+        plural = {"class": "classes", "division": "divisions", None: ""}[nace_level]
+        on = (f"NAICS {vintage}" if nace_level is None else
+              f"NACE Rev.2 {plural} (carried through the Census NAICS 2017 -> ISIC "
+              "Rev.4 concordance, CBP 2021 weights)")
         console.print(
-            f"US benchmark clusters (Delgado, Porter & Stern 2016) on NAICS {vintage}: "
+            f"US benchmark clusters (Delgado, Porter & Stern 2016) on {on}: "
             f"{clusters.height} clusters ({(clusters['cluster_type'] == 'traded').sum()} "
             f"traded, {(clusters['cluster_type'] == 'local').sum()} local), "
             f"{defs['industry'].n_unique():,} codes, "
@@ -309,10 +328,25 @@ def definitions(
         if output is not None:
             write_table(defs, output)
             console.print(f"Wrote [bold]{output}[/].", highlight=False)
-        if source is not None or demo:
+        if nace_level is not None and source is None:
+            t = nace_benchmark_summary(nace_level)
+            console.print(
+                f"US CBP 2021 converted to NACE {plural}: total employment "
+                f"{t['cbp_employment']:,.0f}; {t['cbp_split_employment']:,.0f} "
+                f"({t['cbp_split_employment'] / t['cbp_employment']:.2%}) in "
+                f"{t['cbp_split_codes']} codes split over several clusters, of which "
+                f"{t['cbp_off_main_employment']:,.0f} "
+                f"({t['cbp_off_main_employment'] / t['cbp_employment']:.2%}) goes to "
+                "clusters other than each code's largest; "
+                f"{t['cbp_unmapped_employment']:,.0f} "
+                f"({t['cbp_unmapped_employment'] / t['cbp_employment']:.2%}) in "
+                f"{t['cbp_unmapped_codes']} codes in no cluster (see docs/taxonomy.md).",
+                highlight=False)
+        if source is not None or (demo and nace_level is None):
             stats, _issues, label = load_input(source, demo, Fmt.auto, None, None, None)
-            console.print(f"{label}: {allocation_summary(stats, defs)}", highlight=False)
-            rep = allocation_report(stats, defs).head(10)
+            console.print(f"{label}: {allocation_summary(stats, defs, system=system)}",
+                          highlight=False)
+            rep = allocation_report(stats, defs, system=system).head(10)
             t = Table(title="Largest split or unmapped codes", show_edge=False)
             for col in ("industry", "status", "employment", "allocation"):
                 t.add_column(col)
@@ -320,6 +354,13 @@ def definitions(
                 t.add_row(r["industry"], r["status"], f"{r['employment'] or 0:,.0f}",
                           r["allocation"] or "—")
             console.print(t)
+            other = other_level_report(stats, defs, system=system)
+            if other.height:
+                console.print(
+                    f"left out (not at the definitions' level): {other.height} codes, "
+                    f"{other['employment'].sum() or 0:,.0f} employed: "
+                    + ", ".join(other["industry"].head(12).to_list())
+                    + (" …" if other.height > 12 else ""), highlight=False)
 
 
 @app.command()

@@ -64,8 +64,10 @@ YearOpt = Annotated[int | None, typer.Option(
 SheetOpt = Annotated[str | None, typer.Option("--sheet", help="Excel sheet name.")]
 DefsOpt = Annotated[str, typer.Option(
     "--definitions", "-d", help="Cluster definitions: 'us-benchmark' (Delgado, Porter & "
-    "Stern 2016, NAICS 2017) or a CSV/Parquet/Excel file (industry, cluster, cluster_name, "
-    "cluster_type[, subcluster, share]).")]
+    "Stern 2016, NAICS 2017), 'nace-class' (the same carried to NACE Rev.2 classes; PKD "
+    "2007 and OKED codes too), 'nace-division' (NACE divisions: Eurostat, Belstat), or a "
+    "CSV/Parquet/Excel file (industry, cluster, cluster_name, cluster_type[, subcluster, "
+    "share]).")]
 VintageOpt = Annotated[int, typer.Option(
     "--naics-vintage", help="NAICS vintage of the statistics for --definitions "
     "us-benchmark (2007, 2012 or 2017).")]
@@ -188,16 +190,24 @@ def load_input(source: Path | None, demo: bool, fmt: Fmt, mapping: list[str] | N
     return table, res.issues, res.source or str(source)
 
 
-def definitions_from_spec(spec: str, vintage: int) -> pl.DataFrame:
-    from klaster.taxonomy import load_definitions, us_benchmark_definitions
+def definitions_with_system(spec: str, vintage: int) -> tuple[pl.DataFrame, str | None]:
+    """--definitions -> (definitions, code system of the statistics, None for a file)."""
+    from klaster.errors import DataError
+    from klaster.taxonomy import BUILTIN_DEFINITIONS, builtin_definitions, load_definitions
 
-    if spec in ("us-benchmark", "us", "dps2016"):
-        return us_benchmark_definitions(vintage)
     path = Path(spec)
     if not path.exists():
-        raise typer.BadParameter(f"{spec!r}: not 'us-benchmark' and no such file",
-                                 param_hint="--definitions")
-    return load_definitions(path)
+        try:
+            return builtin_definitions(spec, vintage=vintage)
+        except DataError:
+            raise typer.BadParameter(
+                f"{spec!r}: not one of {', '.join(BUILTIN_DEFINITIONS)} and no such file",
+                param_hint="--definitions") from None
+    return load_definitions(path), None
+
+
+def definitions_from_spec(spec: str, vintage: int) -> pl.DataFrame:
+    return definitions_with_system(spec, vintage)[0]
 
 
 def read_reference(path: Path | None) -> pl.DataFrame | None:

@@ -23,8 +23,27 @@ from klaster.errors import DataError, IssueLog
 from klaster.indicators import StarThresholds, change, indicators_from_clusters
 from klaster.indicators.core import LqDenominator
 from klaster.taxonomy import allocation_report, allocation_totals, apply_definitions
+from klaster.taxonomy.definitions import code_level
 
 Step = Callable[[str], None]
+
+# Caveats that carry figures: a code and its parameters (MappingResult.caveat_codes), so
+# that a report can phrase them in its own language; these are the English texts.
+CAVEAT_TEXTS: dict[str, str] = {
+    "other_level_codes": (
+        "{employment:,.0f} jobs in {n_codes} industry codes at other levels than the "
+        "cluster definitions ({levels}) were left out, so that no job is counted twice "
+        "(e.g. a section beside its divisions)."),
+    "division_level": (
+        "Cluster definitions at NACE division level: a division holds industries of "
+        "several clusters, so each cluster gets a fixed share of the division in every "
+        "region. Measured on US data (CBP 2021), {shared_share:.0%} of cluster "
+        "employment sits in divisions shared by several clusters, and the division route "
+        "puts {moved_division:.1%} of a region's cluster employment in another cluster "
+        "(median cluster: {moved_median:.0%}), against {moved_class:.1%} at class "
+        "level; national totals are unchanged. Compare regions within a cluster with "
+        "care (see docs/taxonomy.md)."),
+}
 
 
 @dataclass
@@ -43,6 +62,8 @@ class MappingResult:
     allocation_totals: dict[str, Any]
     issues: IssueLog = field(default_factory=IssueLog)
     options: dict[str, Any] = field(default_factory=dict)
+    # (code, parameters) of caveats with figures; texts in CAVEAT_TEXTS.
+    caveat_codes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
     def caveats(self) -> list[str]:
         """Plain-language caveats for a report: allocation and unpublished cells."""
@@ -60,6 +81,7 @@ class MappingResult:
                 f"{t['n_unmapped_codes']} industry codes that belong to no cluster and are "
                 "left out of every cluster (they still count in no LQ numerator)."
             )
+        out += [CAVEAT_TEXTS[code].format(**params) for code, params in self.caveat_codes]
         return out
 
 
@@ -73,6 +95,7 @@ def map_clusters(
     start_year: int | None = None,
     end_year: int | None = None,
     step: Step | None = None,
+    system: str | None = None,
 ) -> MappingResult:
     """Indicators (and change) for every region x cluster x year of ``stats``.
 
@@ -81,20 +104,25 @@ def map_clusters(
     start_year / end_year: the years compared by the change table; by default the first
     and last year of ``stats`` (no change table when there is only one year).
     step: optional callback told the name of each step as it starts (for progress bars).
+    system: code system of the statistics ("naics2017", "nace2", "pkd2007", "oked") or
+    None; with a system, codes are normalised before matching (PKD "10.71.Z" -> "1071").
+    Only codes at the definitions' level are used (klaster.taxonomy.select_level); the
+    rest is named in ``issues`` ("other_level") and in a caveat.
     """
     say = step or (lambda _name: None)
     if stats.height == 0:
         raise DataError("the statistics table is empty", field="employment")
     issues = IssueLog()
     say("Aggregating industries to clusters")
-    clusters = apply_definitions(stats, definitions, issues=issues)
+    clusters = apply_definitions(stats, definitions, issues=issues, system=system)
     if clusters.height == 0:
         raise DataError(
             "no industry code of the statistics belongs to any cluster of the definitions: "
             "check that both use the same classification and code form (e.g. NAICS 2017, "
             "6 digits)", field="industry")
-    allocation = allocation_report(stats, definitions)
-    totals = allocation_totals(stats, definitions)
+    allocation = allocation_report(stats, definitions, system=system)
+    totals = allocation_totals(stats, definitions, system=system)
+    caveat_codes = _level_caveats(definitions, totals, system)
 
     say("Computing indicators")
     indicators = indicators_from_clusters(
@@ -120,4 +148,30 @@ def map_clusters(
     }
     if growth is not None:
         options["change"] = f"{first}–{last}"
-    return MappingResult(indicators, growth, allocation, totals, issues, options)
+    return MappingResult(indicators, growth, allocation, totals, issues, options,
+                         caveat_codes)
+
+
+def _level_caveats(definitions: pl.DataFrame, totals: dict[str, Any], system: str | None
+                   ) -> list[tuple[str, dict[str, Any]]]:
+    """Caveats about code levels: codes left out, and division-level definitions."""
+    levels = sorted({code_level(c, system)[1] for c in definitions["industry"].unique()}
+                    - {None})
+    out: list[tuple[str, dict[str, Any]]] = []
+    if totals.get("n_other_level_codes"):
+        out.append(("other_level_codes", {
+            "employment": totals["other_level_employment"],
+            "n_codes": totals["n_other_level_codes"], "levels": ", ".join(levels)}))
+    # NACE divisions: "division" with a NACE system, "2-digit" when codes are taken as
+    # they are (NAICS has no 2-digit definitions level but sectors, named "sector").
+    if system != "naics2017" and levels in (["division"], ["2-digit"]):
+        from klaster.taxonomy.nace import nace_division_loss
+        loss = nace_division_loss()
+        per = loss.filter(pl.col("cluster") != "all")
+        row = loss.filter(pl.col("cluster") == "all").row(0, named=True)
+        out.append(("division_level", {
+            "shared_share": row["shared_division_share"],
+            "moved_division": row["moved_division_share"],
+            "moved_class": row["moved_class_share"],
+            "moved_median": float(per["moved_division_share"].median() or 0.0)}))
+    return out

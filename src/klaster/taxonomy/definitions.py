@@ -25,7 +25,7 @@ from klaster.taxonomy._io import (
     require_nonempty,
     where_row,
 )
-from klaster.taxonomy.codes import normalise_column
+from klaster.taxonomy.codes import SYSTEMS, normalise_code, normalise_column
 
 VINTAGES = (2007, 2012, 2017)
 SHARE_TOLERANCE = 1e-6
@@ -238,6 +238,101 @@ def check_definitions(definitions: pl.DataFrame) -> pl.DataFrame:
 
 # --- applying definitions to statistics -----------------------------------------------------
 
+# Forms tried, in order, for a code of the NACE family: plain NACE ("C10", "10.71"),
+# PKD 2007 ("10.71.Z") and OKED ("10710") all normalise to one NACE code.
+_NACE_FORMS = ("nace2", "pkd2007", "oked")
+
+
+def code_level(code: str, system: str | None = None) -> tuple[str | None, str | None]:
+    """(canonical code, level name) of one industry code; (None, None) if unreadable.
+
+    ``system`` None: the code is taken as it is and its level is its shape — "letters"
+    for a section letter, "n-digit" for n digits, otherwise the code itself (so
+    "31-33" is a level of its own). "naics2017": the NAICS forms of
+    :func:`normalise_code` ("sector" for 2-digit and combined sectors). "nace2",
+    "pkd2007" or "oked": any NACE-family form (Eurostat "C10", "10.71", PKD 2007
+    "10.71.Z", OKED "10710"), giving "section", "division", "group" or "class".
+    """
+    if system is None:
+        c = code.strip()
+        if c.isalpha():
+            return c, "letters"
+        return c, (f"{len(c)}-digit" if c.isdigit() else c)
+    if system not in SYSTEMS:
+        raise DataError(f"unknown code system {system!r}; expected one of "
+                        f"{', '.join(SYSTEMS)}", field="system")
+    forms = ("naics2017",) if system == "naics2017" else _NACE_FORMS
+    for form in forms:
+        try:
+            c = normalise_code(code, form)
+        except DataError:
+            continue
+        if form == "naics2017":
+            return c, "sector" if (len(c) == 2 or "-" in c) else f"{len(c)}-digit"
+        return c, ("section" if c.isalpha() else
+                   {2: "division", 3: "group", 4: "class"}[len(c)])
+    return None, None
+
+
+def select_level(
+    stats: pl.DataFrame | pl.LazyFrame, definitions: pl.DataFrame, *,
+    system: str | None = None, issues: IssueLog | None = None,
+) -> pl.LazyFrame:
+    """Keep only the statistics rows whose industry code is at the definitions' level.
+
+    Tables such as Eurostat's give sections ("B"), divisions ("10") and groups ("451")
+    side by side; summing all of them into clusters would count the same jobs two or
+    three times. The level of every code (:func:`code_level`) is compared with the
+    levels of the definitions' codes: rows whose code is at another level are left out,
+    and with ``issues`` each such code is recorded (kind "other_level") with its
+    employment. With a ``system``, codes are normalised first (PKD 2007 "10.71.Z" and
+    OKED "10710" become NACE "1071"); codes that are not of the system are left out
+    the same way. Returns the kept rows (lazy), industry codes canonical.
+    """
+    lf = stats.lazy() if isinstance(stats, pl.DataFrame) else stats
+    def_levels = {code_level(c, system)[1] for c in definitions["industry"].unique()}
+    def_levels.discard(None)
+    codes = (lf.select(pl.col("industry").cast(pl.Utf8).unique()).collect()["industry"]
+             .drop_nulls().to_list())
+    mapping: dict[str, str] = {}
+    dropped: dict[str, str] = {}
+    for code in codes:
+        canon, level = code_level(code, system)
+        if canon is not None and level in def_levels:
+            mapping[code] = canon
+        else:
+            dropped[code] = ("not a " + system + " code" if canon is None else
+                             f"a {level} code")
+    if not dropped and all(k == v for k, v in mapping.items()):
+        return lf
+    if issues is not None and dropped:
+        levels = ", ".join(sorted(def_levels))
+        emp = (lf.filter(pl.col("industry").cast(pl.Utf8).is_in(list(dropped)))
+               .group_by(pl.col("industry").cast(pl.Utf8))
+               .agg(pl.col("employment").sum()).collect())
+        emp_of = dict(emp.iter_rows())
+        for code in sorted(dropped):
+            issues.add("other_level", f"industry {code} ({dropped[code]}, "
+                       f"{emp_of.get(code) or 0:,.0f} employed) left out: the definitions "
+                       f"are at {levels} level, and codes of other levels would count the "
+                       "same jobs twice", industry=code, field="industry")
+    return (lf.filter(pl.col("industry").cast(pl.Utf8).is_in(list(mapping)))
+            .with_columns(pl.col("industry").cast(pl.Utf8)
+                          .replace_strict(mapping, return_dtype=pl.Utf8)))
+
+
+def other_level_report(stats: pl.DataFrame | pl.LazyFrame, definitions: pl.DataFrame, *,
+                       system: str | None = None) -> pl.DataFrame:
+    """Codes that :func:`select_level` leaves out: industry, reason, employment."""
+    log = IssueLog()
+    select_level(stats, definitions, system=system, issues=log)
+    codes = [i.industry for i in log if i.kind == "other_level"]
+    lf = stats.lazy() if isinstance(stats, pl.DataFrame) else stats
+    return (lf.filter(pl.col("industry").cast(pl.Utf8).is_in(codes))
+            .group_by(pl.col("industry").cast(pl.Utf8)).agg(pl.col("employment").sum())
+            .sort("employment", "industry", descending=[True, False], nulls_last=True)
+            .collect())
+
 def _stats_lazy(stats: pl.DataFrame | pl.LazyFrame, needed: tuple[str, ...]) -> pl.LazyFrame:
     lf = stats.lazy() if isinstance(stats, pl.DataFrame) else stats
     have = lf.collect_schema().names()
@@ -250,7 +345,7 @@ def _stats_lazy(stats: pl.DataFrame | pl.LazyFrame, needed: tuple[str, ...]) -> 
 
 def apply_definitions(
     stats: pl.DataFrame | pl.LazyFrame, definitions: pl.DataFrame, *,
-    issues: IssueLog | None = None,
+    issues: IssueLog | None = None, system: str | None = None,
 ) -> pl.DataFrame:
     """Aggregate industry statistics to clusters.
 
@@ -263,11 +358,14 @@ def apply_definitions(
     Establishments of split codes become fractional. A sum over cells that are all null
     (unpublished) stays null; where only some are null the sum covers the published ones.
     Codes in no cluster do not enter any cluster (that is what "in no cluster" means);
-    with ``issues`` each such code is recorded (kind "unmapped_code") — see
-    :func:`allocation_report` for their employment.
+    with ``issues`` each such code is recorded (kind "unmapped_code", with its
+    employment) — see :func:`allocation_report`. Only codes at the definitions' level
+    are used (:func:`select_level`, which also normalises codes of ``system``); codes of
+    other levels are recorded as "other_level".
     """
     checked = check_definitions(definitions)
     lf = _stats_lazy(stats, ("region", "industry", "year", *STATS_VALUES))
+    lf = select_level(lf, checked, system=system, issues=issues)
     lf = lf.select("region", pl.col("industry").cast(pl.Utf8), "year", *STATS_VALUES)
     # Join and group on integer codes, not text: region, industry and cluster become
     # Enums over their sorted codes, and region x cluster x year is packed into ONE Int64
@@ -320,23 +418,25 @@ def apply_definitions(
     result = out.select("region", "cluster", "cluster_name", "cluster_type", "year",
                         *STATS_VALUES)
     if issues is not None:
-        lost = (lf.select("industry").unique()
+        lost = (lf.group_by("industry").agg(pl.col("employment").sum())
                 .join(checked.lazy().select("industry"), on="industry", how="anti")
                 .sort("industry").collect())
-        for (code,) in lost.iter_rows():
-            issues.add("unmapped_code", f"industry {code} is in no cluster", industry=code)
+        for code, emp in lost.iter_rows():
+            issues.add("unmapped_code", f"industry {code} ({emp or 0:,.0f} employed) is in "
+                       "no cluster of the definitions and enters none", industry=code,
+                       field="industry")
     return result
 
 
-def allocation_report(stats: pl.DataFrame | pl.LazyFrame, definitions: pl.DataFrame
-                      ) -> pl.DataFrame:
+def allocation_report(stats: pl.DataFrame | pl.LazyFrame, definitions: pl.DataFrame, *,
+                      system: str | None = None) -> pl.DataFrame:
     """Industry codes of ``stats`` whose allocation to clusters is not one-to-one.
 
     Returns one row per code that is split over several clusters (status "split") or in
     no cluster (status "unmapped"): industry, status, employment, establishments, payroll
     (sums over all regions and years of ``stats``), n_clusters, allocation (text
     "cluster:share; ..." ordered by cluster). Sorted by status, then employment
-    descending.
+    descending. Only codes at the definitions' level count (:func:`select_level`).
     """
     defs = check_definitions(definitions)
     per_code = defs.group_by("industry").agg(
@@ -345,7 +445,7 @@ def allocation_report(stats: pl.DataFrame | pl.LazyFrame, definitions: pl.DataFr
         .sort_by(pl.col("cluster").cast(pl.Int64, strict=False), pl.col("cluster"))
         .str.join("; ").alias("allocation"),
     )
-    lf = _stats_lazy(stats, ("industry", *STATS_VALUES))
+    lf = select_level(_stats_lazy(stats, ("industry", *STATS_VALUES)), defs, system=system)
     sums = lf.group_by(pl.col("industry").cast(pl.Utf8)).agg(
         pl.col(c).sum() for c in STATS_VALUES).collect()
     rep = sums.join(per_code, on="industry", how="left").with_columns(
@@ -358,16 +458,21 @@ def allocation_report(stats: pl.DataFrame | pl.LazyFrame, definitions: pl.DataFr
             .sort(["status", "employment", "industry"], descending=[False, True, False]))
 
 
-def allocation_totals(stats: pl.DataFrame | pl.LazyFrame, definitions: pl.DataFrame) -> dict:
+def allocation_totals(stats: pl.DataFrame | pl.LazyFrame, definitions: pl.DataFrame, *,
+                      system: str | None = None) -> dict:
     """Employment totals behind :func:`allocation_report`.
 
-    Returns dict with total_employment, split_employment (all employment of codes split
-    over several clusters), unmapped_employment, split_share, unmapped_share,
-    n_split_codes, n_unmapped_codes.
+    Returns dict with total_employment (codes at the definitions' level), split_employment
+    (all employment of codes split over several clusters), unmapped_employment,
+    split_share, unmapped_share, n_split_codes, n_unmapped_codes, and
+    other_level_employment / n_other_level_codes (codes left out by
+    :func:`select_level`, not part of the total).
     """
-    lf = _stats_lazy(stats, ("industry", *STATS_VALUES))
+    defs = check_definitions(definitions)
+    lf = select_level(_stats_lazy(stats, ("industry", *STATS_VALUES)), defs, system=system)
     total = lf.select(pl.col("employment").sum()).collect().item() or 0.0
-    rep = allocation_report(stats, definitions)
+    other = other_level_report(stats, defs, system=system)
+    rep = allocation_report(stats, definitions, system=system)
     split = rep.filter(pl.col("status") == "split")
     unm = rep.filter(pl.col("status") == "unmapped")
     s, u = float(split["employment"].sum() or 0), float(unm["employment"].sum() or 0)
@@ -376,14 +481,52 @@ def allocation_totals(stats: pl.DataFrame | pl.LazyFrame, definitions: pl.DataFr
         "split_share": s / total if total else float("nan"),
         "unmapped_share": u / total if total else float("nan"),
         "n_split_codes": split.height, "n_unmapped_codes": unm.height,
+        "other_level_employment": float(other["employment"].sum() or 0),
+        "n_other_level_codes": other.height,
     }
 
 
-def allocation_summary(stats: pl.DataFrame | pl.LazyFrame, definitions: pl.DataFrame) -> str:
+def allocation_summary(stats: pl.DataFrame | pl.LazyFrame, definitions: pl.DataFrame, *,
+                       system: str | None = None) -> str:
     """One line: total employment, and the part in split and in unmapped codes."""
-    t = allocation_totals(stats, definitions)
+    t = allocation_totals(stats, definitions, system=system)
+    other = (f"; {t['other_level_employment']:,.0f} in {t['n_other_level_codes']} codes "
+             "of other levels left out" if t["n_other_level_codes"] else "")
     return (f"total employment {t['total_employment']:,.0f}; "
             f"{t['split_employment']:,.0f} ({t['split_share']:.2%}) in "
             f"{t['n_split_codes']} codes split over several clusters; "
             f"{t['unmapped_employment']:,.0f} ({t['unmapped_share']:.2%}) in "
-            f"{t['n_unmapped_codes']} codes in no cluster")
+            f"{t['n_unmapped_codes']} codes in no cluster" + other)
+
+
+# --- built-in definitions by name (the CLI, the platform and scripts choose them so) -----
+
+BUILTIN_DEFINITIONS: dict[str, tuple[str, str]] = {
+    # name: (code system of the statistics they expect, description)
+    "us-benchmark": ("naics2017", "US benchmark clusters (Delgado, Porter & Stern 2016), "
+                     "NAICS"),
+    "nace-class": ("nace2", "US benchmark clusters on NACE Rev.2 classes (4 digits; "
+                   "PKD 2007, OKED)"),
+    "nace-division": ("nace2", "US benchmark clusters on NACE Rev.2 divisions (2 digits: "
+                      "Eurostat, Belstat)"),
+}
+_ALIASES = {"us": "us-benchmark", "dps2016": "us-benchmark", "nace": "nace-class"}
+
+
+def builtin_definitions(name: str, *, vintage: int = 2017) -> tuple[pl.DataFrame, str]:
+    """Built-in definitions by name -> (DEFINITIONS_SCHEMA table, code system).
+
+    Names: "us-benchmark" (NAICS ``vintage``), "nace-class", "nace-division" (see
+    :data:`BUILTIN_DEFINITIONS`; aliases "us", "dps2016", "nace"). The code system is
+    what :func:`klaster.mapping.map_clusters` needs to read the statistics' codes
+    (e.g. PKD 2007 "10.71.Z" for NACE classes). Raises DataError for another name.
+    """
+    from klaster.taxonomy.nace import nace_benchmark_definitions
+
+    key = _ALIASES.get(name, name)
+    if key == "us-benchmark":
+        return us_benchmark_definitions(vintage), "naics2017"
+    if key in ("nace-class", "nace-division"):
+        return nace_benchmark_definitions(key.removeprefix("nace-")), "nace2"
+    raise DataError(f"no built-in definitions {name!r}; available: "
+                    f"{', '.join(BUILTIN_DEFINITIONS)}", field="definitions")

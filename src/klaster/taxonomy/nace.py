@@ -95,6 +95,22 @@ def nace_division_loss() -> pl.DataFrame:
         "employment", "shared_division_share", "moved_class_share", "moved_division_share"))
 
 
+def nace_benchmark_summary(level: NaceLevel = "class") -> dict:
+    """Counts and US employment (CBP 2021 converted to NACE) of the ``level`` table.
+
+    Keys: codes, split_codes (codes in several clusters), cbp_employment,
+    cbp_split_employment, cbp_split_codes, cbp_unmapped_employment, cbp_unmapped_codes
+    (as :func:`klaster.taxonomy.allocation_totals` on the converted CBP table), and
+    cbp_off_main_employment (employment sent to clusters other than each code's
+    largest: sum over codes of employment x (1 - largest share)).
+    """
+    _check_level(level)
+    row = _read("nace_benchmark_summary.csv").filter(pl.col("level") == level).row(
+        0, named=True)
+    return {k: (float(v) if "employment" in k else int(v)) for k, v in row.items()
+            if k != "level"}
+
+
 def nace_classes() -> pl.DataFrame:
     """The 615 NACE Rev.2 classes with their ISIC Rev.4 class: code, isic4, title.
 
