@@ -42,6 +42,10 @@ class Dataset(models.Model):
 
     class Definitions(models.TextChoices):
         US_BENCHMARK = "us-benchmark", _("US benchmark cluster definitions (NAICS 2017)")
+        NACE_CLASS = "nace-class", _("US benchmark clusters on NACE Rev.2 classes "
+                                     "(NACE, PKD 2007, OKED)")
+        NACE_DIVISION = "nace-division", _("US benchmark clusters on NACE Rev.2 divisions "
+                                           "(Eurostat, Belstat)")
         FILE = "file", _("Uploaded definitions file")
 
     class Regions(models.TextChoices):
@@ -110,6 +114,23 @@ class Dataset(models.Model):
     @property
     def finished_ok(self) -> bool:
         return self.status == Status.DONE
+
+    def cluster_definitions(self):
+        """(definitions table, code system or None) chosen for this dataset.
+
+        Built-in definitions by name (klaster.taxonomy.builtin_definitions); an uploaded
+        file is read as it is. Raises DataError naming the uploaded file.
+        """
+        from klaster.errors import DataError
+        from klaster.taxonomy import builtin_definitions, load_definitions
+
+        if self.definitions == self.Definitions.FILE:
+            try:
+                return load_definitions(self.definitions_file.path, system=None), None
+            except DataError as exc:
+                raise DataError(exc.message, file=Path(self.definitions_file.name).name,
+                                line=exc.line, field=exc.field) from None
+        return builtin_definitions(self.definitions, vintage=2017)
 
 
 class RegionCluster(models.Model):

@@ -121,7 +121,8 @@ class AnalysisOutput:
 
 
 def _cluster_relatedness(stats: pl.DataFrame, definitions: pl.DataFrame, year: int,
-                         top: int) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+                         top: int, system: str | None = None
+                         ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Opportunities among traded clusters (as ``klaster relatedness-report`` does).
 
     Local clusters are left out: they are present nearly everywhere, so their
@@ -130,7 +131,8 @@ def _cluster_relatedness(stats: pl.DataFrame, definitions: pl.DataFrame, year: i
     from klaster.relatedness import opportunities, relatedness
     from klaster.taxonomy import apply_definitions
 
-    clusters = apply_definitions(stats.filter(pl.col("year") == year), definitions)
+    clusters = apply_definitions(stats.filter(pl.col("year") == year), definitions,
+                                 system=system)
     clusters = clusters.filter(pl.col("cluster_type") == "traded")
     cl_stats = clusters.select("region", pl.col("cluster").alias("industry"), "year",
                                "employment", "establishments", "payroll")
@@ -143,13 +145,15 @@ def analyse(stats: pl.DataFrame, definitions: pl.DataFrame, *,
             regions: pl.DataFrame | None = None, year: int | None = None,
             from_year: int | None = None, title: str = "Regional cluster report",
             source_note: str = "Regional employment statistics", top: int = 10,
-            progress: Progress | None = None) -> AnalysisOutput:
+            progress: Progress | None = None, system: str | None = None) -> AnalysisOutput:
     """Cluster mapping, report and opportunities of one statistics table.
 
     stats: STATS_SCHEMA; definitions: DEFINITIONS_SCHEMA; regions: REGIONS_SCHEMA (names
     and map join) or None; year: the year reported (default the latest); from_year: the
     first year of the change table (default the first). ``progress(stage, percent)`` is
-    told each stage. Raises DataError for input the engine cannot use.
+    told each stage. system: code system of the statistics for
+    :func:`klaster.mapping.map_clusters` (from klaster.taxonomy.builtin_definitions).
+    Raises DataError for input the engine cannot use.
     """
     say = progress or (lambda _stage, _pct: None)
     say("Computing indicators", 20)
@@ -158,7 +162,8 @@ def analyse(stats: pl.DataFrame, definitions: pl.DataFrame, *,
         raise DataError(f"year {year} is not in the statistics (years: "
                         f"{', '.join(map(str, years))})", field="year")
     last = year if year is not None else (years[-1] if years else None)
-    mapping = map_clusters(stats, definitions, start_year=from_year, end_year=last)
+    mapping = map_clusters(stats, definitions, start_year=from_year, end_year=last,
+                           system=system)
     say("Rendering the report", 45)
     notes = mapping.caveats()
     counts = mapping.issues.counts()
@@ -169,7 +174,7 @@ def analyse(stats: pl.DataFrame, definitions: pl.DataFrame, *,
 
     say("Relatedness and opportunities", 70)
     try:
-        opp, sup, rtab = _cluster_relatedness(stats, definitions, last, top)
+        opp, sup, rtab = _cluster_relatedness(stats, definitions, last, top, system)
     except DataError as exc:
         # Too few regions or clusters for co-location measures: the mapping still
         # stands; say why the opportunities are missing instead of failing the run.

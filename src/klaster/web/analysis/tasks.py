@@ -56,11 +56,12 @@ def _progress(pk: int):
 
 
 def _inputs(ds: Dataset):
-    """(stats, definitions, regions, source label) of a dataset; raises DataError."""
+    """(stats, definitions, code system, regions, source label) of a dataset; raises
+    DataError."""
     import polars as pl
 
     from klaster.data import load_demo
-    from klaster.taxonomy import load_definitions, load_regions, us_benchmark_definitions, us_states
+    from klaster.taxonomy import load_regions, us_states
     from klaster.web.analysis.pipeline import load_statistics
 
     if ds.source == Dataset.Source.DEMO:
@@ -69,10 +70,7 @@ def _inputs(ds: Dataset):
         stats, _issues = load_statistics(ds.file.path, ds.file_name or Path(ds.file.name).name,
                                          ds.format, ds.data_year)
         label = ds.file_name
-    if ds.definitions == Dataset.Definitions.FILE:
-        defs = _named(load_definitions, ds.definitions_file, system=None)
-    else:
-        defs = us_benchmark_definitions(2017)
+    defs, system = ds.cluster_definitions()
     if ds.regions == Dataset.Regions.FILE:
         regions = _named(load_regions, ds.regions_file)
     elif ds.regions == Dataset.Regions.US_STATES:
@@ -80,7 +78,7 @@ def _inputs(ds: Dataset):
     else:
         regions = None
     assert isinstance(stats, pl.DataFrame)
-    return stats, defs, regions, label
+    return stats, defs, system, regions, label
 
 
 def _named(loader, field, **kwargs):
@@ -101,9 +99,9 @@ def run(ds: Dataset) -> None:
     folder = None
     try:
         say("Loading statistics", 5)
-        stats, defs, regions, label = _inputs(ds)
+        stats, defs, system, regions, label = _inputs(ds)
         out = analyse(stats, defs, regions=regions, year=ds.year, from_year=ds.from_year,
-                      title=ds.title, source_note=label, progress=say)
+                      title=ds.title, source_note=label, progress=say, system=system)
         say("Writing results", 85)
         rel = f"{RESULTS}/{ds.pk}-{timezone.now():%Y%m%d%H%M%S%f}"
         folder = write_results(out, Path(settings.MEDIA_ROOT) / rel)

@@ -170,10 +170,7 @@ def region_detail(request, pk, region):
 
 
 def _definition_codes(ds: Dataset, cluster: str) -> list[str]:
-    from klaster.taxonomy import load_definitions, us_benchmark_definitions
-
-    defs = (load_definitions(ds.definitions_file.path)
-            if ds.definitions == Dataset.Definitions.FILE else us_benchmark_definitions(2017))
+    defs, _system = ds.cluster_definitions()
     codes = defs.filter(defs["cluster"] == cluster)["industry"].unique().sort().to_list()
     return codes
 
