@@ -246,8 +246,8 @@ _NACE_FORMS = ("nace2", "pkd2007", "oked")
 def code_level(code: str, system: str | None = None) -> tuple[str | None, str | None]:
     """(canonical code, level name) of one industry code; (None, None) if unreadable.
 
-    ``system`` None: the code is taken as it is and its level is its shape — "letters"
-    for a section letter, "n-digit" for n digits, otherwise the code itself (so
+    ``system`` None: the code is taken as it is and its level is its shape — "n-letter"
+    for n letters (a NACE section is "1-letter"), "n-digit" for n digits, otherwise the code itself (so
     "31-33" is a level of its own). "naics2017": the NAICS forms of
     :func:`normalise_code` ("sector" for 2-digit and combined sectors). "nace2",
     "pkd2007" or "oked": any NACE-family form (Eurostat "C10", "10.71", PKD 2007
@@ -256,7 +256,7 @@ def code_level(code: str, system: str | None = None) -> tuple[str | None, str | 
     if system is None:
         c = code.strip()
         if c.isalpha():
-            return c, "letters"
+            return c, f"{len(c)}-letter"
         return c, (f"{len(c)}-digit" if c.isdigit() else c)
     if system not in SYSTEMS:
         raise DataError(f"unknown code system {system!r}; expected one of "
