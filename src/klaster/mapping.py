@@ -37,12 +37,13 @@ CAVEAT_TEXTS: dict[str, str] = {
     "division_level": (
         "Cluster definitions at NACE division level: a division holds industries of "
         "several clusters, so each cluster gets a fixed share of the division in every "
-        "region. Measured on US data (CBP 2021), {shared_share:.0%} of cluster "
-        "employment sits in divisions shared by several clusters, and the division route "
-        "puts {moved_division:.1%} of a region's cluster employment in another cluster "
-        "(median cluster: {moved_median:.0%}), against {moved_class:.1%} at class "
-        "level; national totals are unchanged. Compare regions within a cluster with "
-        "care (see docs/taxonomy.md)."),
+        "region. Measured on US data (CBP 2021): {shared_share:.0%} of cluster employment "
+        "sits in divisions shared by several clusters; the division route assigns "
+        "{moved_division:.1%} of employment to another cluster of the same region "
+        "({moved_class:.1%} with NACE classes), and for the median cluster "
+        "{moved_median:.0%} of its employment lands in other regions than with detailed "
+        "codes. National totals are unchanged. Compare regions within a cluster with care "
+        "(see docs/taxonomy.md)."),
 }
 
 
@@ -73,7 +74,7 @@ class MappingResult:
             out.append(
                 f"{t['split_employment']:,.0f} jobs ({t['split_share']:.2%} of employment) are "
                 f"in {t['n_split_codes']} industry codes that the concordance splits over "
-                "several clusters; they are allocated in equal shares (see docs/taxonomy.md)."
+                "several clusters; they are allocated in fixed shares (see docs/taxonomy.md)."
             )
         if t["n_unmapped_codes"]:
             out.append(

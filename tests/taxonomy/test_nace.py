@@ -380,3 +380,42 @@ def test_division_missing_from_definitions_is_named_not_dropped_silently():
     other = {i.industry for i in res.issues if i.kind == "other_level"}
     assert other == {"10.x"}  # not a NACE code: named, not used
     assert res.allocation_totals["n_unmapped_codes"] == 2
+
+
+# --- command line ---------------------------------------------------------------------------
+
+def _cli(*args):
+    from typer.testing import CliRunner
+
+    from klaster.cli import app
+    res = CliRunner().invoke(app, [str(a) for a in args], env={"COLUMNS": "200"})
+    res.text = " ".join(res.output.split())  # Rich wraps lines: compare words
+    return res
+
+
+def test_cli_definitions_reports_nace_split_employment(tmp_path):
+    res = _cli("definitions", "-d", "nace-division", "-o", tmp_path / "d.csv")
+    assert res.exit_code == 0, res.output
+    assert "NACE Rev.2 divisions" in res.text and "84 codes, 72 split" in res.text
+    t = nace_benchmark_summary("division")
+    assert f"{t['cbp_split_employment']:,.0f}" in res.text
+    assert pl.read_csv(tmp_path / "d.csv", infer_schema=False)["industry"].n_unique() == 84
+    res = _cli("definitions", "-d", "nace-class")
+    assert res.exit_code == 0 and "576 codes, 364 split" in res.text
+
+
+def test_cli_indicators_with_nace_divisions(tmp_path):
+    src = tmp_path / "eu.csv"
+    _stats(EUROSTAT_LIKE).select("region", "industry", "year", "employment").write_csv(src)
+    out, issues = tmp_path / "ind.csv", tmp_path / "issues.csv"
+    res = _cli("indicators", src, "-d", "nace-division", "-o", out, "--issues", issues)
+    assert res.exit_code == 0, res.output
+    assert "2 regions" in res.text
+    assert "NACE division level" in res.text  # the caveat
+    kinds = pl.read_csv(issues, infer_schema=False)
+    assert sorted(kinds.filter(pl.col("kind") == "other_level")["industry"]) == ["451", "B", "C"]
+    res = _cli("definitions", "-d", "nace-division", "--stats", src)
+    assert res.exit_code == 0, res.output
+    assert "16,800 in 3 codes of other levels left out" in res.text
+    res = _cli("indicators", src, "-d", "nace-sector", "-o", out)
+    assert res.exit_code == 2 and "nace-division" in res.text

@@ -309,10 +309,13 @@ def division_loss(stats: pl.DataFrame, naics_definitions: pl.DataFrame,
     * employment — national cluster employment, NAICS route;
     * shared_division_share — part of it in NACE classes whose division is split over
       several clusters in ``division_definitions``;
-    * moved_class_share, moved_division_share — sum over regions of
-      |route − NAICS route| / national employment of the cluster (for "all": half the
-      sum over regions and clusters / total employment, i.e. the part of all employment
-      that the route puts in another cluster of the same region).
+    * moved_class_share, moved_division_share — half the sum over regions of
+      |route − NAICS route| / national employment of the cluster: with equal national
+      totals, the index of dissimilarity (Duncan & Duncan 1955) between the route's and
+      the NAICS route's regional distributions of the cluster, i.e. the part of its
+      employment placed in other regions. For "all": half the sum over regions and
+      clusters / total employment, the part of all employment that the route puts in
+      another cluster of the same region.
     """
     base = _cluster_employment(stats, naics_definitions)
     cls_stats = naics_to_nace_stats(stats, links, classes, "class")
@@ -333,7 +336,7 @@ def division_loss(stats: pl.DataFrame, naics_definitions: pl.DataFrame,
                           suffix="_r")
                 .with_columns((pl.col("employment").fill_null(0.0)
                                - pl.col("employment_r").fill_null(0.0)).abs().alias("_d")))
-        per = diff.group_by("cluster").agg(pl.col("_d").sum().alias(f"_m_{name}"))
+        per = diff.group_by("cluster").agg((pl.col("_d").sum() / 2).alias(f"_m_{name}"))
         out = out.join(per, on="cluster", how="left")
         moved_all[name] = float(diff["_d"].sum()) / 2.0
     names = naics_definitions.select("cluster", "cluster_name").unique("cluster")
