@@ -419,3 +419,27 @@ def test_cli_indicators_with_nace_divisions(tmp_path):
     assert "16,800 in 3 codes of other levels left out" in res.text
     res = _cli("indicators", src, "-d", "nace-sector", "-o", out)
     assert res.exit_code == 2 and "nace-division" in res.text
+
+
+_CODES = ["B", "C", "10", "25", "29", "451", "452", "1071", "2562", "10.71.Z", "C10"]
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["R", "S", "T"]), st.sampled_from(_CODES),
+                          st.integers(0, 1000)), min_size=1, max_size=25),
+       st.sampled_from(["class", "division"]))
+def test_selection_keeps_exactly_the_definitions_level(rows, level):
+    """Whatever mix of levels a table has, the jobs that enter clusters are those of
+    the codes at the definitions' level (each counted once), and every other code is
+    named in a warning."""
+    defs = nace_benchmark_definitions(level)
+    stats = _stats([(r, c, 2015, float(e)) for r, c, e in rows])
+    log = IssueLog()
+    got = apply_definitions(stats, defs, issues=log, system="nace2")
+    want_level = {"class": "class", "division": "division"}[level]
+    kept = [(c, e) for _r, c, e in rows if code_level(c, "nace2")[1] == want_level]
+    mapped = set(defs["industry"])
+    want = sum(e for c, e in kept if code_level(c, "nace2")[0] in mapped)
+    assert (got["employment"].sum() or 0.0) == pytest.approx(want)
+    left = {i.industry for i in log if i.kind == "other_level"}
+    assert left == {c for _r, c, _e in rows if code_level(c, "nace2")[1] != want_level}
