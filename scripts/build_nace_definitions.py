@@ -135,12 +135,14 @@ def build(shared: Path, classes: pl.DataFrame) -> dict[str, pl.DataFrame]:
                         t["n_unmapped_codes"]))
     summary_df = pl.DataFrame(summary, orient="row", schema=[
         "level", "codes", "split_codes", "cbp_employment", "cbp_split_employment",
-        "cbp_split_codes", "cbp_off_main_employment", "cbp_unmapped_employment", "cbp_unmapped_codes"])
+        "cbp_split_codes", "cbp_off_main_employment", "cbp_unmapped_employment",
+        "cbp_unmapped_codes"])
     loss = division_loss(stats, naics_defs, links, classes, class_defs, div_defs)
     loss = loss.with_columns(pl.col(c).round(9) for c in (
         "employment", "shared_division_share", "moved_class_share", "moved_division_share"))
     return {"nace_benchmark_definitions.csv": defs, "nace_benchmark_unmapped.csv": unmapped,
-            "nace_division_loss.csv": loss, "nace_benchmark_summary.csv": summary_df, "_links": links, "_isic": isic_defs}
+            "nace_division_loss.csv": loss, "nace_benchmark_summary.csv": summary_df,
+            "_links": links, "_isic": isic_defs}
 
 
 def main(argv: list[str]) -> int:

@@ -41,11 +41,12 @@ from klaster.taxonomy.nace import (
 from klaster.taxonomy.regions import load_regions, recode_regions, us_states
 
 __all__ = [
-    "BUILTIN_DEFINITIONS", "SYSTEMS", "builtin_definitions", "code_level",
-    "nace_benchmark_definitions", "nace_benchmark_summary", "nace_benchmark_unmapped", "nace_classes",
-    "nace_division_loss", "other_level_report", "select_level", "allocation_report", "allocation_summary", "allocation_totals", "ancestors",
-    "apply_definitions", "check_definitions", "compose", "hierarchy", "level_of",
+    "BUILTIN_DEFINITIONS", "SYSTEMS", "allocation_report", "allocation_summary",
+    "allocation_totals", "ancestors", "apply_definitions", "builtin_definitions",
+    "check_definitions", "code_level", "compose", "hierarchy", "level_of",
     "load_concordance", "load_definitions", "load_hierarchy", "load_regions",
-    "normalise_code", "normalise_column", "recode_regions", "translate_definitions",
+    "nace_benchmark_definitions", "nace_benchmark_summary", "nace_benchmark_unmapped",
+    "nace_classes", "nace_division_loss", "normalise_code", "normalise_column",
+    "other_level_report", "recode_regions", "select_level", "translate_definitions",
     "us_benchmark_definitions", "us_benchmark_unmapped", "us_states",
 ]

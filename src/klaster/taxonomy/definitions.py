@@ -247,8 +247,8 @@ def code_level(code: str, system: str | None = None) -> tuple[str | None, str | 
     """(canonical code, level name) of one industry code; (None, None) if unreadable.
 
     ``system`` None: the code is taken as it is and its level is its shape — "n-letter"
-    for n letters (a NACE section is "1-letter"), "n-digit" for n digits, otherwise the code itself (so
-    "31-33" is a level of its own). "naics2017": the NAICS forms of
+    for n letters (a NACE section is "1-letter"), "n-digit" for n digits, otherwise the
+    code itself (so "31-33" is a level of its own). "naics2017": the NAICS forms of
     :func:`normalise_code` ("sector" for 2-digit and combined sectors). "nace2",
     "pkd2007" or "oked": any NACE-family form (Eurostat "C10", "10.71", PKD 2007
     "10.71.Z", OKED "10710"), giving "section", "division", "group" or "class".
@@ -503,12 +503,12 @@ def allocation_summary(stats: pl.DataFrame | pl.LazyFrame, definitions: pl.DataF
 
 BUILTIN_DEFINITIONS: dict[str, tuple[str, str]] = {
     # name: (code system of the statistics they expect, description)
-    "us-benchmark": ("naics2017", "US benchmark clusters (Delgado, Porter & Stern 2016), "
-                     "NAICS"),
-    "nace-class": ("nace2", "US benchmark clusters on NACE Rev.2 classes (4 digits; "
-                   "PKD 2007, OKED)"),
-    "nace-division": ("nace2", "US benchmark clusters on NACE Rev.2 divisions (2 digits: "
-                      "Eurostat, Belstat)"),
+    "us-benchmark": ("naics2017", ("US benchmark clusters (Delgado, Porter & Stern 2016), "
+                                   "NAICS")),
+    "nace-class": ("nace2", ("US benchmark clusters on NACE Rev.2 classes (4 digits; "
+                             "PKD 2007, OKED)")),
+    "nace-division": ("nace2", ("US benchmark clusters on NACE Rev.2 divisions (2 digits: "
+                                "Eurostat, Belstat)")),
 }
 _ALIASES = {"us": "us-benchmark", "dps2016": "us-benchmark", "nace": "nace-class"}
 
