@@ -3,7 +3,8 @@
 Reads (from ../shared/data, or the folder given with --shared):
   taxonomy/naics2017_to_isic4.csv          US Census NAICS 2017 -> ISIC Rev.4 concordance
   taxonomy/ISIC_Rev_4_english_structure.txt UN ISIC Rev.4 structure (classes, divisions)
-  cbp/cbp2021_state_naics6.csv              US County Business Patterns 2021 (weights)
+  cbp/cbp2021_state_naics6.csv              US County Business Patterns 2021 (weights;
+                                            the packaged demo, the same extract, if absent)
 and the package's own tables: us_benchmark_definitions.csv (NAICS 2017) and
 nace2_classes.csv (NACE Rev.2 classes with their ISIC class; rebuilt from Eurostat's
 NACE Rev.2 structure file when --nace-structure FILE is given: the semicolon-separated
@@ -72,10 +73,18 @@ def build(shared: Path, classes: pl.DataFrame) -> dict[str, pl.DataFrame]:
     assert set(classes["isic4"]) == set(isic_classes), "NACE table and ISIC structure differ"
     conc = pl.read_csv(tax / "naics2017_to_isic4.csv", infer_schema=False)
     links = isic_links(conc, isic_classes)
-    cbp = pl.read_csv(shared / "cbp" / "cbp2021_state_naics6.csv", infer_schema=False)
-    stats = cbp.select(pl.col("state").alias("region"), pl.col("naics").alias("industry"),
-                       pl.lit(2021).alias("year"),
-                       pl.col("employees").cast(pl.Float64).alias("employment"))
+    cbp_csv = shared / "cbp" / "cbp2021_state_naics6.csv"
+    if cbp_csv.is_file():
+        cbp = pl.read_csv(cbp_csv, infer_schema=False)
+        stats = cbp.select(pl.col("state").alias("region"), pl.col("naics").alias("industry"),
+                           pl.lit(2021).alias("year"),
+                           pl.col("employees").cast(pl.Float64).alias("employment"))
+    else:
+        # The packaged demo is the same CBP 2021 state extract (tests/taxonomy/test_nace.py
+        # checks that both give the same national employment per NAICS code).
+        from klaster.data import load_demo
+        stats = load_demo().select("region", "industry", pl.lit(2021).alias("year"),
+                                   "employment")
     emp = stats.select(pl.col("industry").alias("naics"), "employment")
     naics_defs = us_benchmark_definitions(2017)
     weights = link_weights(links, emp)
