@@ -23,7 +23,7 @@ from klaster.errors import DataError, IssueLog
 from klaster.indicators import StarThresholds, change, indicators_from_clusters
 from klaster.indicators.core import LqDenominator
 from klaster.taxonomy import allocation_report, allocation_totals, apply_definitions
-from klaster.taxonomy.definitions import code_level
+from klaster.taxonomy.definitions import code_level, other_level_frame, select_level
 
 Step = Callable[[str], None]
 
@@ -115,14 +115,20 @@ def map_clusters(
         raise DataError("the statistics table is empty", field="employment")
     issues = IssueLog()
     say("Aggregating industries to clusters")
-    clusters = apply_definitions(stats, definitions, issues=issues, system=system)
+    # One pass picks the codes at the definitions' level (and names the others); the
+    # steps below work on that selection.
+    selected = select_level(stats, definitions, system=system, issues=issues).collect()
+    other = other_level_frame(
+        stats, [i.industry for i in issues if i.kind == "other_level"])
+    clusters = apply_definitions(selected, definitions, issues=issues, select=False)
     if clusters.height == 0:
         raise DataError(
             "no industry code of the statistics belongs to any cluster of the definitions: "
             "check that both use the same classification and code form (e.g. NAICS 2017, "
             "6 digits)", field="industry")
-    allocation = allocation_report(stats, definitions, system=system)
-    totals = allocation_totals(stats, definitions, system=system)
+    allocation = allocation_report(selected, definitions, select=False)
+    totals = allocation_totals(selected, definitions, select=False, report=allocation,
+                               other=other)
     caveat_codes = _level_caveats(definitions, totals, system)
 
     say("Computing indicators")

@@ -326,7 +326,13 @@ def other_level_report(stats: pl.DataFrame | pl.LazyFrame, definitions: pl.DataF
     """Codes that :func:`select_level` leaves out: industry, reason, employment."""
     log = IssueLog()
     select_level(stats, definitions, system=system, issues=log)
-    codes = [i.industry for i in log if i.kind == "other_level"]
+    return other_level_frame(stats, [i.industry for i in log if i.kind == "other_level"])
+
+
+def other_level_frame(stats: pl.DataFrame | pl.LazyFrame, codes: list[str]) -> pl.DataFrame:
+    """Employment of ``codes`` in ``stats`` (industry, employment), largest first."""
+    if not codes:
+        return pl.DataFrame(schema={"industry": pl.Utf8, "employment": pl.Float64})
     lf = stats.lazy() if isinstance(stats, pl.DataFrame) else stats
     return (lf.filter(pl.col("industry").cast(pl.Utf8).is_in(codes))
             .group_by(pl.col("industry").cast(pl.Utf8)).agg(pl.col("employment").sum())
@@ -345,7 +351,7 @@ def _stats_lazy(stats: pl.DataFrame | pl.LazyFrame, needed: tuple[str, ...]) -> 
 
 def apply_definitions(
     stats: pl.DataFrame | pl.LazyFrame, definitions: pl.DataFrame, *,
-    issues: IssueLog | None = None, system: str | None = None,
+    issues: IssueLog | None = None, system: str | None = None, select: bool = True,
 ) -> pl.DataFrame:
     """Aggregate industry statistics to clusters.
 
@@ -361,11 +367,13 @@ def apply_definitions(
     with ``issues`` each such code is recorded (kind "unmapped_code", with its
     employment) — see :func:`allocation_report`. Only codes at the definitions' level
     are used (:func:`select_level`, which also normalises codes of ``system``); codes of
-    other levels are recorded as "other_level".
+    other levels are recorded as "other_level". ``select=False`` skips that step for
+    statistics that already went through :func:`select_level`.
     """
     checked = check_definitions(definitions)
     lf = _stats_lazy(stats, ("region", "industry", "year", *STATS_VALUES))
-    lf = select_level(lf, checked, system=system, issues=issues)
+    if select:
+        lf = select_level(lf, checked, system=system, issues=issues)
     lf = lf.select("region", pl.col("industry").cast(pl.Utf8), "year", *STATS_VALUES)
     # Join and group on integer codes, not text: region, industry and cluster become
     # Enums over their sorted codes, and region x cluster x year is packed into ONE Int64
@@ -429,14 +437,15 @@ def apply_definitions(
 
 
 def allocation_report(stats: pl.DataFrame | pl.LazyFrame, definitions: pl.DataFrame, *,
-                      system: str | None = None) -> pl.DataFrame:
+                      system: str | None = None, select: bool = True) -> pl.DataFrame:
     """Industry codes of ``stats`` whose allocation to clusters is not one-to-one.
 
     Returns one row per code that is split over several clusters (status "split") or in
     no cluster (status "unmapped"): industry, status, employment, establishments, payroll
     (sums over all regions and years of ``stats``), n_clusters, allocation (text
     "cluster:share; ..." ordered by cluster). Sorted by status, then employment
-    descending. Only codes at the definitions' level count (:func:`select_level`).
+    descending. Only codes at the definitions' level count (:func:`select_level`;
+    ``select=False`` when ``stats`` already went through it).
     """
     defs = check_definitions(definitions)
     per_code = defs.group_by("industry").agg(
@@ -445,7 +454,9 @@ def allocation_report(stats: pl.DataFrame | pl.LazyFrame, definitions: pl.DataFr
         .sort_by(pl.col("cluster").cast(pl.Int64, strict=False), pl.col("cluster"))
         .str.join("; ").alias("allocation"),
     )
-    lf = select_level(_stats_lazy(stats, ("industry", *STATS_VALUES)), defs, system=system)
+    lf = _stats_lazy(stats, ("industry", *STATS_VALUES))
+    if select:
+        lf = select_level(lf, defs, system=system)
     sums = lf.group_by(pl.col("industry").cast(pl.Utf8)).agg(
         pl.col(c).sum() for c in STATS_VALUES).collect()
     rep = sums.join(per_code, on="industry", how="left").with_columns(
@@ -459,20 +470,30 @@ def allocation_report(stats: pl.DataFrame | pl.LazyFrame, definitions: pl.DataFr
 
 
 def allocation_totals(stats: pl.DataFrame | pl.LazyFrame, definitions: pl.DataFrame, *,
-                      system: str | None = None) -> dict:
+                      system: str | None = None, select: bool = True,
+                      report: pl.DataFrame | None = None,
+                      other: pl.DataFrame | None = None) -> dict:
     """Employment totals behind :func:`allocation_report`.
 
     Returns dict with total_employment (codes at the definitions' level), split_employment
     (all employment of codes split over several clusters), unmapped_employment,
     split_share, unmapped_share, n_split_codes, n_unmapped_codes, and
     other_level_employment / n_other_level_codes (codes left out by
-    :func:`select_level`, not part of the total).
+    :func:`select_level`, not part of the total). When ``stats`` already went through
+    :func:`select_level` (``select=False``), pass its :func:`allocation_report` as
+    ``report`` and the left-out codes (:func:`other_level_frame`) as ``other`` to save
+    passes over a large table.
     """
     defs = check_definitions(definitions)
-    lf = select_level(_stats_lazy(stats, ("industry", *STATS_VALUES)), defs, system=system)
+    lf = _stats_lazy(stats, ("industry", *STATS_VALUES))
+    if select:
+        lf = select_level(lf, defs, system=system)
     total = lf.select(pl.col("employment").sum()).collect().item() or 0.0
-    other = other_level_report(stats, defs, system=system)
-    rep = allocation_report(stats, definitions, system=system)
+    if other is None:
+        other = (other_level_report(stats, defs, system=system) if select
+                 else other_level_frame(stats, []))
+    rep = (report if report is not None
+           else allocation_report(stats, definitions, system=system, select=select))
     split = rep.filter(pl.col("status") == "split")
     unm = rep.filter(pl.col("status") == "unmapped")
     s, u = float(split["employment"].sum() or 0), float(unm["employment"].sum() or 0)
