@@ -20,8 +20,10 @@ from typing import Any
 import polars as pl
 
 from klaster.errors import DataError, IssueLog
+from klaster.i18n import N_
 from klaster.indicators import StarThresholds, change, indicators_from_clusters
 from klaster.indicators.core import LqDenominator
+from klaster.messages import Message
 from klaster.taxonomy import allocation_report, allocation_totals, apply_definitions
 
 Step = Callable[[str], None]
@@ -44,22 +46,27 @@ class MappingResult:
     issues: IssueLog = field(default_factory=IssueLog)
     options: dict[str, Any] = field(default_factory=dict)
 
-    def caveats(self) -> list[str]:
-        """Plain-language caveats for a report: allocation and unpublished cells."""
+    def caveats(self) -> list[Message]:
+        """Caveats for a report (allocation of split and unmapped codes) as messages:
+        render them with ``str(m)`` (English) or ``m.render(lang)`` (klaster.messages)."""
         t = self.allocation_totals
         out = []
         if t["n_split_codes"]:
-            out.append(
-                f"{t['split_employment']:,.0f} jobs ({t['split_share']:.2%} of employment) are "
-                f"in {t['n_split_codes']} industry codes that the concordance splits over "
-                "several clusters; they are allocated in equal shares (see docs/taxonomy.md)."
-            )
+            out.append(Message("allocation.split", {
+                "jobs": t["split_employment"], "share": t["split_share"],
+                "codes": t["n_split_codes"]}))
         if t["n_unmapped_codes"]:
-            out.append(
-                f"{t['unmapped_employment']:,.0f} jobs ({t['unmapped_share']:.2%}) are in "
-                f"{t['n_unmapped_codes']} industry codes that belong to no cluster and are "
-                "left out of every cluster (they still count in no LQ numerator)."
-            )
+            out.append(Message("allocation.unmapped", {
+                "jobs": t["unmapped_employment"], "share": t["unmapped_share"],
+                "codes": t["n_unmapped_codes"]}))
+        return out
+
+    def notes(self) -> list[Message]:
+        """Caveats plus a count of the warnings written while loading and mapping."""
+        out = self.caveats()
+        counts = self.issues.counts()
+        if counts:
+            out.append(Message("loading.warnings", {"counts": counts}))
         return out
 
 
@@ -111,13 +118,14 @@ def map_clusters(
                                 f"{', '.join(map(str, years))})", field="year")
         say("Computing change")
         growth = change(indicators, first, last)
-    options = {
-        "lq_denominator": lq_denominator,
-        "benchmark economy": "explicit reference table" if reference is not None
-        else "sum of the regions in the table",
-        "star thresholds": (f"size top {stars.size_top:.0%}, specialisation LQ ≥ "
-                            f"{stars.specialisation_lq:g}, focus top {stars.focus_top:.0%}"),
+    # Keys are message ids (translated where shown); values are data or Messages.
+    options: dict[str, Any] = {
+        N_("LQ denominator"): lq_denominator,
+        N_("benchmark economy"): Message("option.reference.explicit") if reference is not None
+        else Message("option.reference.sum"),
+        N_("star thresholds"): Message("option.stars", {
+            "size": stars.size_top, "lq": stars.specialisation_lq, "focus": stars.focus_top}),
     }
     if growth is not None:
-        options["change"] = f"{first}–{last}"
+        options[N_("change")] = f"{first}–{last}"
     return MappingResult(indicators, growth, allocation, totals, issues, options)
