@@ -75,6 +75,15 @@ DenomOpt = Annotated[Denominator, typer.Option(
 RefOpt = Annotated[Path | None, typer.Option(
     "--reference", help="Benchmark-economy totals (cluster, year, employment[, "
     "cluster_type]); default: the sum of the regions in the file.")]
+class Lang(str, Enum):
+    en = "en"
+    pl = "pl"
+    be = "be"
+    ru = "ru"
+
+
+LangOpt = Annotated[Lang, typer.Option(
+    "--language", help="Language of the report's texts and numbers: en, pl, be or ru.")]
 IssuesOpt = Annotated[Path | None, typer.Option(
     "--issues", help="Write every warning (suppressed cells, unknown codes, …) to this CSV.")]
 

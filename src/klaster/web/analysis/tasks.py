@@ -111,7 +111,8 @@ def run(ds: Dataset) -> None:
             _store(ds, out)
             Dataset.objects.filter(pk=ds.pk).update(
                 status=Status.DONE, stage="Finished", percent=100, results_dir=rel,
-                notes=out.notes, summary=_summary(out), finished=timezone.now(), error="")
+                notes=[m.to_dict() for m in out.notes], summary=_summary(out),
+                finished=timezone.now(), error="")
     except Exception as exc:  # noqa: BLE001 — every failure is stored for the analyst
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
