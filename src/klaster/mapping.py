@@ -120,7 +120,7 @@ def map_clusters(
         growth = change(indicators, first, last)
     # Keys are message ids (translated where shown); values are data or Messages.
     options: dict[str, Any] = {
-        N_("LQ denominator"): lq_denominator,
+        N_("LQ denominator"): Message(f"option.denominator.{lq_denominator}"),
         N_("benchmark economy"): Message("option.reference.explicit") if reference is not None
         else Message("option.reference.sum"),
         N_("star thresholds"): Message("option.stars", {

@@ -130,6 +130,8 @@ define("demo.cbp", N_(
     "partial coverage, so their figures are understated."))
 define("opportunities.none", N_("No opportunities: %(reason)s"))
 # Options of a run (MappingResult.options), shown under "How this report was produced"
+define("option.denominator.total", N_("all employment of the region (all clusters)"))
+define("option.denominator.type", N_("employment of the clusters of the same type (traded or local)"))
 define("option.reference.explicit", N_("explicit reference table"))
 define("option.reference.sum", N_("sum of the regions in the table"))
 define("option.stars", N_(
