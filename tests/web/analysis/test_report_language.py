@@ -57,3 +57,14 @@ def test_quadrants_in_the_readers_language(client, done):
     _switch(client, "pl")
     page = client.get(f"/analysis/{done.pk}/regions/{opp.region}/").content.decode()
     assert "powiązanie" in page and opp.quadrant not in page
+
+
+def test_django_reads_the_engine_catalogue_without_mixing_it_in():
+    """The engine catalogue is in LOCALE_PATHS; its entries need the context "klaster"."""
+    from django.utils.translation import gettext, override, pgettext
+
+    with override("pl"):
+        assert pgettext("klaster", "Region profile") == "Profil regionu"
+        assert gettext("Region profile") == "Region profile"  # not the platform's word
+    with override("be"):
+        assert pgettext("klaster", "Overview") == "Агляд"
