@@ -30,15 +30,15 @@ LOCALE = SRC / "locale"
 TEMPLATES = SRC / "reports" / "templates"
 CONTEXT = "klaster"
 LANGS = {
-    "pl": ("Polish", "nplurals=4; plural=(n==1 ? 0 : (n%10>=2 && n%10<=4) && (n%100<12 || "
+    "pl": ("Polish", ("nplurals=4; plural=(n==1 ? 0 : (n%10>=2 && n%10<=4) && (n%100<12 || "
                      "n%100>14) ? 1 : n!=1 && (n%10>=0 && n%10<=1) || (n%10>=5 && n%10<=9) || "
-                     "(n%100>=12 && n%100<=14) ? 2 : 3);"),
-    "be": ("Belarusian", "nplurals=4; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 "
+                     "(n%100>=12 && n%100<=14) ? 2 : 3);")),
+    "be": ("Belarusian", ("nplurals=4; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 "
                          "&& (n%100<12 || n%100>14) ? 1 : n%10==0 || (n%10>=5 && n%10<=9) || "
-                         "(n%100>=11 && n%100<=14)? 2 : 3);"),
-    "ru": ("Russian", "nplurals=4; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && "
+                         "(n%100>=11 && n%100<=14)? 2 : 3);")),
+    "ru": ("Russian", ("nplurals=4; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && "
                       "(n%100<12 || n%100>14) ? 1 : n%10==0 || (n%10>=5 && n%10<=9) || "
-                      "(n%100>=11 && n%100<=14)? 2 : 3);"),
+                      "(n%100>=11 && n%100<=14)? 2 : 3);")),
 }
 # Python sources of engine texts (the web apps keep their own Django catalogues).
 PY_SKIP = ("web",)

@@ -126,9 +126,9 @@ def test_fetch_uses_the_cache_without_network(tmp_path):
 
 
 def test_report_language_and_shift_share_in_change_output(tmp_path):
-    from klaster.indicators import SHIFT_SHARE_COLUMNS
-
     from reports import i18ndata  # tests/reports (pytest puts tests/ on sys.path)
+
+    from klaster.indicators import SHIFT_SHARE_COLUMNS
 
     stats, defs = tmp_path / "stats.csv", tmp_path / "defs.csv"
     i18ndata.stats().drop("flag").write_csv(stats)

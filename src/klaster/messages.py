@@ -23,7 +23,8 @@ __all__ = ["ISSUE_KINDS", "MESSAGES", "Message", "MessageSpec", "define", "rende
 # How a parameter is shown: "num" (integer with separators), "num1"/"num2" (decimals),
 # "pct" (fraction as a percentage), "term" (a msgid translated itself, e.g. a word that
 # comes from a table), "pct0" (percentage, no decimals), "issues" (a dict of
-# IssueLog kind -> count, each kind named by ISSUE_KINDS), "text" (as given: names, codes, file names).
+# IssueLog kind -> count, each kind named by ISSUE_KINDS), "text" (as given: names,
+# codes, file names).
 _FORMATS = ("num", "num1", "num2", "pct", "pct0", "term", "issues", "text")
 
 
@@ -131,7 +132,8 @@ define("demo.cbp", N_(
 define("opportunities.none", N_("No opportunities: %(reason)s"))
 # Options of a run (MappingResult.options), shown under "How this report was produced"
 define("option.denominator.total", N_("all employment of the region (all clusters)"))
-define("option.denominator.type", N_("employment of the clusters of the same type (traded or local)"))
+define("option.denominator.type",
+       N_("employment of the clusters of the same type (traded or local)"))
 define("option.reference.explicit", N_("explicit reference table"))
 define("option.reference.sum", N_("sum of the regions in the table"))
 define("option.stars", N_(

@@ -6,8 +6,7 @@ import polars as pl
 import pytest
 
 from klaster.errors import DataError
-from klaster.indicators import change
-from klaster.indicators import SHIFT_SHARE_COLUMNS
+from klaster.indicators import SHIFT_SHARE_COLUMNS, change
 from klaster.schema import CHANGE_COLUMNS
 
 

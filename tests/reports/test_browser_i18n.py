@@ -43,7 +43,8 @@ COLLECT = """() => {
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
     if (n.parentElement && !skip(n.parentElement) && n.textContent.trim()) out.push(n.textContent);
   }
-  for (const el of document.querySelectorAll('[title], [aria-label], [placeholder], [data-title]')) {
+  const attrs = '[title], [aria-label], [placeholder], [data-title]';
+  for (const el of document.querySelectorAll(attrs)) {
     if (skip(el)) continue;
     for (const a of ['title', 'aria-label', 'placeholder', 'data-title']) {
       if (el.getAttribute(a)) out.push(el.getAttribute(a));

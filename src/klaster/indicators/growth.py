@@ -14,8 +14,8 @@ def change(indicators: pl.DataFrame, start_year: int, end_year: int) -> pl.DataF
     """Growth of each region x cluster between ``start_year`` and ``end_year``.
 
     Takes an indicator table (at least ``region, cluster, cluster_name, cluster_type,
-    year, employment, lq``). Returns ``CHANGE_COLUMNS + SHIFT_SHARE_COLUMNS`` in order, one row per region x
-    cluster present in either year, sorted by region, cluster:
+    year, employment, lq``). Returns ``CHANGE_COLUMNS + SHIFT_SHARE_COLUMNS`` in order,
+    one row per region x cluster present in either year, sorted by region, cluster:
 
     * ``cagr`` = (E_end / E_start) ** (1 / (end_year - start_year)) - 1, the compound
       annual growth rate; null when E_start is 0 or null, or E_end is null (growth from

@@ -65,6 +65,8 @@ DEFAULT_DEFINITIONS: dict[str, str] = {
 }
 
 
+_EN = translator("en")
+
 # Okabe & Ito (2008) colour-blind-safe palette for categorical marks.
 _OI_BLUE, _OI_VERMILION, _OI_GREY = "#0072B2", "#D55E00", "#8C96A0"
 # Fixed LQ colour range (log scale) so that colours mean the same for every cluster.
@@ -112,7 +114,7 @@ def _regions_lookup(regions: pl.DataFrame | None) -> tuple[dict[str, str], dict[
 
 def _resolve_geometry(
     region_codes: list[str], geometry, names: dict[str, str], geo_ids: dict[str, str],
-    projection: str | None, tr: Translator = translator("en"),
+    projection: str | None, tr: Translator = _EN,
 ) -> dict[str, Any]:
     """Decide the boundaries, the region -> feature key join and the projection."""
     source = tr(N_("supplied by the caller"))
@@ -466,7 +468,7 @@ def _text(v: Any, tr: Translator) -> str:
     return render_message(v, tr)
 
 
-def _meta_text(v: Any, tr: Translator = translator("en")) -> str:
+def _meta_text(v: Any, tr: Translator = _EN) -> str:
     if isinstance(v, dict) and "code" not in v:
         return "; ".join(f"{tr.gettext(str(k))}: {_meta_text(x, tr)}" for k, x in v.items())
     if isinstance(v, (list, tuple)):
@@ -494,7 +496,7 @@ def _decomposition(change: pl.DataFrame | None, year: int) -> dict[str, list[dic
 
 
 def _portfolio(traded: pl.DataFrame, change: pl.DataFrame | None, year: int, rname,
-               tr: Translator = translator("en")) -> dict[str, Any]:
+               tr: Translator = _EN) -> dict[str, Any]:
     """Per-region bubble data: x = LQ, y = CAGR (from the change table) or, without growth
     data, the region's wage relative to the cluster's national average wage.
 

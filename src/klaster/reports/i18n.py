@@ -1,7 +1,8 @@
 """Translated report templates and plotly.js's toolbar in the report's language.
 
 One Jinja2 environment per language, with the ``jinja2.ext.i18n`` extension bound to the
-engine catalogue (klaster.i18n): templates write ``{{ _("Overview") }}``, ``{{ _("%(n)s regions", n=x) }}`` or
+engine catalogue (klaster.i18n): templates write ``{{ _("Overview") }}``,
+``{{ _("%(n)s regions", n=x) }}`` or
 ``{% trans trimmed %}...{% endtrans %}``, and the filters ``num``, ``lq``, ``pct``
 format numbers with the language's CLDR separators.
 

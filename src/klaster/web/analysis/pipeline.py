@@ -249,8 +249,8 @@ def _region_summary(ind: pl.DataFrame, year: int, regions: pl.DataFrame | None,
 
 
 def write_results(output: AnalysisOutput, folder: str | Path) -> Path:
-    """Write the reports (report.html, report.<lang>.html) and every table (.parquet and .csv, via klaster.reports.write_table)
-    into ``folder``, all or nothing: everything goes to a temporary sibling folder that is
+    """Write the reports (report.html, report.<lang>.html) and every table (.parquet and
+    .csv, via klaster.reports.write_table) into ``folder``, all or nothing: everything goes to a temporary sibling folder that is
     renamed to ``folder`` only when complete. ``folder`` must not exist. Returns it."""
     from klaster.reports import write_table
     from klaster.reports.tables import atomic_write_text
