@@ -24,13 +24,14 @@ from rich.progress import (
 )
 
 from klaster.errors import IssueLog, KlasterError
+from klaster.i18n import N_
 
 console = Console()
 err = Console(stderr=True)
 
 
-DEMO_LABEL = ("US Census Bureau, County Business Patterns 2021 (states × 6-digit NAICS 2017; "
-              "bundled demo data)")
+DEMO_LABEL = N_("US Census Bureau, County Business Patterns 2021 (states × 6-digit NAICS "
+                "2017; bundled demo data)")
 
 
 class Fmt(str, Enum):

@@ -64,7 +64,9 @@ def _inputs(ds: Dataset):
     from klaster.web.analysis.pipeline import load_statistics
 
     if ds.source == Dataset.Source.DEMO:
-        stats, label = load_demo(), "US Census Bureau, County Business Patterns 2021 (demo)"
+        from klaster.data.demo import DEMO_SOURCE
+
+        stats, label = load_demo(), DEMO_SOURCE
     else:
         stats, _issues = load_statistics(ds.file.path, ds.file_name or Path(ds.file.name).name,
                                          ds.format, ds.data_year)
