@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 import polib
+from hypothesis import given, settings
+from hypothesis import strategies as st
 import pytest
 
 from klaster.i18n import LOCALE_DIR, Translator, translator
@@ -128,3 +130,17 @@ def test_shift_share_columns_in_the_profile(result):
     cells = [translator("pl").num(row[c]) for c in ("job_creation", *SHIFT_SHARE_COLUMNS[:3])]
     assert all(c in table for c in cells)
     assert "Efekt konkurencyjności" in page
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(("en", "pl", "be", "ru")),
+       st.floats(min_value=-1e12, max_value=1e12, allow_nan=False), st.integers(0, 3))
+def test_numbers_read_back(lang, x, digits):
+    """Removing the group separators and reading the decimal sign gives x rounded."""
+    tr = translator(lang)
+    text = tr.num(x, digits)
+    value = float(text.replace(tr.group, "").replace(tr.decimal, "."))
+    assert value == pytest.approx(float(f"{x:.{digits}f}"), abs=10 ** -digits / 2)
+    whole = text.lstrip("-").split(tr.decimal)[0]
+    groups = whole.split(tr.group)
+    assert all(len(g) == 3 for g in groups[1:]) and 1 <= len(groups[0]) <= 4
