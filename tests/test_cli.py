@@ -123,3 +123,28 @@ def test_fetch_uses_the_cache_without_network(tmp_path):
     res = run("fetch", "cbp", "--year", "2021", "--cache-dir", tmp_path)
     assert res.exit_code == 0, res.output
     assert "cbp_2021_state.json" in res.output
+
+
+def test_report_language_and_shift_share_in_change_output(tmp_path):
+    from reports import i18ndata  # tests/reports (pytest puts tests/ on sys.path)
+
+    from klaster.indicators import SHIFT_SHARE_COLUMNS
+
+    stats, defs = tmp_path / "stats.csv", tmp_path / "defs.csv"
+    i18ndata.stats().drop("flag").write_csv(stats)
+    i18ndata.definitions().write_csv(defs)
+    out = tmp_path / "r.html"
+    res = run("report", stats, "--definitions", defs, "-o", out, "--language", "be")
+    assert res.exit_code == 0, res.output
+    html = out.read_text(encoding="utf-8")
+    assert '<html lang="be">' in html and "Раскладанне росту (shift-share)" in html
+    assert "працоўных месцаў" in html  # the allocation caveat, rendered in Belarusian
+    bad = run("report", stats, "--definitions", defs, "-o", out, "--language", "de")
+    assert bad.exit_code == 2
+    change = tmp_path / "change.csv"
+    res = run("indicators", stats, "--definitions", defs, "-o", tmp_path / "i.csv",
+              "--change-output", change)
+    assert res.exit_code == 0, res.output
+    ch = pl.read_csv(change)
+    total = sum(ch[c] for c in SHIFT_SHARE_COLUMNS[:3])
+    assert ((total - ch["job_creation"]).abs() < 1e-6).all()

@@ -32,6 +32,8 @@ from klaster.cli_common import (
     Fmt,
     FmtOpt,
     IssuesOpt,
+    Lang,
+    LangOpt,
     MapOpt,
     RefOpt,
     SheetOpt,
@@ -96,7 +98,8 @@ def indicators(
     to_year: Annotated[int | None, typer.Option(help="Last year of the change table.")] = None,
     change_output: Annotated[Path | None, typer.Option(
         "--change-output", help="Also write the change table (CAGR, job creation, LQ "
-        "change) here, when the data has two or more years.")] = None,
+        "change, shift-share components) here, when the data has two or more years.")]
+    = None,
     issues_out: IssuesOpt = None,
 ) -> None:
     """Compute region × cluster × year indicators (LQ, strong clusters, stars) and write them."""
@@ -125,8 +128,8 @@ def indicators(
         else:
             console.print(f"Wrote the change table ({result.change.height:,} rows) to "
                           f"[bold]{change_output}[/].", highlight=False)
-    for line in result.caveats():
-        err.print(f"[dim]note: {line}[/]", highlight=False)
+    for message in result.caveats():
+        err.print(f"[dim]note: {message}[/]", highlight=False)
     report_issues(result.issues, issues_out)
 
 
@@ -166,9 +169,12 @@ def report(
     kd_unit: Annotated[str, typer.Option(
         help="Distance unit of the --kd results: km for lon/lat points, else the CRS unit.")]
     = "km",
+    language: LangOpt = Lang.en,
     issues_out: IssuesOpt = None,
 ) -> None:
     """Write a self-contained HTML report: map, ranked tables, portfolio chart, profiles."""
+    from klaster.i18n import N_
+    from klaster.messages import Message
     from klaster.reports import load_geometry, write_report
     from klaster.taxonomy import load_regions, us_states
 
@@ -183,25 +189,21 @@ def report(
         region_table = load_regions(regions) if regions is not None else None
         if region_table is None and geometry is None:
             region_table = us_states()
-        caveats = result.caveats()
+        # Messages (codes + parameters), rendered in the report's language.
+        caveats: list[Message] = result.caveats()
         if demo:
-            caveats.append("Demo data: CBP 2021 extract without DC; Louisiana, Missouri, "
-                           "Oklahoma and Utah have partial coverage, so their figures "
-                           "are understated.")
-        issue_counts = result.issues.counts()
-        if issue_counts:
-            caveats.append("Warnings while loading: " + ", ".join(
-                f"{n:,} {k}" for k, n in sorted(issue_counts.items())))
+            caveats.append(Message("demo.cbp"))
+        caveats += [m for m in result.notes() if m.code == "loading.warnings"]
         meta: dict[str, Any] = {
             "caveats": caveats,
             "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-            "cluster definitions": definitions,
+            N_("cluster definitions"): definitions,
             **result.options,
         }
         kwargs: dict[str, Any] = {"geometry": geometry, "regions": region_table,
                                   "change": result.change, "cluster": cluster,
                                   "region": region, "year": year, "source_note": label,
-                                  "metadata": meta}
+                                  "metadata": meta, "language": language.value}
         if title:
             kwargs["title"] = title
         if kd_results is not None:

@@ -24,13 +24,14 @@ from rich.progress import (
 )
 
 from klaster.errors import IssueLog, KlasterError
+from klaster.i18n import N_
 
 console = Console()
 err = Console(stderr=True)
 
 
-DEMO_LABEL = ("US Census Bureau, County Business Patterns 2021 (states × 6-digit NAICS 2017; "
-              "bundled demo data)")
+DEMO_LABEL = N_("US Census Bureau, County Business Patterns 2021 (states × 6-digit NAICS "
+                "2017; bundled demo data)")
 
 
 class Fmt(str, Enum):
@@ -77,6 +78,15 @@ DenomOpt = Annotated[Denominator, typer.Option(
 RefOpt = Annotated[Path | None, typer.Option(
     "--reference", help="Benchmark-economy totals (cluster, year, employment[, "
     "cluster_type]); default: the sum of the regions in the file.")]
+class Lang(str, Enum):
+    en = "en"
+    pl = "pl"
+    be = "be"
+    ru = "ru"
+
+
+LangOpt = Annotated[Lang, typer.Option(
+    "--language", help="Language of the report's texts and numbers: en, pl, be or ru.")]
 IssuesOpt = Annotated[Path | None, typer.Option(
     "--issues", help="Write every warning (suppressed cells, unknown codes, …) to this CSV.")]
 

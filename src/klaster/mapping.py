@@ -20,31 +20,14 @@ from typing import Any
 import polars as pl
 
 from klaster.errors import DataError, IssueLog
+from klaster.i18n import N_
 from klaster.indicators import StarThresholds, change, indicators_from_clusters
 from klaster.indicators.core import LqDenominator
+from klaster.messages import Message
 from klaster.taxonomy import allocation_report, allocation_totals, apply_definitions
 from klaster.taxonomy.definitions import code_level, other_level_frame, select_level
 
 Step = Callable[[str], None]
-
-# Caveats that carry figures: a code and its parameters (MappingResult.caveat_codes), so
-# that a report can phrase them in its own language; these are the English texts.
-CAVEAT_TEXTS: dict[str, str] = {
-    "other_level_codes": (
-        "{employment:,.0f} jobs in {n_codes} industry codes at other levels than the "
-        "cluster definitions ({levels}) were left out, so that no job is counted twice "
-        "(e.g. a section beside its divisions)."),
-    "division_level": (
-        "Cluster definitions at NACE division level: a division holds industries of "
-        "several clusters, so each cluster gets a fixed share of the division in every "
-        "region. Measured on US data (CBP 2021): {shared_share:.0%} of cluster employment "
-        "sits in divisions shared by several clusters; the division route assigns "
-        "{moved_division:.1%} of employment to another cluster of the same region "
-        "({moved_class:.1%} with NACE classes), and for the median cluster "
-        "{moved_median:.0%} of its employment lands in other regions than with detailed "
-        "codes. National totals are unchanged. Compare regions within a cluster with care "
-        "(see docs/taxonomy.md)."),
-}
 
 
 @dataclass
@@ -63,26 +46,31 @@ class MappingResult:
     allocation_totals: dict[str, Any]
     issues: IssueLog = field(default_factory=IssueLog)
     options: dict[str, Any] = field(default_factory=dict)
-    # (code, parameters) of caveats with figures; texts in CAVEAT_TEXTS.
+    # (code, parameters) of caveats with figures: klaster.messages codes ("level.*").
     caveat_codes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
-    def caveats(self) -> list[str]:
-        """Plain-language caveats for a report: allocation and unpublished cells."""
+    def caveats(self) -> list[Message]:
+        """Caveats for a report (allocation of split and unmapped codes) as messages:
+        render them with ``str(m)`` (English) or ``m.render(lang)`` (klaster.messages)."""
         t = self.allocation_totals
         out = []
         if t["n_split_codes"]:
-            out.append(
-                f"{t['split_employment']:,.0f} jobs ({t['split_share']:.2%} of employment) are "
-                f"in {t['n_split_codes']} industry codes that the concordance splits over "
-                "several clusters; they are allocated in fixed shares (see docs/taxonomy.md)."
-            )
+            out.append(Message("allocation.split", {
+                "jobs": t["split_employment"], "share": t["split_share"],
+                "codes": t["n_split_codes"]}))
         if t["n_unmapped_codes"]:
-            out.append(
-                f"{t['unmapped_employment']:,.0f} jobs ({t['unmapped_share']:.2%}) are in "
-                f"{t['n_unmapped_codes']} industry codes that belong to no cluster and are "
-                "left out of every cluster (they still count in no LQ numerator)."
-            )
-        out += [CAVEAT_TEXTS[code].format(**params) for code, params in self.caveat_codes]
+            out.append(Message("allocation.unmapped", {
+                "jobs": t["unmapped_employment"], "share": t["unmapped_share"],
+                "codes": t["n_unmapped_codes"]}))
+        out += [Message(code, params) for code, params in self.caveat_codes]
+        return out
+
+    def notes(self) -> list[Message]:
+        """Caveats plus a count of the warnings written while loading and mapping."""
+        out = self.caveats()
+        counts = self.issues.counts()
+        if counts:
+            out.append(Message("loading.warnings", {"counts": counts}))
         return out
 
 
@@ -146,15 +134,16 @@ def map_clusters(
                                 f"{', '.join(map(str, years))})", field="year")
         say("Computing change")
         growth = change(indicators, first, last)
-    options = {
-        "lq_denominator": lq_denominator,
-        "benchmark economy": "explicit reference table" if reference is not None
-        else "sum of the regions in the table",
-        "star thresholds": (f"size top {stars.size_top:.0%}, specialisation LQ ≥ "
-                            f"{stars.specialisation_lq:g}, focus top {stars.focus_top:.0%}"),
+    # Keys are message ids (translated where shown); values are data or Messages.
+    options: dict[str, Any] = {
+        N_("LQ denominator"): Message(f"option.denominator.{lq_denominator}"),
+        N_("benchmark economy"): Message("option.reference.explicit") if reference is not None
+        else Message("option.reference.sum"),
+        N_("star thresholds"): Message("option.stars", {
+            "size": stars.size_top, "lq": stars.specialisation_lq, "focus": stars.focus_top}),
     }
     if growth is not None:
-        options["change"] = f"{first}–{last}"
+        options[N_("change")] = f"{first}–{last}"
     return MappingResult(indicators, growth, allocation, totals, issues, options,
                          caveat_codes)
 
@@ -166,7 +155,7 @@ def _level_caveats(definitions: pl.DataFrame, totals: dict[str, Any], system: st
                     - {None})
     out: list[tuple[str, dict[str, Any]]] = []
     if totals.get("n_other_level_codes"):
-        out.append(("other_level_codes", {
+        out.append(("level.other_codes", {
             "employment": totals["other_level_employment"],
             "n_codes": totals["n_other_level_codes"], "levels": ", ".join(levels)}))
     # NACE divisions: "division" with a NACE system, "2-digit" when codes are taken as
@@ -176,7 +165,7 @@ def _level_caveats(definitions: pl.DataFrame, totals: dict[str, Any], system: st
         loss = nace_division_loss()
         per = loss.filter(pl.col("cluster") != "all")
         row = loss.filter(pl.col("cluster") == "all").row(0, named=True)
-        out.append(("division_level", {
+        out.append(("level.division", {
             "shared_share": row["shared_division_share"],
             "moved_division": row["moved_division_share"],
             "moved_class": row["moved_class_share"],

@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 
 from klaster.errors import DataError
-from klaster.indicators import change
+from klaster.indicators import SHIFT_SHARE_COLUMNS, change
 from klaster.schema import CHANGE_COLUMNS
 
 
@@ -29,7 +29,7 @@ def table() -> pl.DataFrame:
 
 def test_change_hand_computed():
     out = change(table(), 2010, 2015)
-    assert tuple(out.columns) == CHANGE_COLUMNS
+    assert tuple(out.columns) == CHANGE_COLUMNS + SHIFT_SHARE_COLUMNS
     rows = {r["region"]: r for r in out.iter_rows(named=True)}
     assert set(rows) == {"A", "B", "C", "D"}
     # A: (150/100)^(1/5) - 1 = 1.0844717711976986 - 1

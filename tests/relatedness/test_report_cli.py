@@ -56,6 +56,19 @@ def test_report_renders_and_escapes(tmp_path):
     assert out.read_text(encoding="utf-8").count('class="region-opps"') == 8
 
 
+@pytest.mark.parametrize("lang,heading,quadrant", [
+    ("pl", "Powiązanie × złożoność", "powiązanie, "),
+    ("be", "Звязанасць × складанасць", "звязанасць, "),
+    ("ru", "Связанность × сложность", "связанность, "),
+])
+def test_report_in_other_languages(lang, heading, quadrant):
+    res = relatedness(stats_from_matrix(random_counts(4, 8, 10)))
+    page = render_relatedness_report(res, cluster_result=res, top=3, language=lang)
+    assert f'<html lang="{lang}">' in page and heading in page
+    assert quadrant in page  # quadrant names of klaster.relatedness.opportunities
+    assert "high relatedness" not in page and "What this report shows" not in page
+
+
 def _flat(text: str) -> str:
     """Rich wraps long lines at the terminal width; compare on single spaces."""
     return " ".join(text.split())

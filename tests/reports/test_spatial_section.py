@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 import numpy as np
@@ -68,3 +69,15 @@ def test_kd_charts_draw_in_chromium(kd_result, tmp_path):
         finally:
             browser.close()
     assert errors == []
+
+
+@pytest.mark.parametrize("lang,heading,axis", [
+    ("pl", "Gdzie są firmy: koncentracja mierzona odległościami", "odległość (m)"),
+    ("ru", "Где расположены фирмы: концентрация по расстояниям", "расстояние (m)"),
+])
+def test_section_in_other_languages(kd_result, lang, heading, axis):
+    page = render_report(small_indicators(), geometry=GEOM, regions=REGIONS, metadata=FIXED,
+                         spatial=kd_result, spatial_unit="m", language=lang)
+    # plotly writes the figures' JSON with non-ASCII characters as \u escapes
+    assert heading in page and json.dumps(axis)[1:-1] in page
+    assert "Where firms sit" not in page and "density of pair distances" not in page

@@ -337,18 +337,20 @@ def test_mapping_states_the_level_caveats():
     defs, system = builtin_definitions("nace-division")
     res = map_clusters(_stats(EUROSTAT_LIKE), defs, system=system)
     codes = dict(res.caveat_codes)
-    assert codes["other_level_codes"]["n_codes"] == 3
-    assert codes["other_level_codes"]["employment"] == pytest.approx(16800.0)
+    assert codes["level.other_codes"]["n_codes"] == 3
+    assert codes["level.other_codes"]["employment"] == pytest.approx(16800.0)
     loss = nace_division_loss().filter(pl.col("cluster") == "all").row(0, named=True)
-    assert codes["division_level"]["moved_division"] == loss["moved_division_share"]
-    text = " ".join(res.caveats())
+    assert codes["level.division"]["moved_division"] == loss["moved_division_share"]
+    text = " ".join(map(str, res.caveats()))
     assert "16,800 jobs in 3 industry codes" in text and "NACE division level" in text
+    polish = " ".join(m.render("pl") for m in res.caveats())
+    assert "16\u00a0800" in polish and "działów NACE" in polish
     assert res.allocation_totals["total_employment"] == pytest.approx(17600.0)
     # Class-level definitions carry no division caveat.
     cls, system = builtin_definitions("nace-class")
     res = map_clusters(_stats([("R", "1071", 2015, 10.0), ("S", "2562", 2015, 5.0)]), cls,
                        system=system)
-    assert "division_level" not in dict(res.caveat_codes)
+    assert "level.division" not in dict(res.caveat_codes)
 
 
 def test_pkd_and_oked_codes_map_to_nace_classes():

@@ -11,7 +11,11 @@ from importlib import resources
 
 import polars as pl
 
+from klaster.i18n import N_
 from klaster.schema import STATS_SCHEMA
+
+# Source line of the demo in reports (a catalogue message: translated where shown).
+DEMO_SOURCE = N_("US Census Bureau, County Business Patterns 2021 (demo)")
 
 _PACKAGE = "klaster.data"
 _FILE = "demo/cbp2021_states.parquet"

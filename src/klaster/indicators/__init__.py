@@ -5,7 +5,8 @@ Public API (see docs/indicators.md for formulas and citations):
 * :func:`cluster_indicators` — canonical stats + cluster definitions -> INDICATOR_COLUMNS
 * :func:`indicators_from_clusters` — the same from an aggregated cluster table
 * :func:`aggregate_clusters`, :func:`reference_from_clusters` — cluster / benchmark tables
-* :func:`change` — growth between two years -> CHANGE_COLUMNS
+* :func:`change` — growth between two years -> CHANGE_COLUMNS + SHIFT_SHARE_COLUMNS
+  (shift-share: :func:`shift_share`, Dunn 1960; Esteban-Marquillas 1972)
 * :func:`strong_flags`, :func:`star_ratings`, :class:`StarThresholds`
 * :mod:`klaster.indicators.concentration` — Gini, Hoover, Ellison-Glaeser,
   Maurel-Sedillot, Krugman specialisation
@@ -26,11 +27,13 @@ from klaster.indicators.core import (
     reference_from_clusters,
 )
 from klaster.indicators.growth import change
+from klaster.indicators.shiftshare import SHIFT_SHARE_COLUMNS, shift_share
 from klaster.indicators.stars import StarThresholds, star_ratings
 from klaster.indicators.strong import strong_flags
 
 __all__ = [
     "CLUSTER_TABLE_COLUMNS",
+    "SHIFT_SHARE_COLUMNS",
     "IndustryPanel",
     "StarThresholds",
     "aggregate_clusters",
@@ -42,6 +45,7 @@ __all__ = [
     "location_quotients",
     "prepare_panel",
     "reference_from_clusters",
+    "shift_share",
     "star_ratings",
     "strong_flags",
 ]

@@ -6,6 +6,7 @@ import polars as pl
 
 from klaster.errors import DataError
 from klaster.indicators._checks import require_columns
+from klaster.indicators.shiftshare import SHIFT_SHARE_COLUMNS, shift_share
 from klaster.schema import CHANGE_COLUMNS
 
 
@@ -13,14 +14,17 @@ def change(indicators: pl.DataFrame, start_year: int, end_year: int) -> pl.DataF
     """Growth of each region x cluster between ``start_year`` and ``end_year``.
 
     Takes an indicator table (at least ``region, cluster, cluster_name, cluster_type,
-    year, employment, lq``). Returns ``CHANGE_COLUMNS`` in order, one row per region x
-    cluster present in either year, sorted by region, cluster:
+    year, employment, lq``). Returns ``CHANGE_COLUMNS + SHIFT_SHARE_COLUMNS`` in order,
+    one row per region x cluster present in either year, sorted by region, cluster:
 
     * ``cagr`` = (E_end / E_start) ** (1 / (end_year - start_year)) - 1, the compound
       annual growth rate; null when E_start is 0 or null, or E_end is null (growth from
       nothing has no rate);
     * ``job_creation`` = E_end - E_start (absolute change);
-    * ``lq_change`` = LQ_end - LQ_start.
+    * ``lq_change`` = LQ_end - LQ_start;
+    * the shift-share components SHIFT_SHARE_COLUMNS (Dunn 1960 and the
+      Esteban-Marquillas 1972 split of the competitive effect; see
+      :mod:`klaster.indicators.shiftshare`), appended after CHANGE_COLUMNS.
 
     A region x cluster absent from one of the two years has null values for that year
     (absent means "not in the table", which for suppressed statistics is not the same
@@ -46,7 +50,7 @@ def change(indicators: pl.DataFrame, start_year: int, end_year: int) -> pl.DataF
     both = start.join(end, on=key, how="full", coalesce=True, suffix="_end")
     span = float(end_year - start_year)
     e0, e1 = pl.col("employment"), pl.col("employment_end")
-    return (
+    table = (
         both.with_columns(
             pl.coalesce("cluster_name", "cluster_name_end").alias("cluster_name"),
             pl.coalesce("cluster_type", "cluster_type_end").alias("cluster_type"),
@@ -63,3 +67,4 @@ def change(indicators: pl.DataFrame, start_year: int, end_year: int) -> pl.DataF
         .select(CHANGE_COLUMNS)
         .sort(key)
     )
+    return shift_share(table).select(*CHANGE_COLUMNS, *SHIFT_SHARE_COLUMNS)

@@ -17,6 +17,8 @@ from klaster.cli_common import (
     Fmt,
     FmtOpt,
     IssuesOpt,
+    Lang,
+    LangOpt,
     MapOpt,
     SheetOpt,
     StatsArg,
@@ -287,8 +289,10 @@ def relatedness_report_cmd(
     vintage: VintageOpt = 2017,
     top: Annotated[int, typer.Option("--top")] = 10,
     title: Annotated[str, typer.Option("--title")] = "Relatedness and complexity",
+    language: LangOpt = Lang.en,
 ) -> None:
     """HTML report: S3 quadrant chart per region, opportunities, network of related clusters."""
+    from klaster.i18n import N_, translator
     from klaster.relatedness import relatedness
     from klaster.reports.relatedness import write_relatedness_report
 
@@ -308,8 +312,11 @@ def relatedness_report_cmd(
         names = dict(defs.select("cluster", "cluster_name").unique("cluster").iter_rows())
         write_relatedness_report(res, output, cluster_result=cluster_res,
                                  cluster_names=names, top=top, title=title, source=label,
-                                 network_caption="Traded clusters of the definitions "
-                                 f"'{definitions}', linked by co-location (proximity).")
+                                 network_caption=translator(language.value)(N_(
+                                     "Traded clusters of the definitions '%(definitions)s', "
+                                     "linked by co-location (proximity)."),
+                                     definitions=definitions),
+                                 language=language.value)
     console.print(f"Wrote [bold]{output}[/] ({output.stat().st_size / 1e6:.1f} MB).",
                        highlight=False)
     report_issues(issues, None)

@@ -27,42 +27,45 @@ import jinja2
 import polars as pl
 
 from klaster.errors import DataError
+from klaster.i18n import N_, Translator, translator
+from klaster.messages import render as render_message
 from klaster.reports import geo as _geo
+from klaster.reports.i18n import environment, plotly_locale
 from klaster.reports.tables import atomic_write_text
 from klaster.schema import CHANGE_COLUMNS, INDICATOR_COLUMNS
 
 __all__ = ["DEFAULT_DEFINITIONS", "render_report", "write_report"]
 
-DEFAULT_TITLE = "Regional cluster report"
-DEFAULT_SOURCE = "Regional employment statistics"
+DEFAULT_TITLE = N_("Regional cluster report")
+DEFAULT_SOURCE = N_("Regional employment statistics")
 
 # Plain-language definitions shown in the header. Callers whose indicator engine used
 # other thresholds pass their own wording via metadata["definitions"] (same keys).
+# Keys and texts are gettext messages (translated when the page is rendered).
 DEFAULT_DEFINITIONS: dict[str, str] = {
-    "Cluster": "A group of related industries that tend to locate together. Traded clusters "
-               "sell to other regions and countries; local clusters serve the local market "
-               "and are present almost everywhere, so they are not rated.",
-    "Location quotient (LQ)": "The cluster's share of the region's employment divided by its "
-                              "share of national employment. LQ 1 = the national average; "
-                              "LQ 2 = twice as concentrated as the country as a whole.",
-    "Strong cluster": "A traded cluster in which the region is among the top quarter of "
-                      "regions by specialisation (LQ), has an LQ of at least 1, and is not "
-                      "among the smallest quarter by employment and by establishments (US "
-                      "Cluster Mapping Project; Delgado, Porter & Stern 2016). \"Top 10%\" "
-                      "marks the stricter variant: the top tenth of regions by LQ.",
-    "Stars": "European Cluster Observatory rating, 0 to 3 stars: one each for size (the "
-             "region is in the top 10% of regions by employment in the cluster), "
-             "specialisation (LQ of 2 or more) and focus (the cluster's share of the "
-             "region's employment is in the top 10% of regions).",
+    N_("Cluster"): N_(
+        "A group of related industries that tend to locate together. Traded clusters "
+        "sell to other regions and countries; local clusters serve the local market "
+        "and are present almost everywhere, so they are not rated."),
+    N_("Location quotient (LQ)"): N_(
+        "The cluster's share of the region's employment divided by its "
+        "share of national employment. LQ 1 = the national average; "
+        "LQ 2 = twice as concentrated as the country as a whole."),
+    N_("Strong cluster"): N_(
+        "A traded cluster in which the region is among the top quarter of "
+        "regions by specialisation (LQ), has an LQ of at least 1, and is not "
+        "among the smallest quarter by employment and by establishments (US "
+        "Cluster Mapping Project; Delgado, Porter & Stern 2016). \"Top 10%\" "
+        "marks the stricter variant: the top tenth of regions by LQ."),
+    N_("Stars"): N_(
+        "European Cluster Observatory rating, 0 to 3 stars: one each for size (the "
+        "region is in the top 10% of regions by employment in the cluster), "
+        "specialisation (LQ of 2 or more) and focus (the cluster's share of the "
+        "region's employment is in the top 10% of regions)."),
 }
 
-_TEMPLATES = jinja2.Environment(
-    loader=jinja2.PackageLoader("klaster.reports", "templates"),
-    autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
-    undefined=jinja2.StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+
+_EN = translator("en")
 
 # Okabe & Ito (2008) colour-blind-safe palette for categorical marks.
 _OI_BLUE, _OI_VERMILION, _OI_GREY = "#0072B2", "#D55E00", "#8C96A0"
@@ -70,23 +73,7 @@ _OI_BLUE, _OI_VERMILION, _OI_GREY = "#0072B2", "#D55E00", "#8C96A0"
 _LQ_MIN, _LQ_MAX = 0.25, 4.0
 
 
-# --- small formatting helpers (used by the template too) ------------------------------
-
-
-def _num(x: Any, digits: int = 0) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "–"
-    return f"{x:,.{digits}f}"
-
-
-def _lq(x: Any) -> str:
-    return _num(x, 2)
-
-
-def _pct(x: Any, digits: int = 1) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "–"
-    return f"{100 * x:+.{digits}f}%"
+# --- small formatting helpers ----------------------------------------------------------
 
 
 def _stars(n: Any) -> str:
@@ -94,9 +81,6 @@ def _stars(n: Any) -> str:
         return ""
     n = int(n)
     return "★" * n + "☆" * (3 - n)
-
-
-_TEMPLATES.filters.update(num=_num, lq=_lq, pct=_pct, stars=_stars)
 
 
 # --- input checks ---------------------------------------------------------------------
@@ -130,10 +114,10 @@ def _regions_lookup(regions: pl.DataFrame | None) -> tuple[dict[str, str], dict[
 
 def _resolve_geometry(
     region_codes: list[str], geometry, names: dict[str, str], geo_ids: dict[str, str],
-    projection: str | None,
+    projection: str | None, tr: Translator = _EN,
 ) -> dict[str, Any]:
     """Decide the boundaries, the region -> feature key join and the projection."""
-    source = "supplied by the caller"
+    source = tr(N_("supplied by the caller"))
     if geometry is None:
         us = _geo.us_states_table()
         fips = dict(zip(us["region"], us["fips"]))
@@ -142,14 +126,15 @@ def _resolve_geometry(
             for r in region_codes:
                 geo_ids.setdefault(r, fips[r])
                 names.setdefault(r, dict(zip(us["region"], us["name"]))[r])
-            source = ("built-in US states, us-atlas 3.0.1 (© 2013-2019 Michael Bostock, ISC "
-                      "licence; from US Census Bureau cartographic boundaries 2017), simplified")
+            source = tr(N_("built-in US states, us-atlas 3.0.1 (© 2013-2019 Michael Bostock, "
+                           "ISC licence; from US Census Bureau cartographic boundaries 2017), "
+                           "simplified"))
             projection = projection or "albers usa"
         else:
             return {"available": False, "source": None, "missing": [], "outside": [],
                     "projection": None,
-                    "reason": "No boundary file was supplied and the region codes are not "
-                              "US state codes, so the report has no map."}
+                    "reason": tr(N_("No boundary file was supplied and the region codes "
+                                    "are not US state codes, so the report has no map."))}
     if geometry.get("type") != "FeatureCollection":
         raise DataError("geometry must be a GeoJSON FeatureCollection dict "
                         "(see klaster.reports.geo.load_geometry)", field="geometry")
@@ -174,8 +159,8 @@ def _resolve_geometry(
         "missing": missing,
         "source": source,
         "projection": projection,
-        "reason": None if features else "None of the regions has a shape in the boundary "
-                                        "file, so the report has no map.",
+        "reason": None if features else tr(N_("None of the regions has a shape in the "
+                                              "boundary file, so the report has no map.")),
     }
 
 
@@ -225,16 +210,18 @@ def _for_plotly(geom: dict[str, Any] | None, digits: int = 4) -> dict[str, Any] 
     return {"type": gtype, "coordinates": r(coords)}
 
 
-def _hover(name: str, code: str, row: dict[str, Any]) -> str:
+def _hover(name: str, code: str, row: dict[str, Any], tr: Translator) -> str:
     bits = [f"<b>{_html.escape(name)}</b> ({_html.escape(code)})",
-            f"Employment: {_num(row['employment'])}", f"LQ: {_lq(row['lq'])}"]
+            tr(N_("Employment: %(n)s"), n=tr.num(row["employment"])),
+            tr(N_("LQ: %(lq)s"), lq=tr.num(row["lq"], 2))]
     flags = []
     if row.get("strong"):
-        flags.append("strong cluster")
+        flags.append(tr(N_("strong cluster")))
     if row.get("strong10"):
-        flags.append("top 10%")
+        flags.append(tr(N_("top 10%")))
     if row.get("stars") is not None:
-        flags.append(f"{_stars(row['stars'])} ({int(row['stars'])} of 3 stars)")
+        flags.append(f"{_stars(row['stars'])} ("
+                     + tr(N_("%(n)s of 3 stars"), n=int(row["stars"])) + ")")
     if flags:
         bits.append(", ".join(flags))
     return "<br>".join(bits)
@@ -262,6 +249,7 @@ def render_report(
     map_projection: str | None = None,
     spatial: tuple[pl.DataFrame, pl.DataFrame] | None = None,
     spatial_unit: str = "km",
+    language: str = "en",
 ) -> str:
     """Render the HTML report and return it as a string.
 
@@ -283,7 +271,12 @@ def render_report(
     spatial: (curves, summary) of a firm-level Kd run (klaster.spatial / ``klaster kd``
       writes them as kd.parquet and summary.parquet); adds the section "Where firms sit"
       with the Kd charts and the per-industry summary. ``spatial_unit``: distance unit.
+    language: ``en``, ``pl``, ``be`` or ``ru`` — every text of the page, the numbers
+      (CLDR separators) and plotly's toolbar (klaster.i18n). ``title``, ``source_note``,
+      caveats and metadata may be Messages or plain text (plain text is shown as given,
+      except that a text which is a catalogue message is translated).
     """
+    tr = translator(language)
     _require(indicators, INDICATOR_COLUMNS, "indicator table")
     if indicators.height == 0:
         raise DataError("indicator table is empty", file="indicator table")
@@ -303,7 +296,7 @@ def render_report(
 
     names, geo_ids = _regions_lookup(regions)
     region_codes = sorted(df["region"].unique().to_list())
-    gmap = _resolve_geometry(region_codes, geometry, names, geo_ids, map_projection)
+    gmap = _resolve_geometry(region_codes, geometry, names, geo_ids, map_projection, tr)
 
     def rname(code: str) -> str:
         return names.get(code, code)
@@ -343,24 +336,29 @@ def render_report(
             map_data[cid] = {
                 "loc": [gmap["key"][r["region"]] for r in ok],
                 "z": [_lq_colour(r["lq"]) for r in ok],
-                "text": [_hover(rname(r["region"]), r["region"], r) for r in ok],
+                "text": [_hover(rname(r["region"]), r["region"], r, tr) for r in ok],
             }
 
     # --- portfolio payload (per region) ---
-    portfolio = _portfolio(traded, change, year, rname)
+    portfolio = _portfolio(traded, change, year, rname, tr)
+    decomposition = _decomposition(change, year)
+    shift_years = None
+    if decomposition:
+        first = next(iter(decomposition.values()))[0]
+        shift_years = (first["year_start"], first["year_end"])
 
     # --- profiles ---
     profiles = {}
     for (rid,), part in df.sort("region").group_by(["region"], maintain_order=True):
-        tr = part.filter(pl.col("cluster_type") == "traded")
-        tr_emp = tr["employment"].sum()
-        strong = tr.filter(pl.col("strong").fill_null(False)).sort("lq", descending=True,
+        tp = part.filter(pl.col("cluster_type") == "traded")
+        tr_emp = tp["employment"].sum()
+        strong = tp.filter(pl.col("strong").fill_null(False)).sort("lq", descending=True,
                                                                     nulls_last=True)
-        starred = tr.filter(pl.col("stars").fill_null(0) > 0).sort(
+        starred = tp.filter(pl.col("stars").fill_null(0) > 0).sort(
             ["stars", "lq"], descending=True, nulls_last=True)
         by_emp = part.sort(["employment", "cluster"], descending=[True, False],
                            nulls_last=True)
-        by_lq = tr.sort(["lq", "cluster"], descending=[True, False], nulls_last=True)
+        by_lq = tp.sort(["lq", "cluster"], descending=[True, False], nulls_last=True)
         profiles[rid] = {
             "name": rname(rid),
             "traded_employment": tr_emp,
@@ -370,6 +368,7 @@ def render_report(
             "starred": starred.to_dicts(),
             "by_lq": by_lq.head(5).to_dicts(),
             "all": by_emp.to_dicts(),
+            "shift": decomposition.get(rid, []),
         }
 
     counts = {
@@ -383,24 +382,27 @@ def render_report(
 
     definitions = dict(DEFAULT_DEFINITIONS)
     definitions.update(metadata.pop("definitions", None) or {})
+    definitions = {tr.gettext(k): tr.gettext(v) for k, v in definitions.items()}
     caveats = metadata.pop("caveats", None) or []
     if isinstance(caveats, str):
         caveats = [caveats]
+    caveats = [_text(c, tr) for c in caveats]
     generated = metadata.pop("generated", None) or _dt.datetime.now(_dt.UTC).strftime(
         "%Y-%m-%d %H:%M UTC")
     import plotly
 
     from klaster import __version__
 
-    produced = [("klaster version", __version__), ("Generated", generated),
-                ("Year shown", str(year)),
-                ("Years in the indicator table", ", ".join(map(str, years))),
-                ("Boundaries", gmap["source"] or "none"),
-                ("Change table", "supplied" if change is not None else "not supplied"),
-                ("Charts", (f"plotly.js bundled with plotly {plotly.__version__} "
-                            "(MIT licence), inlined")),
+    produced = [(tr(N_("klaster version")), __version__), (tr(N_("Generated")), generated),
+                (tr(N_("Year shown")), str(year)),
+                (tr(N_("Years in the indicator table")), ", ".join(map(str, years))),
+                (tr(N_("Boundaries")), gmap["source"] or tr(N_("none"))),
+                (tr(N_("Change table")), tr(N_("supplied")) if change is not None
+                 else tr(N_("not supplied"))),
+                (tr(N_("Charts")), tr(N_("plotly.js bundled with plotly %(v)s (MIT licence), "
+                                         "inlined"), v=plotly.__version__)),
                 ("Python", platform.python_version())]
-    produced += [(str(k), _meta_text(v)) for k, v in metadata.items()]
+    produced += [(tr.gettext(str(k)), _meta_text(v, tr)) for k, v in metadata.items()]
 
     map_missing = [{"code": r, "name": rname(r)} for r in gmap["missing"]]
     map_outside = [{"code": r, "name": rname(r)} for r in gmap["outside"]]
@@ -416,6 +418,16 @@ def render_report(
         },
         "portfolio": portfolio,
         "colours": {"strong": _OI_VERMILION, "other": _OI_BLUE, "grey": _OI_GREY},
+        "separators": tr.plotly_separators(),
+        "text": {
+            "growthAxis": tr(N_("Employment growth, % a year (CAGR)")),
+            "wageAxis": tr(N_("Average wage relative to the cluster's national average")),
+            "lqAxis": tr(N_("Specialisation: location quotient (log scale)")),
+            "other": tr(N_("Other traded clusters")),
+            "strong": tr(N_("Strong clusters")),
+            "noData": tr(N_("no data")),
+            "lq": tr(N_("LQ")),
+        },
     }
     import plotly.offline
 
@@ -424,16 +436,20 @@ def render_report(
         from klaster.reports.spatial import render_spatial_section
 
         spatial_html = jinja2.utils.markupsafe.Markup(
-            render_spatial_section(spatial[0], spatial[1], unit=spatial_unit))
-        produced.append(("Firm-level concentration",
-                         f"Kd of {spatial[1].height:,} industries (klaster.spatial)"))
-    template = _TEMPLATES.get_template("report.html.j2")
+            render_spatial_section(spatial[0], spatial[1], unit=spatial_unit,
+                                   language=language))
+        produced.append((tr(N_("Firm-level concentration")),
+                         tr(N_("Kd of %(n)s industries (klaster.spatial)"),
+                            n=tr.num(spatial[1].height))))
+    template = environment(language).get_template("report.html.j2")
     return template.render(
-        title=title, source_note=source_note, year=year, counts=counts,
+        lang=language, plotly_locale=jinja2.utils.markupsafe.Markup(plotly_locale(tr)),
+        title=_text(title, tr), source_note=_text(source_note, tr), year=year, counts=counts,
         definitions=definitions, clusters=cluster_list, regions=region_list,
         cluster=cluster, region=region, top_regions=top_regions, top_n=top_n,
         profiles=profiles, portfolio=portfolio, gmap=gmap, map_missing=map_missing,
-        map_outside=map_outside,
+        map_outside=map_outside, shift_years=shift_years,
+        map_missing_text=", ".join(f"{r['name']} ({r['code']})" for r in map_missing),
         caveats=caveats, produced=produced, payload=payload, spatial_html=spatial_html,
         plotly_js=jinja2.utils.markupsafe.Markup(_safe_script(plotly.offline.get_plotlyjs())),
     )
@@ -444,16 +460,43 @@ def _safe_script(js: str) -> str:
     return js.replace("</script", "<\\/script")
 
 
-def _meta_text(v: Any) -> str:
-    if isinstance(v, dict):
-        return "; ".join(f"{k}: {_meta_text(x)}" for k, x in v.items())
+def _text(v: Any, tr: Translator) -> str:
+    """A Message (or its dict form) rendered; a catalogue msgid translated; other text
+    as given."""
+    if isinstance(v, str):
+        return tr.gettext(v)
+    return render_message(v, tr)
+
+
+def _meta_text(v: Any, tr: Translator = _EN) -> str:
+    if isinstance(v, dict) and "code" not in v:
+        return "; ".join(f"{tr.gettext(str(k))}: {_meta_text(x, tr)}" for k, x in v.items())
     if isinstance(v, (list, tuple)):
-        return "; ".join(_meta_text(x) for x in v)
+        return "; ".join(_meta_text(x, tr) for x in v)
+    if isinstance(v, (str, dict)) or hasattr(v, "code"):
+        return _text(v, tr)
     return str(v)
 
 
-def _portfolio(traded: pl.DataFrame, change: pl.DataFrame | None, year: int, rname
-               ) -> dict[str, Any]:
+def _decomposition(change: pl.DataFrame | None, year: int) -> dict[str, list[dict]]:
+    """Shift-share rows (klaster.indicators.shiftshare) per region, of the change table's
+    traded clusters ending in ``year``, largest competitive effect first."""
+    from klaster.indicators import SHIFT_SHARE_COLUMNS
+
+    if change is None or not set(SHIFT_SHARE_COLUMNS) <= set(change.columns):
+        return {}
+    ch = change.filter((pl.col("year_end") == year) & (pl.col("cluster_type") == "traded")
+                       & pl.col("shift_competitive").is_not_null()).with_columns(
+        pl.col("region").cast(pl.Utf8))
+    out: dict[str, list[dict]] = {}
+    for (rid,), part in ch.group_by(["region"], maintain_order=True):
+        out[rid] = part.sort(["shift_competitive", "cluster"], descending=[True, False]
+                             ).to_dicts()
+    return out
+
+
+def _portfolio(traded: pl.DataFrame, change: pl.DataFrame | None, year: int, rname,
+               tr: Translator = _EN) -> dict[str, Any]:
     """Per-region bubble data: x = LQ, y = CAGR (from the change table) or, without growth
     data, the region's wage relative to the cluster's national average wage.
 
@@ -479,21 +522,23 @@ def _portfolio(traded: pl.DataFrame, change: pl.DataFrame | None, year: int, rna
             e0, e1 = both["employment_start"].sum(), both["employment_end"].sum()
             span = y1 - y0
             national = ((e1 / e0) ** (1 / span) - 1) if e0 and span > 0 else None
-            note = (f"Growth is the compound annual growth rate of employment {y0}–{y1}. "
-                    f"The horizontal line is national traded employment growth.")
+            note = tr(N_("Growth is the compound annual growth rate of employment "
+                         "%(y0)s–%(y1)s. The horizontal line is national traded employment "
+                         "growth."), y0=y0, y1=y1)
         else:
-            note = (f"The change table has no rows ending in {year}, so the chart shows "
-                    f"relative wages instead of growth.")
+            note = tr(N_("The change table has no rows ending in %(year)s, so the chart "
+                         "shows relative wages instead of growth."), year=year)
     if mode == "wage":
         nat = (traded.filter(pl.col("payroll").is_not_null() & pl.col("employment").is_not_null())
                .group_by("cluster").agg((pl.col("payroll").sum() / pl.col("employment").sum())
                                         .alias("nat_wage")))
         data = traded.join(nat, on="cluster", how="left").with_columns(
             y=(pl.col("payroll") / pl.col("employment")) / pl.col("nat_wage"))
-        note = note or ("The data cover a single year, so there is no employment growth to "
-                        "show.")
-        note += (" The vertical axis is the region's average wage in the cluster relative "
-                 "to the cluster's national average (1 = national average).")
+        note = note or tr(N_("The data cover a single year, so there is no employment "
+                             "growth to show."))
+        note += " " + tr(N_("The vertical axis is the region's average wage in the cluster "
+                            "relative to the cluster's national average (1 = national "
+                            "average)."))
     else:
         data = traded.join(ch.select("region", "cluster", pl.col("cagr").alias("y")),
                            on=["region", "cluster"], how="left")
@@ -510,9 +555,11 @@ def _portfolio(traded: pl.DataFrame, change: pl.DataFrame | None, year: int, rna
             "strong": [bool(r["strong"]) for r in rows],
             "label": [_html.escape(r["cluster_name"] or r["cluster"]) for r in rows],
             "text": [_html.escape(r["cluster_name"] or r["cluster"]) + "<br>"
-                     + f"Employment: {_num(r['employment'])}<br>LQ: {_lq(r['lq'])}<br>"
-                     + (f"Growth: {_pct(r['y'])} a year" if mode == "growth"
-                        else f"Relative wage: {r['y']:.2f}")
+                     + tr(N_("Employment: %(n)s"), n=tr.num(r["employment"])) + "<br>"
+                     + tr(N_("LQ: %(lq)s"), lq=tr.num(r["lq"], 2)) + "<br>"
+                     + (tr(N_("Growth: %(g)s a year"), g=tr.pct(r["y"], 1, signed=True))
+                        if mode == "growth"
+                        else tr(N_("Relative wage: %(w)s"), w=tr.num(r["y"], 2)))
                      for r in rows],
             "omitted": part.height - pts.height,
         }

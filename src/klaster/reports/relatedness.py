@@ -29,15 +29,12 @@ import numpy as np
 from scipy.sparse.csgraph import minimum_spanning_tree
 
 from klaster.errors import DataError
+from klaster.i18n import N_, translator
+from klaster.reports.i18n import environment, plotly_locale
 from klaster.reports.tables import atomic_write_text
 
 __all__ = ["network_layout", "render_relatedness_report", "write_relatedness_report"]
 
-_TEMPLATES = jinja2.Environment(
-    loader=jinja2.PackageLoader("klaster.reports", "templates"),
-    autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
-    undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-)
 
 
 def _r(x: float, digits: int = 4) -> float | None:
@@ -103,17 +100,21 @@ def render_relatedness_report(
     activity_names: dict[str, str] | None = None,
     top: int = 10,
     max_regions: int = 60,
-    title: str = "Relatedness and complexity",
-    source: str = "Regional employment statistics",
-    network_caption: str = "Clusters linked by co-location (proximity).",
+    title: str = N_("Relatedness and complexity"),
+    source: str = N_("Regional employment statistics"),
+    network_caption: str = N_("Clusters linked by co-location (proximity)."),
+    language: str = "en",
 ) -> str:
     """The report page as a string (see the module docstring).
 
     ``result``: RelatednessResult on activities; ``cluster_result``: RelatednessResult on
     clusters (network section omitted when None); ``max_regions``: the chart and tables
     cover at most this many regions (the largest by total value), said on the page;
-    ``network_caption``: first sentence under the network heading.
+    ``network_caption``: first sentence under the network heading; ``language``: en,
+    pl, be or ru (texts, numbers, plotly's toolbar; title, source and caption are
+    translated when they are catalogue messages, e.g. the defaults).
     """
+    tr = translator(language)
     import plotly
     import plotly.offline
 
@@ -145,6 +146,7 @@ def render_relatedness_report(
     opp_rows: dict[str, list[dict[str, Any]]] = {r: [] for r in shown_codes}
     for row in opp.iter_rows(named=True):
         row["name"] = names.get(row["activity"], "")
+        row["quadrant"] = tr.gettext(row["quadrant"])
         opp_rows[row["region"]].append(row)
 
     network = None
@@ -164,13 +166,21 @@ def render_relatedness_report(
 
     import platform
 
-    template = _TEMPLATES.get_template("relatedness.html.j2")
+    template = environment(language).get_template("relatedness.html.j2")
     return template.render(
-        title=title, source=source, year=mx.year, method=result.method,
+        lang=language, plotly_locale=jinja2.utils.markupsafe.Markup(plotly_locale(tr)),
+        separators=tr.plotly_separators(),
+        text={"facts": tr(N_("ECI %(eci)s · specialised in %(n)s activities"),
+                          eci="{eci}", n="{n}"),
+              "density": tr(N_("density")), "pci": tr(N_("PCI")),
+              "xaxis": tr(N_("Relatedness density")), "yaxis": tr(N_("Complexity (PCI)")),
+              "corner": tr(N_("related & complex"))},
+        title=tr.gettext(title), source=tr.gettext(source), year=mx.year, method=result.method,
         threshold=mx.threshold, n_regions=len(mx.regions), n_activities=len(mx.activities),
         n_shown=len(shown_codes), regions=shown_codes, regions_data=regions_data,
         opportunities=opp_rows, pci_median=_r(pci_med), network=network,
-        eigen=result.complexity.eigenvalues, top=top, network_caption=network_caption,
+        eigen=result.complexity.eigenvalues, top=top,
+        network_caption=tr.gettext(network_caption),
         generated=_dt.date.today().isoformat(),
         versions=f"plotly {plotly.__version__}, Python {platform.python_version()}",
         plotly_js=jinja2.utils.markupsafe.Markup(

@@ -15,14 +15,12 @@ import jinja2
 import polars as pl
 
 from klaster.errors import DataError
+from klaster.i18n import N_, translator
+from klaster.reports.i18n import environment, plotly_locale
 from klaster.reports.tables import atomic_write_text
 
 __all__ = ["kd_figure", "render_spatial_section", "write_spatial_report"]
 
-_TEMPLATES = jinja2.Environment(
-    loader=jinja2.PackageLoader("klaster.reports", "templates"),
-    autoescape=jinja2.select_autoescape(["html", "j2"]), undefined=jinja2.StrictUndefined,
-)
 
 _CURVE_COLS = {"industry", "distance", "kd", "local_lo", "local_hi", "global_lo",
                "global_hi"}
@@ -30,29 +28,32 @@ _SUMMARY_COLS = {"industry", "firms", "mode", "gamma", "psi", "localised_at",
                  "dispersed_at"}
 
 
-def kd_figure(curve: pl.DataFrame, *, unit: str = "km", title: str | None = None):
+def kd_figure(curve: pl.DataFrame, *, unit: str = "km", title: str | None = None,
+              language: str = "en"):
     """Plotly figure of one Kd curve with local (shaded) and global (dashed) bands.
 
     Takes the curve columns of klaster.spatial.kd.kd_test (distance, kd, local_lo,
-    local_hi, global_lo, global_hi).
+    local_hi, global_lo, global_hi). Texts in ``language`` (klaster.i18n).
     """
     import plotly.graph_objects as go
 
+    tr = translator(language)
     d = curve["distance"].to_list()
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=d, y=curve["local_hi"].to_list(), line={"width": 0},
                              showlegend=False, hoverinfo="skip"))
     fig.add_trace(go.Scatter(x=d, y=curve["local_lo"].to_list(), line={"width": 0},
                              fill="tonexty", fillcolor="rgba(86,180,233,0.25)",
-                             name="local 5–95 % band"))
-    fig.add_trace(go.Scatter(x=d, y=curve["global_hi"].to_list(), name="global band",
+                             name=tr(N_("local 5–95 % band"))))
+    fig.add_trace(go.Scatter(x=d, y=curve["global_hi"].to_list(), name=tr(N_("global band")),
                              line={"dash": "dash", "color": "#0072B2"}))
     fig.add_trace(go.Scatter(x=d, y=curve["global_lo"].to_list(), showlegend=False,
                              line={"dash": "dash", "color": "#0072B2"}))
     fig.add_trace(go.Scatter(x=d, y=curve["kd"].to_list(), name="Kd",
                              line={"color": "#D55E00", "width": 2}))
-    fig.update_layout(title=title, xaxis_title=f"distance ({unit})",
-                      yaxis_title="density of pair distances", height=320,
+    fig.update_layout(title=title, xaxis_title=tr(N_("distance (%(unit)s)"), unit=unit),
+                      yaxis_title=tr(N_("density of pair distances")), height=320,
+                      separators=tr.plotly_separators(),
                       margin={"l": 60, "r": 10, "t": 40 if title else 10, "b": 40},
                       legend={"orientation": "h", "y": -0.25})
     return fig
@@ -65,7 +66,7 @@ def _check(frame: pl.DataFrame, cols: set[str], what: str) -> None:
 
 
 def render_spatial_section(curves: pl.DataFrame, summary: pl.DataFrame, *, unit: str = "km",
-                           top: int = 12) -> str:
+                           top: int = 12, language: str = "en") -> str:
     """HTML fragment: summary table of all industries and Kd charts of the ``top``
     most localised (largest Γ), then the most dispersed when fewer are localised.
 
@@ -80,28 +81,31 @@ def render_spatial_section(curves: pl.DataFrame, summary: pl.DataFrame, *, unit:
     charts = []
     for code in chosen:
         c = curves.filter(pl.col("industry") == code).sort("distance")
-        fig = kd_figure(c, unit=unit, title=f"Kd — {code}")
+        fig = kd_figure(c, unit=unit, title=f"Kd — {code}", language=language)
         charts.append(jinja2.utils.markupsafe.Markup(
             fig.to_html(full_html=False, include_plotlyjs=False)))
     rows = ranked.select(sorted(_SUMMARY_COLS | ({"weight"} & set(summary.columns)),
                                 key=list(summary.columns).index)).to_dicts()
-    return _TEMPLATES.get_template("spatial.html.j2").module.section(
+    return environment(language).get_template("spatial.html.j2").module.section(
         rows=rows, charts=charts, unit=unit, n=summary.height,
         localised=int(summary["gamma"].fill_null(0).gt(0).sum()),
         dispersed=int(summary["psi"].fill_null(0).gt(0).sum()))
 
 
 def write_spatial_report(path: str | Path, curves: pl.DataFrame, summary: pl.DataFrame, *,
-                         title: str = "Firm-level concentration (Kd)", unit: str = "km",
-                         top: int = 12, notes: list[str] | None = None) -> Path:
+                         title: str = N_("Firm-level concentration (Kd)"), unit: str = "km",
+                         top: int = 12, notes: list[str] | None = None,
+                         language: str = "en") -> Path:
     """Standalone offline HTML page with :func:`render_spatial_section`; atomic write."""
     import plotly
     import plotly.offline
 
-    section = render_spatial_section(curves, summary, unit=unit, top=top)
+    section = render_spatial_section(curves, summary, unit=unit, top=top, language=language)
     js = plotly.offline.get_plotlyjs().replace("</script", "<\\/script")
-    html = _TEMPLATES.get_template("spatial.html.j2").render(
-        title=title, section_html=jinja2.utils.markupsafe.Markup(section),
+    tr = translator(language)
+    html = environment(language).get_template("spatial.html.j2").render(
+        lang=language, plotly_locale=jinja2.utils.markupsafe.Markup(plotly_locale(tr)),
+        title=tr.gettext(title), section_html=jinja2.utils.markupsafe.Markup(section),
         plotly_js=jinja2.utils.markupsafe.Markup(js), notes=notes or [],
         generated=_dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         plotly_version=plotly.__version__)

@@ -17,9 +17,15 @@ WEB_DIR = Path(__file__).resolve().parent
 LOCALE_DIR = WEB_DIR / "locale"
 
 
+ENGINE_LOCALE_DIR = WEB_DIR.parent / "locale"  # the library's messages (klaster.i18n)
+
+
 def locale_dirs(web_dir: Path = WEB_DIR) -> list[Path]:
-    """The project catalogue plus each web app's own ``<app>/locale`` (Django reads both)."""
-    return [LOCALE_DIR, *sorted(p for p in web_dir.glob("*/locale") if p.is_dir())]
+    """The project catalogue, each web app's own ``<app>/locale`` (Django reads both) and
+    the engine's catalogue (reports, caveats, notes; context "klaster"), which settings
+    registers in LOCALE_PATHS."""
+    return [LOCALE_DIR, *sorted(p for p in web_dir.glob("*/locale") if p.is_dir()),
+            ENGINE_LOCALE_DIR]
 
 
 def compile_translations(locale_dir: Path | None = None, *, force: bool = False) -> list[Path]:

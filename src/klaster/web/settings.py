@@ -182,7 +182,10 @@ LOGOUT_REDIRECT_URL = "portal:directory"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("pl", _("Polish")), ("be", _("Belarusian")),
              ("ru", _("Russian"))]
-LOCALE_PATHS = [WEB_DIR / "locale"]
+# The engine's catalogue (klaster.i18n: reports, caveats, notes; every entry has the
+# context "klaster", so it never overrides the platform's own words) is the same tree the
+# library reads without Django.
+LOCALE_PATHS = [WEB_DIR / "locale", WEB_DIR.parent / "locale"]
 TIME_ZONE = os.environ.get("KLASTER_TIME_ZONE", "Europe/Warsaw")
 USE_I18N = True
 USE_TZ = True

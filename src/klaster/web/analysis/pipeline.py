@@ -21,7 +21,9 @@ from typing import Any
 import polars as pl
 
 from klaster.errors import DataError, IssueLog
+from klaster.i18n import LANGUAGES
 from klaster.mapping import MappingResult, map_clusters
+from klaster.messages import Message
 
 Progress = Callable[[str, int], None]
 
@@ -98,19 +100,25 @@ def load_statistics(path: str | Path, name: str, fmt: str = "auto",
 class AnalysisOutput:
     """What :func:`analyse` returns.
 
-    mapping: the MappingResult; report: the HTML report; opportunities /
+    mapping: the MappingResult; reports: the HTML report in each language (en, pl, be,
+    ru; ``report`` is the English one); opportunities /
     support: OPPORTUNITY_COLUMNS / SUPPORT_COLUMNS of klaster.relatedness at the level of
     traded clusters (``activity`` = cluster code) plus ``cluster_name``; regions: one row
     per region (region, name, employment, traded_employment, strong, three_star,
-    diversity, eci, coi); notes: plain-language caveats.
+    diversity, eci, coi); notes: caveats as klaster.messages.Message (code + parameters;
+    the page renders them in the reader's language).
     """
 
     mapping: MappingResult
-    report: str
+    reports: dict[str, str]
     opportunities: pl.DataFrame
     support: pl.DataFrame
     regions: pl.DataFrame
-    notes: list[str] = field(default_factory=list)
+    notes: list[Message] = field(default_factory=list)
+
+    @property
+    def report(self) -> str:
+        return self.reports["en"]
 
     def tables(self) -> dict[str, pl.DataFrame]:
         out = {"indicators": self.mapping.indicators, "opportunities": self.opportunities,
@@ -145,14 +153,16 @@ def analyse(stats: pl.DataFrame, definitions: pl.DataFrame, *,
             regions: pl.DataFrame | None = None, year: int | None = None,
             from_year: int | None = None, title: str = "Regional cluster report",
             source_note: str = "Regional employment statistics", top: int = 10,
-            progress: Progress | None = None, system: str | None = None) -> AnalysisOutput:
+            progress: Progress | None = None, system: str | None = None,
+            languages: tuple[str, ...] = LANGUAGES) -> AnalysisOutput:
     """Cluster mapping, report and opportunities of one statistics table.
 
     stats: STATS_SCHEMA; definitions: DEFINITIONS_SCHEMA; regions: REGIONS_SCHEMA (names
     and map join) or None; year: the year reported (default the latest); from_year: the
     first year of the change table (default the first). ``progress(stage, percent)`` is
     told each stage. system: code system of the statistics for
-    :func:`klaster.mapping.map_clusters` (from klaster.taxonomy.builtin_definitions).
+    :func:`klaster.mapping.map_clusters` (from klaster.taxonomy.builtin_definitions). The
+    report is rendered in each of ``languages`` (the platform shows the reader's).
     Raises DataError for input the engine cannot use.
     """
     say = progress or (lambda _stage, _pct: None)
@@ -165,12 +175,9 @@ def analyse(stats: pl.DataFrame, definitions: pl.DataFrame, *,
     mapping = map_clusters(stats, definitions, start_year=from_year, end_year=last,
                            system=system)
     say("Rendering the report", 45)
-    notes = mapping.caveats()
-    counts = mapping.issues.counts()
-    if counts:
-        notes.append("Warnings while loading: " + ", ".join(
-            f"{n:,} {k}" for k, n in sorted(counts.items())))
-    report = _render(mapping, regions, last, title, source_note, notes)
+    notes = mapping.notes()
+    reports = {lang: _render(mapping, regions, last, title, source_note, notes, lang)
+               for lang in dict.fromkeys(("en", *languages))}
 
     say("Relatedness and opportunities", 70)
     try:
@@ -178,7 +185,7 @@ def analyse(stats: pl.DataFrame, definitions: pl.DataFrame, *,
     except DataError as exc:
         # Too few regions or clusters for co-location measures: the mapping still
         # stands; say why the opportunities are missing instead of failing the run.
-        notes.append(f"No opportunities: {exc.message}")
+        notes.append(Message("opportunities.none", {"reason": exc.message}))
         opp, sup, rtab = _empty_relatedness()
     names = (definitions.select("cluster", "cluster_name").unique("cluster")
              .rename({"cluster": "activity"}))
@@ -187,17 +194,25 @@ def analyse(stats: pl.DataFrame, definitions: pl.DataFrame, *,
                                  "cluster_name": "supporting_name"}),
                    on="supporting_activity", how="left")
     region_summary = _region_summary(mapping.indicators, last, regions, rtab)
-    return AnalysisOutput(mapping, report, opp, sup, region_summary, notes)
+    return AnalysisOutput(mapping, reports, opp, sup, region_summary, notes)
 
 
-def _render(mapping: MappingResult, regions, year, title, source_note, notes) -> str:
+def _render(mapping: MappingResult, regions, year, title, source_note, notes,
+            language: str = "en") -> str:
     from klaster.reports import render_report
 
-    meta: dict[str, Any] = {"caveats": notes, **mapping.options}
+    meta: dict[str, Any] = {"caveats": list(notes), **mapping.options}
     # Without boundaries the report draws US states when every code is one, and says
     # plainly that it has no map otherwise (klaster.reports.html).
     return render_report(mapping.indicators, regions=regions, change=mapping.change,
-                         year=year, title=title, source_note=source_note, metadata=meta)
+                         year=year, title=title, source_note=source_note, metadata=meta,
+                         language=language)
+
+
+def report_name(language: str) -> str:
+    """File name of the report in ``language`` in a results folder (English:
+    report.html, the name used before reports had languages)."""
+    return "report.html" if language == "en" else f"report.{language}.html"
 
 
 def _empty_relatedness() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
@@ -239,8 +254,8 @@ def _region_summary(ind: pl.DataFrame, year: int, regions: pl.DataFrame | None,
 
 
 def write_results(output: AnalysisOutput, folder: str | Path) -> Path:
-    """Write report.html and every table (.parquet and .csv, via klaster.reports.write_table)
-    into ``folder``, all or nothing: everything goes to a temporary sibling folder that is
+    """Write the reports (report.html, report.<lang>.html) and every table (.parquet and
+    .csv, via klaster.reports.write_table) into ``folder``, all or nothing: everything goes to a temporary sibling folder that is
     renamed to ``folder`` only when complete. ``folder`` must not exist. Returns it."""
     from klaster.reports import write_table
     from klaster.reports.tables import atomic_write_text
@@ -251,7 +266,8 @@ def write_results(output: AnalysisOutput, folder: str | Path) -> Path:
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
     try:
-        atomic_write_text(tmp / "report.html", output.report)
+        for lang, page in output.reports.items():
+            atomic_write_text(tmp / report_name(lang), page)
         for name, table in output.tables().items():
             write_table(table, tmp / f"{name}.parquet")
             write_table(table, tmp / f"{name}.csv")

@@ -65,7 +65,9 @@ def _inputs(ds: Dataset):
     from klaster.web.analysis.pipeline import load_statistics
 
     if ds.source == Dataset.Source.DEMO:
-        stats, label = load_demo(), "US Census Bureau, County Business Patterns 2021 (demo)"
+        from klaster.data.demo import DEMO_SOURCE
+
+        stats, label = load_demo(), DEMO_SOURCE
     else:
         stats, _issues = load_statistics(ds.file.path, ds.file_name or Path(ds.file.name).name,
                                          ds.format, ds.data_year)
@@ -109,7 +111,8 @@ def run(ds: Dataset) -> None:
             _store(ds, out)
             Dataset.objects.filter(pk=ds.pk).update(
                 status=Status.DONE, stage="Finished", percent=100, results_dir=rel,
-                notes=out.notes, summary=_summary(out), finished=timezone.now(), error="")
+                notes=[m.to_dict() for m in out.notes], summary=_summary(out),
+                finished=timezone.now(), error="")
     except Exception as exc:  # noqa: BLE001 — every failure is stored for the analyst
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)

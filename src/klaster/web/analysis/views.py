@@ -16,8 +16,9 @@ from django.db import IntegrityError, transaction
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
@@ -32,7 +33,7 @@ from klaster.web.analysis.models import (
     RegionSummary,
     Status,
 )
-from klaster.web.analysis.pipeline import TABLES
+from klaster.web.analysis.pipeline import TABLES, report_name
 from klaster.web.analysis.tasks import results_path
 from klaster.web.registry.models import Cluster, ClusterStatus, Document
 from klaster.web.registry.validators import normalise_codes
@@ -134,8 +135,15 @@ def dataset_report(request, pk):
     ds = perms.get_dataset_or_404(request.user, pk)
     if ds.status != Status.DONE:
         raise Http404("no report yet")
-    return FileResponse(open(results_path(ds) / "report.html", "rb"),
-                        content_type="text/html; charset=utf-8")
+    # The worker rendered the report in every language; serve the reader's (datasets
+    # analysed before reports had languages have the English one only).
+    folder = results_path(ds)
+    path = folder / report_name((get_language() or "en").split("-")[0])
+    if not path.exists():
+        path = folder / report_name("en")
+    response = FileResponse(open(path, "rb"), content_type="text/html; charset=utf-8")
+    patch_vary_headers(response, ("Accept-Language", "Cookie"))
+    return response
 
 
 def dataset_download(request, pk, table, fmt):

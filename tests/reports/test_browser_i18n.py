@@ -1,0 +1,136 @@
+"""The report in en, pl, be and ru in headless Chromium: no English left on a translated page.
+
+The check is built from the engine catalogue: every English msgid whose translation
+differs from it is looked for, as whole words, in the page's text (every text node outside
+<script>, <style> and elements marked translate="no", i.e. data values such as cluster and
+region names, plus the title, aria-label, placeholder and plotly toolbar data-title
+attributes) after plotly has drawn the map, the portfolio and their toolbars. A msgid
+with placeholders is looked for by its literal pieces of two words or more. Short English
+function words ("the", "and", "of", ...) are looked for too, to catch text that never
+went through the catalogue. The data (tests/reports/i18ndata.py) uses made-up names, so
+any hit is the engine's.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import polib
+import pytest
+
+from klaster.i18n import LOCALE_DIR
+from klaster.reports import write_report
+
+from . import i18ndata
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM),
+                       reason=f"{CHROMIUM} is absent (apt-get install chromium)"),
+]
+
+# Text nodes and people-facing attributes, skipping code and data values.
+COLLECT = """() => {
+  const out = [];
+  const skip = el => el.closest('script, style, [translate="no"]');
+  const walker = document.createTreeWalker(document.documentElement, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    if (n.parentElement && !skip(n.parentElement) && n.textContent.trim()) out.push(n.textContent);
+  }
+  const attrs = '[title], [aria-label], [placeholder], [data-title]';
+  for (const el of document.querySelectorAll(attrs)) {
+    if (skip(el)) continue;
+    for (const a of ['title', 'aria-label', 'placeholder', 'data-title']) {
+      if (el.getAttribute(a)) out.push(el.getAttribute(a));
+    }
+  }
+  return out;
+}"""
+ENGLISH_WORDS = ("the", "and", "of", "with", "from", "which", "this", "that", "are", "is",
+                 "not", "by", "for", "in", "to", "a")
+# Words that are also words of the page's language ("a" and "to" are Polish).
+NATIVE = {"pl": {"a", "to"}}
+# Proper names kept in English in every language (programmes, projections, software).
+PROPER_NAMES = ("European Cluster Observatory", "US Cluster Mapping Project", "Albers USA",
+                "Cluster Mapping")
+PLACEHOLDER = re.compile(r"%\([a-z_0-9]+\)[sd]")
+
+
+def english_patterns(lang: str) -> list[tuple[str, re.Pattern]]:
+    """(what, pattern) for every English text that must not be on a page in ``lang``."""
+    po = polib.pofile(str(LOCALE_DIR / lang / "LC_MESSAGES" / "django.po"))
+    out = []
+    for e in po:
+        forms = list(e.msgstr_plural.values()) if e.msgid_plural else [e.msgstr]
+        for english in filter(None, (e.msgid, e.msgid_plural)):
+            if english in forms:
+                continue  # the same in both languages: a name or symbol (LQ, PCI, Region)
+            english = english.replace("%%", "%").replace("&amp;", "&")
+            english = re.sub(r"</?strong>", "", english)
+            pieces = [p.strip(" .,:;()") for p in PLACEHOLDER.split(english)]
+            if len(pieces) > 1:
+                pieces = [p for p in pieces if len(p.split()) >= 2]
+            for piece in pieces:
+                if piece:
+                    out.append((piece, re.compile(r"(?<!\w)" + re.escape(piece) + r"(?!\w)")))
+    out += [(w, re.compile(rf"(?<![\w-]){w}(?![\w-])")) for w in ENGLISH_WORDS
+            if w not in NATIVE.get(lang, set())]
+    return out
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory) -> dict[str, Path]:
+    result = i18ndata.mapping()
+    folder = tmp_path_factory.mktemp("i18n")
+    return {lang: write_report(result.indicators, folder / f"report-{lang}.html",
+                               language=lang, **i18ndata.report_options(result))
+            for lang in ("en", "pl", "be", "ru")}
+
+
+def _texts(browser, path: Path) -> tuple[list[str], list[str]]:
+    page = browser.new_page(viewport={"width": 1360, "height": 900})
+    problems: list[str] = []
+    page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
+    page.on("console", lambda m: m.type == "error" and problems.append(m.text))
+    page.goto(path.as_uri())
+    page.wait_for_function(
+        "document.querySelectorAll('#map path.choroplethlocation').length > 0 &&"
+        "document.querySelectorAll('#portfolio .scatterlayer .point').length > 0 &&"
+        "document.querySelectorAll('#portfolio .modebar-btn').length > 0", timeout=60_000)
+    texts = page.evaluate(COLLECT)
+    page.close()
+    return texts, problems
+
+
+def test_no_english_left_on_translated_pages(pages):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            seen = {lang: _texts(browser, path) for lang, path in pages.items()}
+        finally:
+            browser.close()
+    for lang, (texts, problems) in seen.items():
+        assert problems == [], (lang, problems)
+    # the check finds English where it is: the English page has the catalogue's texts
+    en_text = "\n".join(seen["en"][0])
+    en_hits = {what for what, rx in english_patterns("pl") if rx.search(en_text)}
+    assert {"Region profile", "Zoom in", "Competitive effect", "the"} <= en_hits
+    for lang in ("pl", "be", "ru"):
+        text = "\n".join(seen[lang][0])
+        for name in PROPER_NAMES:
+            text = text.replace(name, "")
+        left = sorted({what for what, rx in english_patterns(lang) if rx.search(text)})
+        assert left == [], (lang, left, [t for t in seen[lang][0] if any(
+            rx.search(t) for what, rx in english_patterns(lang) if what in left)][:10])
+    # translated toolbar titles and headings really are there
+    pl_text = "\n".join(seen["pl"][0])
+    assert "Powiększ" in pl_text and "Profil regionu" in pl_text
+    assert "Увеличить" in "\n".join(seen["ru"][0])
+    assert "Павялічыць" in "\n".join(seen["be"][0])
