@@ -117,13 +117,14 @@ MAX_ISSUES_PER_KIND = 10_000
 
 _CELL = r"^(:|[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)?\s*([A-Za-z]+)?$"
 _NACE = r"^[A-U](\d{2,4})?$"
-# One bit per flag letter (a-z: 0-25, A-Z: 26-51), plus the two derived states.
-_MISSING, _SUPPRESSED, _NEGATIVE = 1 << 60, 1 << 61, 1 << 62
+# One bit per flag letter (a-z: 0-25; flags are read case-insensitively, Eurostat writes
+# them in lower case), plus the derived states; a cell's flags fit one UInt32.
+_MISSING, _SUPPRESSED, _NEGATIVE = 1 << 26, 1 << 27, 1 << 28
 _TARGETS = ("employment", "establishments", "payroll")
 
 
 def _letter_bit(ch: str) -> int:
-    return 1 << (ord(ch) - 97 if ch.islower() else ord(ch) - 65 + 26)
+    return 1 << (ord(ch.lower()) - 97)
 
 
 def _bits_to_flag(bits: int) -> str | None:
@@ -134,9 +135,9 @@ def _bits_to_flag(bits: int) -> str | None:
         out.append("missing")
     if bits & _NEGATIVE:
         out.append("negative")
-    for k in range(52):
+    for k in range(26):
         if bits & (1 << k):
-            ch = chr(97 + k) if k < 26 else chr(65 + k - 26)
+            ch = chr(97 + k)
             if ch != "c":
                 out.append(ch)
     return ",".join(sorted(out)) or None
@@ -207,7 +208,7 @@ class _Reader:
             return
         n_per = len(self.periods)
         df = pl.DataFrame({"raw": lines}).with_row_index("line", offset=first_line)
-        df = df.with_columns(pl.col("line").cast(pl.Int32)).filter(
+        df = df.with_columns(pl.col("line").cast(pl.Int64)).filter(
             pl.col("raw").str.strip_chars() != "")
         if df.height == 0:
             return
@@ -281,7 +282,7 @@ class _Reader:
         # a Eurostat flag (": c" written "c"); otherwise the cell is not a value.
         lone = num.is_null() & flag.is_not_null()
         if lone.any():
-            known = flag.str.contains(f"^[{''.join(FLAGS)}]+$").fill_null(False)
+            known = flag.str.contains(f"(?i)^[{''.join(FLAGS)}]+$").fill_null(False)
             bad = bad | (lone & ~known)
         if bad.any():
             self._error_at(df, bad, lambda r: (
@@ -292,16 +293,16 @@ class _Reader:
         mapping: dict[str, int] = {}
         for f in flag.drop_nulls().unique().to_list():
             bits = 0
-            for ch in f:
+            for ch in f.lower():
                 bits |= _letter_bit(ch)
                 if ch not in FLAGS:
                     first = df.filter(flag == f)["line"][0]
                     rec = self.unknown_flags.setdefault(ch, [0, int(first), period])
                     rec[0] += int((flag == f).sum())
             mapping[f] = bits
-        letters = flag.replace_strict(mapping, default=0, return_dtype=pl.UInt64) \
+        letters = flag.replace_strict(mapping, default=0, return_dtype=pl.UInt32) \
             .fill_null(0)
-        confidential = flag.str.contains("c").fill_null(False)
+        confidential = flag.str.contains("(?i)c").fill_null(False)
         not_avail = num.is_null() | (num == ":")
         value = pl.Series(num).replace(":", None).cast(pl.Float64, strict=False)
         # A published negative count (Eurostat prints e.g. wages of -8.3 million EUR
@@ -315,9 +316,9 @@ class _Reader:
                              "count, left empty", file=self.src, line=r[0], field=period,
                              region=r[2], industry=r[3], year=int(period))
         bits = (letters
-                | pl.Series(confidential).cast(pl.UInt64) * _SUPPRESSED
-                | (not_avail & ~confidential).cast(pl.UInt64) * _MISSING
-                | neg.cast(pl.UInt64) * _NEGATIVE)
+                | pl.Series(confidential).cast(pl.UInt32) * _SUPPRESSED
+                | (not_avail & ~confidential).cast(pl.UInt32) * _MISSING
+                | neg.cast(pl.UInt32) * _NEGATIVE)
         value = pl.select(pl.when(pl.lit(~confidential & ~neg)).then(pl.lit(value))
                           .otherwise(None)).to_series()
         return [(pl.lit(value) * scale).alias(f"v{k}"), pl.lit(bits).alias(f"m{k}")]
@@ -373,54 +374,64 @@ class _Reader:
                             f"{sorted(self.indicators)}", file=path)
         rows = pl.concat(self.parts)
         self.parts = []
+        n_per = len(self.periods)
         rows = rows.with_columns(pl.col("ind").cast(pl.Utf8).replace_strict(
             self.indicators, return_dtype=pl.Utf8).alias("target"))
         key = ["geo", "nace", "target"]
-        dup = rows.filter(pl.struct(key).is_duplicated())
+        dup = rows.group_by(key).agg(pl.col("line").sort().head(2), pl.len()) \
+            .filter(pl.col("len") > 1)
         if dup.height:
-            first = dup.row(0, named=True)
-            same = dup.filter((pl.col("geo") == first["geo"]) & (pl.col("nace") ==
-                              first["nace"]) & (pl.col("target") == first["target"]))
-            lines = sorted(same["line"].to_list())
+            first = dup.sort(pl.col("line").list.get(1)).row(0, named=True)
+            lines = first["line"]
             raise DataError(
                 f"duplicate {first['target']} value for geo={first['geo']}, "
                 f"{self.nace_dim}={first['nace']}: lines {lines[0]} and {lines[1]}"
                 + (f" (filter the dimension(s) {self.other_dims})" if self.other_dims
                    else ""), file=path, line=lines[1], field=self.first)
-        table = None
-        n_per = len(self.periods)
+        # Join the indicators line by line (one row per geo x NACE, all periods), then
+        # turn the periods into rows: cheaper than joining after unpivoting.
+        wide = None
+        present = []
         for target in _TARGETS:
-            sub = rows.filter(pl.col("target") == target)
+            sub = rows.filter(pl.col("target") == target).select(
+                "geo", "nace", pl.col("line").alias(f"l_{target}"),
+                *[pl.col(f"v{k}").alias(f"v{k}_{target}") for k in range(n_per)],
+                *[pl.col(f"m{k}").alias(f"m{k}_{target}") for k in range(n_per)])
             if sub.height == 0:
                 continue
-            long = pl.concat([
-                sub.select("geo", "nace", pl.lit(int(p), pl.Int32).alias("year"),
-                           pl.col(f"v{k}").alias(target), pl.col(f"m{k}").alias(f"m_{target}"),
-                           pl.col("line").alias(f"l_{target}"))
-                for k, p in enumerate(self.periods)])
-            rows = rows.filter(pl.col("target") != target) if n_per else rows
+            present.append(target)
+            rows = rows.filter(pl.col("target") != target)
+            wide = sub if wide is None else wide.join(sub, on=["geo", "nace"], how="full",
+                                                      coalesce=True)
             del sub
-            table = long if table is None else table.join(
-                long, on=["geo", "nace", "year"], how="full", coalesce=True)
-            del long
         del rows
-        mcols = [c for c in table.columns if c.startswith("m_")]
-        lcols = [c for c in table.columns if c.startswith("l_")]
-        table = table.with_columns(
-            pl.reduce(lambda a, b: a | b, [pl.col(c).fill_null(0) for c in mcols])
-            .alias("bits"),
-            pl.min_horizontal(lcols).cast(pl.Int64).alias(LINE_COL),
-        ).drop(mcols + lcols)
-        flag_map = {b: _bits_to_flag(b) for b in table["bits"].unique().to_list()}
-        table = table.with_columns(
-            pl.col("bits").replace_strict(flag_map, return_dtype=pl.Utf8).alias("flag"),
-            *[pl.lit(None, pl.Float64).alias(t) for t in _TARGETS if t not in table.columns],
+        lcols = [f"l_{t}" for t in present]
+        # One row per geo x NACE, sorted; then one row per year, in year order, by
+        # exploding per-row lists (no sort of the large table: it would copy it).
+        wide = wide.with_columns(
+            pl.col("geo").cast(pl.Utf8), pl.col("nace").cast(pl.Utf8),
+            pl.min_horizontal(lcols).alias(LINE_COL),
+        ).drop(lcols).sort("geo", "nace")
+        order = sorted(range(n_per), key=lambda k: int(self.periods[k]))
+        years = [int(self.periods[k]) for k in order]
+        table = wide.select(
+            pl.col("geo").alias("region"), pl.col("nace").alias("industry"),
+            pl.lit(pl.Series(years, dtype=pl.Int32).implode()).first().alias("year"),
+            *[(pl.concat_list([f"v{k}_{t}" for k in order]) if t in present
+               else pl.lit(pl.Series([None] * n_per, dtype=pl.Float64).implode()).first()).alias(t)
+              for t in _TARGETS],
+            pl.concat_list([
+                pl.reduce(lambda a, b: a | b,
+                          [pl.col(f"m{k}_{t}").fill_null(0) for t in present])
+                for k in order]).alias("bits"),
+            LINE_COL,
         )
-        return table.select(
-            pl.col("geo").cast(pl.Utf8).alias("region"),
-            pl.col("nace").cast(pl.Utf8).alias("industry"),
-            "year", *_TARGETS, "flag", LINE_COL,
-        ).sort("region", "industry", "year")
+        del wide
+        table = table.explode(["year", *_TARGETS, "bits"])
+        flag_map = {b: _bits_to_flag(b) for b in table["bits"].unique().to_list()}
+        return table.with_columns(
+            pl.col("bits").replace_strict(flag_map, return_dtype=pl.Utf8).alias("flag")
+        ).select("region", "industry", "year", *_TARGETS, "flag", LINE_COL)
 
 
 def load_eurostat_tsv(
