@@ -33,7 +33,9 @@ from klaster.cli_common import (
     FmtOpt,
     IssuesOpt,
     MapOpt,
+    NutsOpt,
     RefOpt,
+    RegionNamesOpt,
     SheetOpt,
     StatsArg,
     StepBar,
@@ -63,11 +65,13 @@ app.add_typer(fetch_app, name="fetch")
 
 
 def _run_mapping(bar, source, demo, fmt, mapping, data_year, sheet, definitions, vintage,
-                 lq_denominator, reference, from_year, to_year):
+                 lq_denominator, reference, from_year, to_year, nuts_version=None,
+                 region_names="auto"):
     from klaster.mapping import map_clusters
 
     bar("Loading statistics")
-    stats, issues, label = load_input(source, demo, fmt, mapping, data_year, sheet)
+    stats, issues, label = load_input(source, demo, fmt, mapping, data_year, sheet,
+                                      nuts_version=nuts_version, region_names=region_names)
     defs = definitions_from_spec(definitions, vintage)
     result = map_clusters(stats, defs, lq_denominator=lq_denominator.value,
                           reference=read_reference(reference), start_year=from_year,
@@ -97,6 +101,8 @@ def indicators(
     change_output: Annotated[Path | None, typer.Option(
         "--change-output", help="Also write the change table (CAGR, job creation, LQ "
         "change) here, when the data has two or more years.")] = None,
+    nuts_version: NutsOpt = None,
+    region_names: RegionNamesOpt = "auto",
     issues_out: IssuesOpt = None,
 ) -> None:
     """Compute region × cluster × year indicators (LQ, strong clusters, stars) and write them."""
@@ -106,7 +112,7 @@ def indicators(
         bar = StepBar(progress, 5)
         result, _label = _run_mapping(
             bar, source, demo, fmt, mapping, data_year, sheet, definitions, vintage,
-            lq_denominator, reference, from_year, to_year)
+            lq_denominator, reference, from_year, to_year, nuts_version, region_names)
         bar("Writing tables")
         write_table(result.indicators, output)
         if change_output is not None and result.change is not None:
@@ -145,7 +151,10 @@ def report(
     lq_denominator: DenomOpt = Denominator.total,
     reference: RefOpt = None,
     boundaries: Annotated[Path | None, typer.Option(
-        help="Region boundaries (GeoJSON or TopoJSON); default: built-in US states.")] = None,
+        help="Region boundaries (GeoJSON or TopoJSON file), or built-in ones by name: "
+        "us-states, pl-by-lt (Poland's voivodeships, Belarus's oblasts and Minsk, "
+        "Lithuania's counties; OpenStreetMap, ODbL), pl, by, lt; default: US states.")]
+    = None,
     id_property: Annotated[str | None, typer.Option(
         help="Feature property that holds the region code (or the regions' geo_id); "
         "default: the feature id.")] = None,
@@ -166,24 +175,33 @@ def report(
     kd_unit: Annotated[str, typer.Option(
         help="Distance unit of the --kd results: km for lon/lat points, else the CRS unit.")]
     = "km",
+    nuts_version: NutsOpt = None,
+    region_names: RegionNamesOpt = "auto",
     issues_out: IssuesOpt = None,
 ) -> None:
     """Write a self-contained HTML report: map, ranked tables, portfolio chart, profiles."""
-    from klaster.reports import load_geometry, write_report
+    from klaster.reports import builtin_geometry, load_geometry, write_report
+    from klaster.reports.geo import BUILTIN_BOUNDARIES
     from klaster.taxonomy import load_regions, us_states
 
     with errors(), steps() as progress:
         bar = StepBar(progress, 5)
         result, label = _run_mapping(
             bar, source, demo, fmt, mapping, data_year, sheet, definitions, vintage,
-            lq_denominator, reference, from_year, year)
+            lq_denominator, reference, from_year, year, nuts_version, region_names)
         bar("Rendering the report")
-        geometry = (load_geometry(boundaries, id_property=id_property)
-                    if boundaries is not None else None)
-        region_table = load_regions(regions) if regions is not None else None
+        geometry, builtin_table, attribution = None, None, None
+        if boundaries is not None and not boundaries.exists() \
+                and str(boundaries).lower() in BUILTIN_BOUNDARIES:
+            geometry, builtin_table, attribution = builtin_geometry(str(boundaries))
+        elif boundaries is not None:
+            geometry = load_geometry(boundaries, id_property=id_property)
+        region_table = load_regions(regions) if regions is not None else builtin_table
         if region_table is None and geometry is None:
             region_table = us_states()
         caveats = result.caveats()
+        if attribution:
+            caveats.append(f"Boundaries: {attribution}.")
         if demo:
             caveats.append("Demo data: CBP 2021 extract without DC; Louisiana, Missouri, "
                            "Oklahoma and Utah have partial coverage, so their figures "
@@ -242,6 +260,8 @@ def load(
     impute: Annotated[str | None, typer.Option(
         help="Fill suppressed/missing cells by the European Cluster Observatory rule using "
         "this code hierarchy: naics2017 or nace2 (or a hierarchy CSV).")] = None,
+    nuts_version: NutsOpt = None,
+    region_names: RegionNamesOpt = "auto",
     issues_out: IssuesOpt = None,
 ) -> None:
     """Check a statistics file, report unpublished cells, convert it to the canonical table."""
@@ -252,7 +272,9 @@ def load(
     with errors(), steps() as progress:
         bar = StepBar(progress, 4)
         bar("Loading statistics")
-        table, issues, label = load_input(source, False, fmt, mapping, data_year, sheet)
+        table, issues, label = load_input(source, False, fmt, mapping, data_year, sheet,
+                                          nuts_version=nuts_version,
+                                          region_names=region_names)
         hier = None
         bar("Imputing suppressed cells" if impute else "Checking")
         if impute is not None:

@@ -446,6 +446,7 @@ def load_eurostat_tsv(
     max_ratio: float = MAX_RATIO,
     max_issues: int = MAX_ISSUES_PER_KIND,
     block_bytes: int = BLOCK_BYTES,
+    nuts_version: int | None = None,
 ) -> LoadResult:
     """Load a Eurostat TSV (.tsv or .tsv.gz) into the canonical statistics table.
 
@@ -458,6 +459,8 @@ def load_eurostat_tsv(
     period. Flags: see the module docstring. max_bytes / max_ratio: limits of the
     streamed decompression (klaster.data.stream); max_issues: per-cell warnings listed
     one by one per kind; block_bytes: bytes parsed at a time (memory vs. speed).
+    nuts_version: recode every geo code to this NUTS version (2010, 2013, 2016, 2021)
+    with klaster.taxonomy.recode_nuts (warnings name each code's first line).
     """
     path = Path(path)
     if not path.is_file():
@@ -492,6 +495,9 @@ def load_eurostat_tsv(
     if not got_header:
         raise DataError("the file is empty", file=path, line=1)
     df = reader.finish()
+    if nuts_version is not None:
+        from klaster.taxonomy.nuts import recode_nuts
+        df = recode_nuts(df, nuts_version, issues=reader.log, source=str(path))
     out, issues = validate_stats(df, source=path)
     reader.log.extend(issues)
     return LoadResult(table=out, issues=reader.log, source=str(path))

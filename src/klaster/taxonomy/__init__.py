@@ -26,9 +26,29 @@ from klaster.taxonomy.definitions import (
     us_benchmark_definitions,
     us_benchmark_unmapped,
 )
-from klaster.taxonomy.regions import load_regions, recode_regions, us_states
+from klaster.taxonomy.nuts import (
+    NUTS_VERSIONS,
+    nuts2021_codes,
+    nuts_changes,
+    nuts_codes,
+    nuts_recode_map,
+    recode_nuts,
+)
+from klaster.taxonomy.regions import (
+    builtin_region_table,
+    builtin_regions,
+    load_regions,
+    match_region_names,
+    normalise_region_name,
+    recode_region_names,
+    recode_regions,
+    us_states,
+)
 
 __all__ = [
+    "NUTS_VERSIONS", "builtin_region_table", "builtin_regions", "match_region_names",
+    "normalise_region_name", "nuts2021_codes", "nuts_changes", "nuts_codes",
+    "nuts_recode_map", "recode_nuts", "recode_region_names",
     "SYSTEMS", "allocation_report", "allocation_summary", "allocation_totals", "ancestors",
     "apply_definitions", "check_definitions", "compose", "hierarchy", "level_of",
     "load_concordance", "load_definitions", "load_hierarchy", "load_regions",
