@@ -430,6 +430,35 @@ def fetch_eurostat_cmd(
     typer.echo(str(path))
 
 
+@fetch_app.command("gisco")
+def fetch_gisco_cmd(
+    year: Annotated[int, typer.Option(help="NUTS version (2010, 2013, 2016, 2021, 2024).")]
+    = 2021,
+    scale: Annotated[str, typer.Option(help="Scale: 01M, 03M, 10M, 20M or 60M.")] = "20M",
+    level: Annotated[int | None, typer.Option(
+        help="NUTS level 0-3; omit the option's value with --all-levels.")] = 2,
+    all_levels: Annotated[bool, typer.Option("--all-levels",
+                                             help="One file with every level.")] = False,
+    crs: Annotated[int, typer.Option(help="EPSG code: 4326, 3035 or 3857.")] = 4326,
+    cache_dir: Annotated[Path | None, typer.Option(help="Cache folder.")] = None,
+    refresh: Annotated[bool, typer.Option(help="Download again even if cached.")] = False,
+) -> None:
+    """Download NUTS boundaries from Eurostat GISCO (non-commercial licence; not shipped).
+
+    Use the file with `klaster report --boundaries FILE --id-property NUTS_ID`."""
+    from klaster.data.fetch import GISCO_NOTICE, fetch_gisco, gisco_file_name
+
+    with errors(), _download_bar() as bar:
+        lvl = None if all_levels else level
+        task = bar.add_task(f"GISCO {gisco_file_name(year, scale, lvl, crs)}", total=None)
+        path = fetch_gisco(year, scale=scale, level=lvl, crs=crs, cache_dir=cache_dir,
+                           refresh=refresh,
+                           progress=lambda done, total: bar.update(task, completed=done,
+                                                                   total=total))
+    err.print(f"[dim]{GISCO_NOTICE}[/]", highlight=False)
+    typer.echo(str(path))
+
+
 @app.command()
 def serve(
     demo: Annotated[bool, typer.Option("--demo", help="Also load the demo content.")] = False,

@@ -296,9 +296,11 @@ class _Reader:
             for ch in f.lower():
                 bits |= _letter_bit(ch)
                 if ch not in FLAGS:
-                    first = df.filter(flag == f)["line"][0]
-                    rec = self.unknown_flags.setdefault(ch, [0, int(first), period])
+                    first = int(df.filter(flag == f)["line"][0])
+                    rec = self.unknown_flags.setdefault(ch, [0, first, period])
                     rec[0] += int((flag == f).sum())
+                    if first < rec[1]:  # periods are read column by column
+                        rec[1], rec[2] = first, period
             mapping[f] = bits
         letters = flag.replace_strict(mapping, default=0, return_dtype=pl.UInt32) \
             .fill_null(0)
@@ -324,25 +326,30 @@ class _Reader:
         return [(pl.lit(value) * scale).alias(f"v{k}"), pl.lit(bits).alias(f"m{k}")]
 
     def _cell_issues(self, out: pl.DataFrame) -> None:
-        """Per-cell 'suppressed' / 'missing' warnings, listed up to max_issues per kind."""
-        for kind, bit, text in (("suppressed", _SUPPRESSED, "confidential (Eurostat flag 'c')"),
-                                ("missing", _MISSING, "not available (':')")):
+        """Per-cell 'suppressed' / 'missing' warnings in line order, listed up to
+        max_issues per kind (the rest are counted; see finish)."""
+        texts = {"suppressed": "confidential (Eurostat flag 'c')",
+                 "missing": "not available (':')"}
+        found = []
+        for kind, bit in (("suppressed", _SUPPRESSED), ("missing", _MISSING)):
             room = self.max_issues - min(self.cell_counts[kind], self.max_issues)
-            found = []
-            for k, period in enumerate(self.periods):
+            hits = []
+            for k in range(len(self.periods)):
                 hit = out.filter((pl.col(f"m{k}") & bit) != 0)
                 self.cell_counts[kind] += hit.height
                 if room > 0 and hit.height:
-                    found.append(hit.head(room).select(
-                        "line", "geo", "nace", "ind", pl.lit(k).alias("k")))
-            if not found:
-                continue
-            rows = pl.concat(found).sort("line", "k").head(room)
-            for r in rows.iter_rows(named=True):
-                period = self.periods[r["k"]]
-                self.log.add(kind, f"{r['ind']} {text}", file=self.src, line=r["line"],
-                             field=period, region=r["geo"], industry=r["nace"],
-                             year=int(period))
+                    hits.append(hit.head(room).select(
+                        "line", "geo", "nace", "ind", pl.lit(k).alias("k"),
+                        pl.lit(kind).alias("kind")))
+            if hits:
+                found.append(pl.concat(hits).sort("line", "k").head(room))
+        if not found:
+            return
+        for r in pl.concat(found).sort("line", "k").iter_rows(named=True):
+            period = self.periods[r["k"]]
+            self.log.add(r["kind"], f"{r['ind']} {texts[r['kind']]}", file=self.src,
+                         line=r["line"], field=period, region=r["geo"],
+                         industry=r["nace"], year=int(period))
 
     # -- assembly -------------------------------------------------------------------------
     def finish(self) -> pl.DataFrame:
