@@ -10,6 +10,8 @@ and prints the wall time, the child's peak RSS (ru_maxrss) and the machine load.
     uv run python benchmarks/bench_eurostat.py                 # 3,000,000 rows
     uv run python benchmarks/bench_eurostat.py --rows 300000   # quick
     uv run python benchmarks/bench_eurostat.py --cli           # through `klaster load`
+    uv run python benchmarks/bench_eurostat.py --rows 300000 --baseline 207ad14 --repeat 2
+        # interleaved A/B against the loader of an older commit (its flags only: no 'i')
 
 Target (issue 12): the 3,000,000-row file loads under 1.5 GB peak.
 """
@@ -44,13 +46,16 @@ def nace_codes() -> list[str]:
     return out + ["S95"] + AGGREGATES
 
 
-def generate(path: Path, rows: int, seed: int = 1) -> int:
-    """Write `rows` data lines; returns the number written."""
+def generate(path: Path, rows: int, seed: int = 1, legacy: bool = False) -> int:
+    """Write `rows` data lines; returns the number written. legacy: only the flags the
+    loader before issue 11 read (no 'i')."""
     rng = random.Random(seed)
     codes = nace_codes()
     n_geo = max(1, rows // (len(INDIC) * len(codes)) + 1)
     geos = [f"X{g // 100:02d}{g % 100:02d}" for g in range(n_geo)]
     flags = ["", "", "", "", "", "", " e", " p", " i", " bep", " b", " u"]
+    if legacy:
+        flags = [f for f in flags if "i" not in f]
     written = 0
     with gzip.open(path, "wt", encoding="utf-8", compresslevel=6) as fh:
         fh.write("nace_r2,indic_sb,geo\\time\t" + "\t".join(f"{y} " for y in YEARS) + "\n")
@@ -74,9 +79,22 @@ def generate(path: Path, rows: int, seed: int = 1) -> int:
     return written
 
 
-def child(path: str, cli: bool) -> None:
+def child(path: str, cli: bool, baseline: str | None = None) -> None:
     t = time.perf_counter()
-    if cli:
+    if baseline:
+        import importlib.util
+
+        src = subprocess.run(["git", "show", f"{baseline}:src/klaster/data/eurostat.py"],
+                             capture_output=True, text=True, check=True,
+                             cwd=Path(__file__).parent).stdout
+        mod_path = Path(tempfile.mkdtemp()) / "eurostat_baseline.py"
+        mod_path.write_text(src)
+        spec = importlib.util.spec_from_file_location("eurostat_baseline", mod_path)
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        t = time.perf_counter()
+        rows = f"{mod.load_eurostat_tsv(path).table.height:,}"
+    elif cli:
         from typer.testing import CliRunner
 
         from klaster.cli import app
@@ -88,7 +106,9 @@ def child(path: str, cli: bool) -> None:
         rows = f"{load_eurostat_tsv(path).table.height:,}"
     wall = time.perf_counter() - t
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB -> MiB (Linux)
-    print(f"loaded {rows} table rows in {wall:.1f} s; peak RSS {peak:,.0f} MiB")
+    who = f"baseline {baseline}" if baseline else "current"
+    print(f"[{who}] loaded {rows} table rows in {wall:.1f} s; peak RSS {peak:,.0f} MiB",
+          flush=True)
 
 
 def main() -> None:
@@ -96,22 +116,29 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=3_000_000)
     ap.add_argument("--cli", action="store_true", help="load through `klaster load`")
     ap.add_argument("--keep", type=Path, help="write the generated file here and keep it")
+    ap.add_argument("--baseline", help="also run the loader of this git commit, interleaved")
+    ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--child", help=argparse.SUPPRESS)
+    ap.add_argument("--child-baseline", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        child(args.child, args.cli)
+        child(args.child, args.cli, args.child_baseline)
         return
     with tempfile.TemporaryDirectory() as tmp:
         path = args.keep or Path(tmp) / "bench_eurostat.tsv.gz"
         t = time.perf_counter()
-        n = generate(path, args.rows)
+        n = generate(path, args.rows, legacy=args.baseline is not None)
         print(f"generated {n:,} rows, {path.stat().st_size / 1e6:.1f} MB gzip, "
               f"in {time.perf_counter() - t:.0f} s")
         print("load:", os.getloadavg(), "|", subprocess.run(["uptime"], capture_output=True,
                                                             text=True).stdout.strip())
         cmd = [sys.executable, __file__, "--child", str(path)] + (["--cli"] if args.cli else [])
-        subprocess.run(cmd, check=True)
-        print("load:", os.getloadavg())
+        for _ in range(args.repeat):
+            subprocess.run(cmd, check=True)
+            if args.baseline:
+                subprocess.run([sys.executable, __file__, "--child", str(path),
+                                "--child-baseline", args.baseline], check=True)
+            print("load:", os.getloadavg(), flush=True)
 
 
 if __name__ == "__main__":

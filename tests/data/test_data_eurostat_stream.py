@@ -231,3 +231,16 @@ def test_cli_load_real_file(sbs_file, tmp_path):
     t = pl.read_parquet(out)
     assert t.filter((pl.col("region") == "PL84") & (pl.col("industry") == "10")
                     & (pl.col("year") == 2015))["employment"].to_list() == [14611.0]
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["PL84", "PL21", "BY-HR", "ÄÖ"]),
+                          st.sampled_from(["C", "10", "251"]),
+                          st.integers(1990, 2030)), min_size=1, max_size=40))
+def test_packed_duplicate_key_equals_the_struct_test(keys):
+    from klaster.data.validate import _duplicated_key
+
+    df = pl.DataFrame(keys, schema={"region": pl.Utf8, "industry": pl.Utf8,
+                                    "year": pl.Int32}, orient="row")
+    want = df.select(pl.struct("region", "industry", "year").is_duplicated()).to_series()
+    assert _duplicated_key(df).to_list() == want.to_list()

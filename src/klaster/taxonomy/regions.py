@@ -217,6 +217,19 @@ def match_region_names(
     return out
 
 
+def _closest(value: str, table: str | pl.DataFrame) -> tuple[str, str] | None:
+    """The nearest known name (difflib ratio >= 0.8) and its region, for a warning."""
+    import difflib
+
+    tab = builtin_region_table(table) if isinstance(table, str) else table
+    index, _kinds = _name_index(tab)
+    hit = difflib.get_close_matches(normalise_region_name(value), list(index), n=1,
+                                    cutoff=0.8)
+    if not hit or len(index[hit[0]]) != 1:
+        return None
+    return hit[0], next(iter(index[hit[0]]))
+
+
 def recode_region_names(
     stats: pl.DataFrame,
     table: str | pl.DataFrame = "pl-by-lt",
@@ -249,6 +262,10 @@ def recode_region_names(
         what = (f"matches several regions ({', '.join(cands)})" if cands
                 else "matches no built-in region name or code" if isinstance(table, str)
                 else "matches no region of the region table")
+        if not cands:
+            near = _closest(v, table)
+            if near:
+                what += f" (closest: {near[0]!r} = {near[1]})"
         log.add("unknown_region_name", f"region {v!r} {what}; kept as it is "
                 f"({sub.height:,} rows)", file=source, line=line, field="region", region=v)
     if isinstance(table, str):
