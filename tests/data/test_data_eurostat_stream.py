@@ -244,3 +244,43 @@ def test_packed_duplicate_key_equals_the_struct_test(keys):
                                     "year": pl.Int32}, orient="row")
     want = df.select(pl.struct("region", "industry", "year").is_duplicated()).to_series()
     assert _duplicated_key(df).to_list() == want.to_list()
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.one_of(
+    st.binary(max_size=300),
+    st.text(alphabet=st.sampled_from(list("C10,V16110PL84:\t \n\r ecbpiz-.5x\\\"'")),
+            max_size=300).map(str.encode)),
+    gz=st.booleans(), header=st.booleans())
+def test_malformed_input_is_a_data_error_or_a_table(tmp_path_factory, body, gz, header):
+    """Whatever the bytes, the loader answers a table or a DataError naming the file —
+    never another exception (issue 12)."""
+    data = ((OLD_HEAD + "\t2015 \t2014 \n").encode() if header else b"") + body
+    p = tmp_path_factory.mktemp("junk") / ("x.tsv.gz" if gz else "x.tsv")
+    p.write_bytes(gzip.compress(data) if gz else data)
+    try:
+        r = load_eurostat_tsv(p)
+    except DataError as exc:
+        assert exc.file == str(p)
+    else:
+        assert set(r.table.columns) >= {"region", "industry", "year", "employment"}
+
+
+@pytest.mark.parametrize("text, match", [
+    ("nace_r2,indic_sb,geo\\time\nC10,V16110,PL84\n", "no period columns"),
+    ("nace_r2,indic_sb,geo\\time\t2015 \t2015 \nC10,V16110,PL84\t1 \t2 \n", "twice"),
+    ("nace_r2,indic_sb,geo\\time\t2015 \n", "no data rows"),
+    ("", "empty"),
+])
+def test_header_problems_are_named(tmp_path, text, match):
+    with pytest.raises(DataError, match=match) as e:
+        load_eurostat_tsv(_write(tmp_path, text))
+    assert e.value.file is not None
+
+
+def test_crlf_and_blank_lines(tmp_path):
+    p = tmp_path / "crlf.tsv"
+    p.write_bytes(b"nace_r2,indic_sb,geo\\time\t2015 \r\n\r\nC10,V16110,PL84\t5 p\r\n\r\n")
+    row = load_eurostat_tsv(p).table.row(0, named=True)
+    assert (row["employment"], row["flag"]) == (5.0, "p")

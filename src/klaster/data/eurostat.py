@@ -180,6 +180,12 @@ class _Reader:
         self.first = first
         self.dims = [d.strip() for d in first.split("\\")[0].split(",")]
         self.periods = [p.strip() for p in header[1:]]
+        if not self.periods:
+            raise DataError("no period columns after the dimension codes (a tab-separated "
+                            "year per column is expected)", file=path, line=1, field=first)
+        if len(set(self.periods)) != len(self.periods):
+            raise DataError(f"a period appears twice in the header: {self.periods}",
+                            file=path, line=1)
         for p in self.periods:
             if not (len(p) == 4 and p.isdigit()):
                 raise DataError(f"only annual data is supported; period {p!r} is not a year",
