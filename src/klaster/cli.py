@@ -33,6 +33,7 @@ from klaster.cli_common import (
     FmtOpt,
     IssuesOpt,
     MapOpt,
+    NutsLevelOpt,
     NutsOpt,
     RefOpt,
     RegionNamesOpt,
@@ -66,12 +67,13 @@ app.add_typer(fetch_app, name="fetch")
 
 def _run_mapping(bar, source, demo, fmt, mapping, data_year, sheet, definitions, vintage,
                  lq_denominator, reference, from_year, to_year, nuts_version=None,
-                 region_names="auto"):
+                 region_names="auto", nuts_level=None):
     from klaster.mapping import map_clusters
 
     bar("Loading statistics")
     stats, issues, label = load_input(source, demo, fmt, mapping, data_year, sheet,
-                                      nuts_version=nuts_version, region_names=region_names)
+                                      nuts_version=nuts_version, region_names=region_names,
+                                      nuts_level=nuts_level)
     defs = definitions_from_spec(definitions, vintage)
     result = map_clusters(stats, defs, lq_denominator=lq_denominator.value,
                           reference=read_reference(reference), start_year=from_year,
@@ -102,6 +104,7 @@ def indicators(
         "--change-output", help="Also write the change table (CAGR, job creation, LQ "
         "change) here, when the data has two or more years.")] = None,
     nuts_version: NutsOpt = None,
+    nuts_level: NutsLevelOpt = None,
     region_names: RegionNamesOpt = "auto",
     issues_out: IssuesOpt = None,
 ) -> None:
@@ -112,7 +115,8 @@ def indicators(
         bar = StepBar(progress, 5)
         result, _label = _run_mapping(
             bar, source, demo, fmt, mapping, data_year, sheet, definitions, vintage,
-            lq_denominator, reference, from_year, to_year, nuts_version, region_names)
+            lq_denominator, reference, from_year, to_year, nuts_version, region_names,
+            nuts_level)
         bar("Writing tables")
         write_table(result.indicators, output)
         if change_output is not None and result.change is not None:
@@ -176,6 +180,7 @@ def report(
         help="Distance unit of the --kd results: km for lon/lat points, else the CRS unit.")]
     = "km",
     nuts_version: NutsOpt = None,
+    nuts_level: NutsLevelOpt = None,
     region_names: RegionNamesOpt = "auto",
     issues_out: IssuesOpt = None,
 ) -> None:
@@ -188,7 +193,8 @@ def report(
         bar = StepBar(progress, 5)
         result, label = _run_mapping(
             bar, source, demo, fmt, mapping, data_year, sheet, definitions, vintage,
-            lq_denominator, reference, from_year, year, nuts_version, region_names)
+            lq_denominator, reference, from_year, year, nuts_version, region_names,
+            nuts_level)
         bar("Rendering the report")
         geometry, builtin_table, attribution = None, None, None
         if boundaries is not None and not boundaries.exists() \
@@ -196,6 +202,11 @@ def report(
             geometry, builtin_table, attribution = builtin_geometry(str(boundaries))
         elif boundaries is not None:
             geometry = load_geometry(boundaries, id_property=id_property)
+        if geometry is not None and nuts_version is not None:
+            # split NUTS regions kept whole ("PL91+PL92") are drawn on their parts
+            from klaster.reports.geo import add_union_features
+            geometry = add_union_features(geometry,
+                                          result.indicators["region"].unique().to_list())
         region_table = load_regions(regions) if regions is not None else builtin_table
         if region_table is None and geometry is None:
             region_table = us_states()
@@ -261,6 +272,7 @@ def load(
         help="Fill suppressed/missing cells by the European Cluster Observatory rule using "
         "this code hierarchy: naics2017 or nace2 (or a hierarchy CSV).")] = None,
     nuts_version: NutsOpt = None,
+    nuts_level: NutsLevelOpt = None,
     region_names: RegionNamesOpt = "auto",
     issues_out: IssuesOpt = None,
 ) -> None:
@@ -274,7 +286,7 @@ def load(
         bar("Loading statistics")
         table, issues, label = load_input(source, False, fmt, mapping, data_year, sheet,
                                           nuts_version=nuts_version,
-                                          region_names=region_names)
+                                          region_names=region_names, nuts_level=nuts_level)
         hier = None
         bar("Imputing suppressed cells" if impute else "Checking")
         if impute is not None:

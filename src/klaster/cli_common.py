@@ -80,6 +80,10 @@ NutsOpt = Annotated[int | None, typer.Option(
     "2016, 2021), e.g. Eurostat's PL34 -> PL84 for NUTS 2021 boundaries; a split region "
     "is kept whole under its union code (PL12 -> 'PL91+PL92'). Each change is a warning.",
     show_default=False)]
+NutsLevelOpt = Annotated[int | None, typer.Option(
+    "--nuts-level", help="Keep the regions of one NUTS level (0-3) of a Eurostat file, "
+    "which puts countries, NUTS 1 and NUTS 2 side by side; the rest is counted in the "
+    "warnings.", show_default=False)]
 RegionNamesOpt = Annotated[str, typer.Option(
     "--region-names", help="Turn region names in --format table files into codes: 'auto' "
     "(built-in Polish, Belarusian and Lithuanian names in en/pl/be/ru, when the region "
@@ -162,7 +166,8 @@ def guess_format(path: Path) -> Fmt:
 
 def load_input(source: Path | None, demo: bool, fmt: Fmt, mapping: list[str] | None,
                year: int | None, sheet: str | None, *, nuts_version: int | None = None,
-               region_names: str = "auto") -> tuple[pl.DataFrame, IssueLog, str]:
+               region_names: str = "auto", nuts_level: int | None = None,
+               ) -> tuple[pl.DataFrame, IssueLog, str]:
     """Load the statistics named on the command line -> (table, issues, source label).
 
     nuts_version / region_names: see NutsOpt / RegionNamesOpt (recoding of regions)."""
@@ -185,7 +190,8 @@ def load_input(source: Path | None, demo: bool, fmt: Fmt, mapping: list[str] | N
     if fmt is Fmt.cbp:
         res = cbp.load_cbp(source, year=year)
     elif fmt is Fmt.eurostat:
-        res = eurostat.load_eurostat_tsv(source, nuts_version=nuts_version)
+        res = eurostat.load_eurostat_tsv(source, nuts_version=nuts_version,
+                                         nuts_level=nuts_level)
     elif fmt is Fmt.canonical:
         table, issues = validate_stats(pl.read_parquet(source), source=str(source))
         if nuts_version is not None or (names is not None and names != "auto"):
@@ -196,6 +202,9 @@ def load_input(source: Path | None, demo: bool, fmt: Fmt, mapping: list[str] | N
         res = generic.load_table(source, parse_mapping(mapping), year=year, sheet=sheet,
                                  region_names=names, nuts_version=nuts_version)
     table = res.table
+    if nuts_level is not None and fmt is not Fmt.eurostat:
+        from klaster.taxonomy.nuts import keep_nuts_level
+        table = keep_nuts_level(table, nuts_level, issues=res.issues, source=str(source))
     # CBP API and bulk files key states by 2-digit FIPS; the built-in region table,
     # boundaries and definitions speak postal codes, so recode them (said in the log).
     if fmt is Fmt.cbp and table.height and table["region"].str.contains(r"^\d{2}$").all():

@@ -170,3 +170,38 @@ def test_recoding_keeps_total_employment(rows):
                                                                                  "year")
     assert before.equals(after)
     assert out.select("region", "industry", "year").is_duplicated().sum() == 0
+
+
+def test_nuts_level_and_keep_one_level():
+    from klaster.taxonomy.nuts import keep_nuts_level, nuts_level
+
+    assert [nuts_level(c) for c in ("PL", "PL8", "PL84", "PL841", "PL91+PL92", "BY-HR")] == \
+        [0, 1, 2, 3, 2, None]
+    t = _stats([("PL", "C", 2015, 9.0, None, None, None, 2),
+                ("PL8", "C", 2015, 5.0, None, None, None, 3),
+                ("PL84", "C", 2015, 1.0, None, None, None, 4),
+                ("PL91+PL92", "C", 2015, 3.0, None, None, None, 5)])
+    log = IssueLog()
+    out = keep_nuts_level(t, 2, issues=log)
+    assert sorted(out["region"].to_list()) == ["PL84", "PL91+PL92"]
+    assert sorted(i.message for i in log) == [
+        "kept NUTS level 2 only: 1 region code(s) of level 0 left out (1 rows)",
+        "kept NUTS level 2 only: 1 region code(s) of level 1 left out (1 rows)"]
+
+
+@pytest.mark.shared_data
+def test_union_codes_are_drawn_on_their_parts(shared_data):
+    from klaster.reports import load_geometry
+    from klaster.reports.geo import add_union_features
+
+    geo = load_geometry(shared_data / "geo" / "nuts2021_60m_4326.geojson",
+                        id_property="NUTS_ID")
+    out = add_union_features(geo, ["PL84", "PL91+PL92", "XX1+XX2"])
+    added = {f["id"]: f for f in out["features"][len(geo["features"]):]}
+    assert list(added) == ["PL91+PL92"]
+    parts = {f["id"]: f["geometry"] for f in geo["features"] if f["id"] in ("PL91", "PL92")}
+    n_parts = sum(1 if g["type"] == "Polygon" else len(g["coordinates"])
+                  for g in parts.values())
+    assert added["PL91+PL92"]["geometry"]["type"] == "MultiPolygon"
+    assert len(added["PL91+PL92"]["geometry"]["coordinates"]) == n_parts
+    assert added["PL91+PL92"]["properties"]["parts"] == ["PL91", "PL92"]

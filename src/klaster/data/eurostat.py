@@ -460,6 +460,7 @@ def load_eurostat_tsv(
     max_issues: int = MAX_ISSUES_PER_KIND,
     block_bytes: int = BLOCK_BYTES,
     nuts_version: int | None = None,
+    nuts_level: int | None = None,
 ) -> LoadResult:
     """Load a Eurostat TSV (.tsv or .tsv.gz) into the canonical statistics table.
 
@@ -474,6 +475,8 @@ def load_eurostat_tsv(
     one by one per kind; block_bytes: bytes parsed at a time (memory vs. speed).
     nuts_version: recode every geo code to this NUTS version (2010, 2013, 2016, 2021)
     with klaster.taxonomy.recode_nuts (warnings name each code's first line).
+    nuts_level: keep the regions of this NUTS level only (0-3); the others are counted
+    in the IssueLog (klaster.taxonomy.nuts.keep_nuts_level).
     """
     path = Path(path)
     if not path.is_file():
@@ -511,6 +514,9 @@ def load_eurostat_tsv(
     if nuts_version is not None:
         from klaster.taxonomy.nuts import recode_nuts
         df = recode_nuts(df, nuts_version, issues=reader.log, source=str(path))
+    if nuts_level is not None:
+        from klaster.taxonomy.nuts import keep_nuts_level
+        df = keep_nuts_level(df, nuts_level, issues=reader.log, source=str(path))
     out, issues = validate_stats(df, source=path)
     reader.log.extend(issues)
     return LoadResult(table=out, issues=reader.log, source=str(path))

@@ -37,6 +37,7 @@ __all__ = [
     "PL_BY_LT_DATA",
     "PL_BY_LT_NOTICE",
     "US_STATES_DATA",
+    "add_union_features",
     "builtin_geometry",
     "US_STATES_LICENSE",
     "decode_topojson",
@@ -385,3 +386,36 @@ def builtin_geometry(name: str) -> tuple[dict[str, Any], pl.DataFrame, str]:
     from klaster.taxonomy.regions import builtin_regions
 
     return geometry, builtin_regions(key), PL_BY_LT_ATTRIBUTION
+
+
+def add_union_features(geometry: dict[str, Any], codes) -> dict[str, Any]:
+    """Add a feature for every union code ("PL91+PL92", as klaster.taxonomy.recode_nuts
+    writes a split region) whose parts all have a feature and which has none itself: its
+    geometry is a MultiPolygon of the parts' polygons, its properties name the parts.
+    So the figures of an old region meet the boundaries of its successors. Returns a
+    new FeatureCollection; features already there are kept as they are."""
+    by_id = {str(f.get("id")): f for f in geometry.get("features", [])}
+    added = []
+    for code in sorted({c for c in codes if c and "+" in c}):
+        if code in by_id:
+            continue
+        parts = code.split("+")
+        if not all(p in by_id for p in parts):
+            continue
+        polygons: list = []
+        for p in parts:
+            g = by_id[p].get("geometry") or {}
+            if g.get("type") == "Polygon":
+                polygons.append(g["coordinates"])
+            elif g.get("type") == "MultiPolygon":
+                polygons.extend(g["coordinates"])
+        if not polygons:
+            continue
+        added.append({"type": "Feature", "id": code,
+                      "properties": {"parts": parts, "name": " + ".join(
+                          str(by_id[p].get("properties", {}).get("NAME_LATN")
+                              or by_id[p].get("properties", {}).get("name") or p)
+                          for p in parts)},
+                      "geometry": {"type": "MultiPolygon", "coordinates": polygons}})
+    return {"type": "FeatureCollection",
+            "features": list(geometry.get("features", [])) + added}

@@ -268,3 +268,38 @@ def recode_nuts(
         return stats
     return collapse_regions(stats, mapping, issues=log, source=source,
                             what=f"NUTS {to_version}")
+
+
+def nuts_level(code: str) -> int | None:
+    """NUTS level of a code: 0 for "PL", 1 for "PL8", 2 for "PL84", 3 for "PL841"; a union
+    code ("PL91+PL92") has the level of its parts; None for what is not NUTS-shaped."""
+    first = str(code).split("+")[0]
+    if len(first) < 2 or len(first) > 5 or not first[:2].isalpha() or not first.isalnum():
+        return None
+    return len(first) - 2
+
+
+def keep_nuts_level(stats: pl.DataFrame, level: int, *, issues: IssueLog | None = None,
+                    source: str | None = None) -> pl.DataFrame:
+    """Keep the rows of one NUTS level (Eurostat files put NUTS 0, 1 and 2 side by side,
+    so summing regions would count each job several times). The rows left out are
+    counted per level in ``issues`` (kind ``nuts_level``) — not dropped silently."""
+    if level not in (0, 1, 2, 3):
+        raise DataError(f"NUTS level must be 0, 1, 2 or 3, not {level}", field="nuts_level")
+    log = issues if issues is not None else IssueLog()
+    codes = stats["region"].unique().to_list()
+    levels = {c: nuts_level(c) for c in codes}
+    keep = [c for c, lv in levels.items() if lv == level]
+    out = stats.filter(pl.col("region").is_in(keep))
+    dropped = stats.filter(~pl.col("region").is_in(keep)).group_by("region").len()
+    per_level: dict[str, list[int]] = {}
+    for code, n in dropped.iter_rows():
+        lv = levels.get(code)
+        key = f"level {lv}" if lv is not None else "not NUTS"
+        per_level.setdefault(key, [0, 0])
+        per_level[key][0] += 1
+        per_level[key][1] += n
+    for key, (n_codes, n_rows) in sorted(per_level.items()):
+        log.add("nuts_level", f"kept NUTS level {level} only: {n_codes} region code(s) of "
+                f"{key} left out ({n_rows:,} rows)", file=source, field="region")
+    return out
