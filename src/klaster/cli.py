@@ -208,6 +208,9 @@ def report(
             geometry = add_union_features(geometry,
                                           result.indicators["region"].unique().to_list())
         region_table = load_regions(regions) if regions is not None else builtin_table
+        if region_table is None and nuts_version == 2021:
+            from klaster.taxonomy.nuts import nuts_regions
+            region_table = nuts_regions(result.indicators["region"].unique().to_list())
         if region_table is None and geometry is None:
             region_table = us_states()
         caveats = result.caveats()

@@ -205,3 +205,34 @@ def test_union_codes_are_drawn_on_their_parts(shared_data):
     assert added["PL91+PL92"]["geometry"]["type"] == "MultiPolygon"
     assert len(added["PL91+PL92"]["geometry"]["coordinates"]) == n_parts
     assert added["PL91+PL92"]["properties"]["parts"] == ["PL91", "PL92"]
+
+
+def test_nuts_regions_names_union_codes_after_their_parts():
+    from klaster.taxonomy import nuts_regions
+
+    t = nuts_regions(["PL84", "PL91+PL92", "PLZZ"])
+    got = {r["region"]: (r["name"], r["parent"], r["geo_id"]) for r in t.iter_rows(named=True)}
+    assert got["PL84"] == ("Podlaskie", "PL8", "PL84")
+    assert got["PL91+PL92"][0] == "Warszawski stołeczny + Mazowiecki regionalny"
+    assert got["PLZZ"] == ("PLZZ", None, "PLZZ")
+
+
+@pytest.mark.shared_data
+def test_cli_report_on_eurostat_with_nuts2021_boundaries(shared_data, tmp_path):
+    from typer.testing import CliRunner
+
+    from klaster.cli import app
+
+    defs = tmp_path / "defs.csv"
+    defs.write_text("industry,cluster,cluster_name,cluster_type\n10,1,Food,traded\n"
+                    "11,1,Food,traded\n28,2,Machinery,traded\n47,3,Retail,local\n")
+    out = tmp_path / "eu.html"
+    res = CliRunner().invoke(app, [
+        "report", str(shared_data / "eurostat" / "sbs_r_nuts06_r2.tsv.gz"),
+        "--nuts-version", "2021", "--nuts-level", "2", "-d", str(defs),
+        "--boundaries", str(shared_data / "geo" / "nuts2021_60m_4326.geojson"),
+        "--id-property", "NUTS_ID", "--region", "PL84", "-o", str(out)],
+        env={"COLUMNS": "200"})
+    assert res.exit_code == 0, res.output
+    html = out.read_text(encoding="utf-8")
+    assert "Podlaskie" in html and "Warszawski stołeczny + Mazowiecki regionalny" in html

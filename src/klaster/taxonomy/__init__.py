@@ -32,6 +32,7 @@ from klaster.taxonomy.nuts import (
     nuts_changes,
     nuts_codes,
     nuts_recode_map,
+    nuts_regions,
     recode_nuts,
 )
 from klaster.taxonomy.regions import (
@@ -48,7 +49,7 @@ from klaster.taxonomy.regions import (
 __all__ = [
     "NUTS_VERSIONS", "builtin_region_table", "builtin_regions", "match_region_names",
     "normalise_region_name", "nuts2021_codes", "nuts_changes", "nuts_codes",
-    "nuts_recode_map", "recode_nuts", "recode_region_names",
+    "nuts_recode_map", "nuts_regions", "recode_nuts", "recode_region_names",
     "SYSTEMS", "allocation_report", "allocation_summary", "allocation_totals", "ancestors",
     "apply_definitions", "check_definitions", "compose", "hierarchy", "level_of",
     "load_concordance", "load_definitions", "load_hierarchy", "load_regions",

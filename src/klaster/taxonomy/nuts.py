@@ -303,3 +303,24 @@ def keep_nuts_level(stats: pl.DataFrame, level: int, *, issues: IssueLog | None 
         log.add("nuts_level", f"kept NUTS level {level} only: {n_codes} region code(s) of "
                 f"{key} left out ({n_rows:,} rows)", file=source, field="region")
     return out
+
+
+def nuts_regions(codes=None) -> pl.DataFrame:
+    """A region table (REGIONS_SCHEMA) for NUTS 2021 codes: region = geo_id = the code,
+    name = its Latin name, parent = the code one level up. ``codes``: the codes to
+    describe (e.g. a table's regions, union codes "PL91+PL92" included, named after their
+    parts); None = every NUTS 2021 code. Codes that are not NUTS 2021 keep their code as
+    name."""
+    from klaster.schema import REGIONS_SCHEMA
+
+    ref = nuts2021_codes()
+    names = dict(zip(ref["code"].to_list(), ref["name"].to_list()))
+    wanted = ref["code"].to_list() if codes is None else sorted({c for c in codes if c})
+    rows = []
+    for c in wanted:
+        parts = c.split("+")
+        name = " + ".join(names.get(p, p) for p in parts)
+        first = parts[0]
+        parent = first[:-1] if len(first) > 2 and first[:-1] in names else None
+        rows.append((c, name, parent, c))
+    return pl.DataFrame(rows, schema=list(REGIONS_SCHEMA), orient="row").cast(REGIONS_SCHEMA)
