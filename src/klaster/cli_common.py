@@ -148,6 +148,18 @@ def guess_format(path: Path) -> Fmt:
     name = path.name.lower()
     if name.endswith((".tsv", ".tsv.gz")):
         return Fmt.eurostat
+    if name.endswith((".csv", ".csv.gz")):
+        # Eurostat SDMX-CSV (one observation a row, TIME_PERIOD and OBS_VALUE columns)
+        import gzip
+
+        from klaster.data.eurostat import _is_sdmx_csv
+        opener = gzip.open if name.endswith(".gz") else open
+        try:
+            with opener(path, "rt", encoding="utf-8", errors="replace") as fh:
+                if _is_sdmx_csv(fh.readline(65536)):
+                    return Fmt.eurostat
+        except OSError:
+            pass
     if name.endswith(".json") or (name.startswith("cbp") and name.endswith((".txt", ".csv"))):
         return Fmt.cbp
     if name.endswith(".csv"):

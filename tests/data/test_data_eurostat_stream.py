@@ -284,3 +284,60 @@ def test_crlf_and_blank_lines(tmp_path):
     p.write_bytes(b"nace_r2,indic_sb,geo\\time\t2015 \r\n\r\nC10,V16110,PL84\t5 p\r\n\r\n")
     row = load_eurostat_tsv(p).table.row(0, named=True)
     assert (row["employment"], row["flag"]) == (5.0, "p")
+
+
+# --- SDMX-CSV (API format=SDMX-CSV): one observation a row ---------------------------------
+
+SDMX_HEAD = ("DATAFLOW,LAST UPDATE,freq,nace_r2,indic_sbs,geo,TIME_PERIOD,OBS_VALUE,OBS_FLAG,"
+             "CONF_STATUS")
+
+
+def _sdmx(rows, years, conf_as_status: bool) -> str:
+    out = [SDMX_HEAD]
+    for nace, k, geo, cells in rows:
+        for year, (num, flags) in zip(years, cells):
+            status = ""
+            if conf_as_status and "c" in flags:
+                flags, status = flags.replace("c", ""), "C"
+            value = "" if num == ":" else num
+            out.append(f"ESTAT:SBS_R_NUTS2021(1.0),18/03/24 23:00:00,A,{nace},"
+                       f"{IND['new'][int(k)]},{geo},{year},{value},{flags},{status}")
+    return "\n".join(out) + "\n"
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.lists(st.tuples(st.sampled_from(["C", "C10", "C25", "G47"]), st.integers(0, 2),
+                               st.sampled_from(["PL84", "PL71", "LT01"]),
+                               st.lists(cell_st, min_size=2, max_size=2)),
+                     min_size=1, max_size=12, unique_by=lambda r: r[:3]),
+       conf_as_status=st.booleans())
+def test_sdmx_csv_reads_like_the_tsv(tmp_path_factory, data, conf_as_status):
+    tmp = tmp_path_factory.mktemp("sdmx")
+    years = [2021, 2022]
+    tsv_rows = [(n, k, g, [f"{num} {flags}".strip() if flags else num
+                           for num, flags, _ in cells]) for n, k, g, cells in data]
+    csv_rows = [(n, k, g, [(num, flags) for num, flags, _ in cells]) for n, k, g, cells in data]
+    a = load_eurostat_tsv(_write(tmp, _tsv("new", tsv_rows, years), "a.tsv"))
+    b = load_eurostat_tsv(_write(tmp, _sdmx(csv_rows, years, conf_as_status), "b.csv"))
+    assert b.table.equals(a.table)
+    assert b.issues.counts() == a.issues.counts()
+
+
+def test_sdmx_csv_gz_and_cli_guess(tmp_path):
+    rows = [("C", 0, "PL84", [("45000", ""), ("46500", "p")]),
+            ("C25", 0, "PL84", [(":", "c"), ("13", "i")])]
+    gz = tmp_path / "sbs_r_nuts2021.csv.gz"
+    gz.write_bytes(gzip.compress(_sdmx(rows, [2021, 2022], True).encode()))
+    out = tmp_path / "t.csv"
+    res = CliRunner().invoke(app, ["load", str(gz), "-o", str(out)], env={"COLUMNS": "200"})
+    assert res.exit_code == 0, res.output
+    t = pl.read_csv(out, schema_overrides={"industry": pl.Utf8})
+    assert t.filter(pl.col("industry") == "25")["flag"].to_list() == ["suppressed", "i"]
+
+
+def test_sdmx_csv_bad_period_named(tmp_path):
+    text = SDMX_HEAD + "\nX,Y,Q,C,LOC_NR,PL84,2021-Q1,5,,\n"
+    with pytest.raises(DataError) as e:
+        load_eurostat_tsv(_write(tmp_path, text, "q.csv"))
+    assert (e.value.line, e.value.field) == (2, "TIME_PERIOD")

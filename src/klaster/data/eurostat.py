@@ -7,6 +7,8 @@ dimensions and ends with ``\\TIME_PERIOD`` (API, with a ``freq`` dimension first
 ``nace_r2,indic_sb,geo\\time``); then one column per period. A cell is a number and/or
 ":" (not available), optionally followed by one or more flag letters, with or without a
 space: ``123``, ``123 p``, ``12.5 e``, ``13 i``, ``:``, ``: c``, ``1234 bep``, ``:z``.
+Eurostat SDMX-CSV (one observation a row, ``TIME_PERIOD``, ``OBS_VALUE``, ``OBS_FLAG``,
+``CONF_STATUS`` columns) is read too (_SdmxCsvReader), into the same table.
 
 Flags (Eurostat, "Codes and flags", dissemination database; ``i`` is the old bulk files'
 "see metadata" flag):
@@ -236,6 +238,26 @@ class _Reader:
             + [pl.col("cells").list.get(k + 1).str.strip_chars().alias(f"c{k}")
                for k in range(n_per)]
         ).drop("cells")
+        df = self._select_rows(df)
+        if df is None:
+            return
+        scale = pl.col(f"d:{self.ind_dim}").replace_strict(
+            {k: float(v) for k, v in self.scale.items()}, default=1.0,
+            return_dtype=pl.Float64)
+        cols = []
+        for k, period in enumerate(self.periods):
+            cols.extend(self._cells(df, k, period, scale))
+        out = df.select(
+            pl.col(f"d:{self.geo_dim}").alias("geo"), "nace",
+            pl.col(f"d:{self.ind_dim}").alias("ind"), "line", *cols)
+        self._cell_issues(out)
+        self.parts.append(out.with_columns(
+            pl.col("geo").cast(pl.Categorical), pl.col("nace").cast(pl.Categorical),
+            pl.col("ind").cast(pl.Categorical)))
+
+    def _select_rows(self, df: pl.DataFrame) -> pl.DataFrame | None:
+        """Apply the filters, drop unmapped indicators and NACE aggregates (counted),
+        add the canonical ``nace`` column; None when nothing is left."""
         for d in self.other_dims:
             if d in self.filters:
                 df = df.filter(pl.col(f"d:{d}") == self.filters[d])
@@ -261,25 +283,14 @@ class _Reader:
             agg = normalize_nace(code)
             self.aggregates[agg] = self.aggregates.get(agg, 0) + n
         df = df.filter(pl.col("nace").is_not_null())
-        if df.height == 0:
-            return
-        scale = pl.col(f"d:{self.ind_dim}").replace_strict(
-            {k: float(v) for k, v in self.scale.items()}, default=1.0,
-            return_dtype=pl.Float64)
-        cols = []
-        for k, period in enumerate(self.periods):
-            cols.extend(self._cells(df, k, period, scale))
-        out = df.select(
-            pl.col(f"d:{self.geo_dim}").alias("geo"), "nace",
-            pl.col(f"d:{self.ind_dim}").alias("ind"), "line", *cols)
-        self._cell_issues(out)
-        self.parts.append(out.with_columns(
-            pl.col("geo").cast(pl.Categorical), pl.col("nace").cast(pl.Categorical),
-            pl.col("ind").cast(pl.Categorical)))
+        return df if df.height else None
 
-    def _cells(self, df: pl.DataFrame, k: int, period: str, scale: pl.Expr):
+    def _cells(self, df: pl.DataFrame, k: int, period: str, scale: pl.Expr,
+               years: pl.Series | None = None):
         """Parse period column k: value (Float64, scaled, null unless published) and a
-        bit mask of its flags. Raises DataError at the first unreadable cell."""
+        bit mask of its flags. Raises DataError at the first unreadable cell.
+        ``period`` names the field in messages; ``years``: the year of each row when
+        the column holds several (SDMX-CSV), else int(period)."""
         raw = df[f"c{k}"]
         parts = raw.str.extract_groups(_CELL)
         num, flag = parts.struct.field("1"), parts.struct.field("2")
@@ -318,11 +329,13 @@ class _Reader:
         # 'negative', each cell warned about with its line.
         neg = (value < 0).fill_null(False) & ~confidential
         if neg.any():
-            for r in df.filter(neg).select("line", f"c{k}", f"d:{self.geo_dim}",
-                                           "nace", f"d:{self.ind_dim}").iter_rows():
+            yr = years if years is not None else pl.Series([int(period)] * df.height)
+            for r in df.with_columns(yr.alias("__year")).filter(neg).select(
+                    "line", f"c{k}", f"d:{self.geo_dim}", "nace", f"d:{self.ind_dim}",
+                    "__year").iter_rows():
                 self.log.add("negative_value", f"{r[4]} value {r[1]!r} is negative; not a "
                              "count, left empty", file=self.src, line=r[0], field=period,
-                             region=r[2], industry=r[3], year=int(period))
+                             region=r[2], industry=r[3], year=int(r[5]))
         bits = (letters
                 | pl.Series(confidential).cast(pl.UInt32) * _SUPPRESSED
                 | (not_avail & ~confidential).cast(pl.UInt32) * _MISSING
@@ -447,6 +460,135 @@ class _Reader:
         ).select("region", "industry", "year", *_TARGETS, "flag", LINE_COL)
 
 
+class _SdmxCsvReader(_Reader):
+    """Eurostat SDMX-CSV (API ``format=SDMX-CSV``): one observation a row, columns
+    ``DATAFLOW, LAST UPDATE, freq, <dimensions>, TIME_PERIOD, OBS_VALUE, OBS_FLAG
+    [, CONF_STATUS]``. Dimensions are the lower-case columns; a cell is OBS_VALUE (empty
+    = ':') with the letters of OBS_FLAG, and CONF_STATUS C, D or N (confidential,
+    secondary confidentiality, not for publication) adds the flag 'c'. Read in blocks
+    like the TSV layouts; the same flags, filters, warnings and limits apply."""
+
+    ATTRIBUTES = ("DATAFLOW", "LAST UPDATE", "TIME_PERIOD", "OBS_VALUE", "OBS_FLAG",
+                  "CONF_STATUS", "STRUCTURE", "STRUCTURE_ID", "ACTION")
+
+    def header(self, line: str) -> None:
+        path = self.path
+        text = line.rstrip("\r\n")
+        self.sep = "\t" if "\t" in text else (";" if ";" in text and "," not in text
+                                              else ",")
+        cols = [c.strip().strip('"') for c in text.split(self.sep)]
+        self.header_line, self.columns, self.first = text, cols, "TIME_PERIOD"
+        self.dims = [c for c in cols if c not in self.ATTRIBUTES and c == c.lower()]
+        ind_dims = [d for d in self.dims if d.startswith("indic")]
+        for needed, label in ((self.geo_dim, "geo"), (self.nace_dim, "NACE")):
+            if needed not in self.dims:
+                raise DataError(f"no {label} dimension {needed!r} in {self.dims}",
+                                file=path, line=1)
+        if len(ind_dims) != 1:
+            raise DataError(f"expected one indicator dimension (indic_*), found {ind_dims}",
+                            file=path, line=1)
+        self.ind_dim = ind_dims[0]
+        self.other_dims = [d for d in self.dims
+                           if d not in {self.geo_dim, self.nace_dim, self.ind_dim, "freq"}]
+        self.seen_other = {d: set() for d in self.other_dims}
+        self.periods = []
+
+    def block(self, lines: list[str], first_line: int) -> None:
+        import io
+
+        numbered = [(first_line + i, ln) for i, ln in enumerate(lines) if ln.strip()]
+        if not numbered:
+            return
+        text = self.header_line + "\n" + "\n".join(ln.rstrip("\r") for _, ln in numbered)
+        try:
+            df = pl.read_csv(io.BytesIO(text.encode("utf-8")), separator=self.sep,
+                             infer_schema=False, has_header=True)
+        except Exception as exc:  # noqa: BLE001 - polars raises several kinds here
+            raise DataError(f"cannot read these SDMX-CSV lines ({str(exc).splitlines()[0]})",
+                            file=self.path, line=numbered[0][0]) from None
+        if df.height != len(numbered):
+            raise DataError("SDMX-CSV lines with line breaks inside quotes are not "
+                            "supported", file=self.path, line=numbered[0][0])
+        df = df.with_columns(pl.Series("line", [n for n, _ in numbered], dtype=pl.Int64))
+        df = df.rename({c: f"d:{c}" for c in self.dims})
+        df = df.with_columns(pl.col(f"d:{d}").str.strip_chars() for d in self.dims)
+        period = pl.col("TIME_PERIOD").str.strip_chars()
+        bad = ~df.select(period.str.contains(r"^\d{4}$").fill_null(False)).to_series()
+        if bad.any():
+            self._error_at(df, bad, lambda r: "only annual data is supported; period "
+                           f"{r['TIME_PERIOD']!r} is not a year", field="TIME_PERIOD")
+        df = self._select_rows(df)
+        if df is None:
+            return
+        flag = (pl.col("OBS_FLAG").fill_null("") if "OBS_FLAG" in df.columns
+                else pl.lit(""))
+        conf = (pl.when(pl.col("CONF_STATUS").str.strip_chars().is_in(["C", "D", "N"]))
+                .then(pl.lit("c")).otherwise(pl.lit(""))
+                if "CONF_STATUS" in df.columns else pl.lit(""))
+        value = pl.col("OBS_VALUE").fill_null("").str.strip_chars()
+        df = df.with_columns(
+            pl.concat_str([pl.when(value == "").then(pl.lit(":")).otherwise(value),
+                           pl.lit(" "), flag.str.strip_chars(), conf]).str.strip_chars()
+            .alias("c0"),
+            period.cast(pl.Int32).alias("year"))
+        scale = pl.col(f"d:{self.ind_dim}").replace_strict(
+            {k: float(v) for k, v in self.scale.items()}, default=1.0,
+            return_dtype=pl.Float64)
+        cols = self._cells(df, 0, "OBS_VALUE", scale, years=df["year"])
+        out = df.select(pl.col(f"d:{self.geo_dim}").alias("geo"), "nace",
+                        pl.col(f"d:{self.ind_dim}").alias("ind"), "line", "year", *cols)
+        for kind, bit, text_ in (("suppressed", _SUPPRESSED, "confidential"),
+                                 ("missing", _MISSING, "not available")):
+            hit = out.filter((pl.col("m0") & bit) != 0)
+            room = self.max_issues - min(self.cell_counts[kind], self.max_issues)
+            self.cell_counts[kind] += hit.height
+            for r in hit.head(max(room, 0)).iter_rows(named=True):
+                self.log.add(kind, f"{r['ind']} {text_}", file=self.src, line=r["line"],
+                             field="OBS_VALUE", region=r["geo"], industry=r["nace"],
+                             year=r["year"])
+        self.parts.append(out.with_columns(
+            pl.col("geo").cast(pl.Categorical), pl.col("nace").cast(pl.Categorical),
+            pl.col("ind").cast(pl.Categorical)))
+
+    def finish(self) -> pl.DataFrame:
+        if self.parts:
+            rows = pl.concat(self.parts)
+            self.periods = [str(y) for y in sorted(rows["year"].unique().to_list())]
+            key = ["geo", "nace", "ind"]
+            # One pseudo-line per geo x NACE x indicator, one column per year, so the
+            # assembly of the TSV layouts applies unchanged.
+            wide = None
+            for k, p in enumerate(self.periods):
+                part = rows.filter(pl.col("year") == int(p)).select(
+                    *key, pl.col("line").alias(f"l{k}"), pl.col("v0").alias(f"v{k}"),
+                    pl.col("m0").alias(f"m{k}"))
+                dup = part.filter(pl.struct(key).is_duplicated())
+                if dup.height:
+                    r = dup.sort(f"l{k}").row(0, named=True)
+                    lines = sorted(dup.filter((pl.col("geo") == r["geo"]) & (
+                        pl.col("nace") == r["nace"]) & (pl.col("ind") == r["ind"]))[
+                        f"l{k}"].to_list())
+                    raise DataError(f"duplicate {r['ind']} value for geo={r['geo']}, "
+                                    f"{self.nace_dim}={r['nace']}, year={p}: lines "
+                                    f"{lines[0]} and {lines[1]}", file=self.path,
+                                    line=lines[1], field="OBS_VALUE")
+                wide = part if wide is None else wide.join(part, on=key, how="full",
+                                                           coalesce=True)
+            n = len(self.periods)
+            self.parts = [wide.select(
+                *key, pl.min_horizontal([f"l{k}" for k in range(n)]).alias("line"),
+                *[pl.col(f"v{k}") for k in range(n)],
+                *[pl.col(f"m{k}").fill_null(0) for k in range(n)])]
+        self.first = "TIME_PERIOD"
+        return super().finish()
+
+
+def _is_sdmx_csv(first_line: str) -> bool:
+    cols = {c.strip().strip('"') for c in first_line.replace("\t", ",").replace(";", ",")
+            .split(",")}
+    return {"TIME_PERIOD", "OBS_VALUE"} <= cols
+
+
 def load_eurostat_tsv(
     path: str | Path,
     *,
@@ -504,6 +646,9 @@ def load_eurostat_tsv(
         if not got_header:
             if not lines:
                 continue
+            if _is_sdmx_csv(lines[0]):
+                reader = _SdmxCsvReader(path, indicators, scale, dict(filters or {}),
+                                        geo_dim, nace_dim, max_issues)
             reader.header(lines[0])
             got_header = True
             lines, first_line = lines[1:], first_line + 1
