@@ -35,7 +35,10 @@ from klaster.cli_common import (
     Lang,
     LangOpt,
     MapOpt,
+    NutsLevelOpt,
+    NutsOpt,
     RefOpt,
+    RegionNamesOpt,
     SheetOpt,
     StatsArg,
     StepBar,
@@ -65,11 +68,14 @@ app.add_typer(fetch_app, name="fetch")
 
 
 def _run_mapping(bar, source, demo, fmt, mapping, data_year, sheet, definitions, vintage,
-                 lq_denominator, reference, from_year, to_year):
+                 lq_denominator, reference, from_year, to_year, nuts_version=None,
+                 region_names="auto", nuts_level=None):
     from klaster.mapping import map_clusters
 
     bar("Loading statistics")
-    stats, issues, label = load_input(source, demo, fmt, mapping, data_year, sheet)
+    stats, issues, label = load_input(source, demo, fmt, mapping, data_year, sheet,
+                                      nuts_version=nuts_version, region_names=region_names,
+                                      nuts_level=nuts_level)
     defs, system = definitions_with_system(definitions, vintage)
     result = map_clusters(stats, defs, lq_denominator=lq_denominator.value,
                           reference=read_reference(reference), start_year=from_year,
@@ -100,6 +106,9 @@ def indicators(
         "--change-output", help="Also write the change table (CAGR, job creation, LQ "
         "change, shift-share components) here, when the data has two or more years.")]
     = None,
+    nuts_version: NutsOpt = None,
+    nuts_level: NutsLevelOpt = None,
+    region_names: RegionNamesOpt = "auto",
     issues_out: IssuesOpt = None,
 ) -> None:
     """Compute region × cluster × year indicators (LQ, strong clusters, stars) and write them."""
@@ -109,7 +118,8 @@ def indicators(
         bar = StepBar(progress, 5)
         result, _label = _run_mapping(
             bar, source, demo, fmt, mapping, data_year, sheet, definitions, vintage,
-            lq_denominator, reference, from_year, to_year)
+            lq_denominator, reference, from_year, to_year, nuts_version, region_names,
+            nuts_level)
         bar("Writing tables")
         write_table(result.indicators, output)
         if change_output is not None and result.change is not None:
@@ -148,7 +158,10 @@ def report(
     lq_denominator: DenomOpt = Denominator.total,
     reference: RefOpt = None,
     boundaries: Annotated[Path | None, typer.Option(
-        help="Region boundaries (GeoJSON or TopoJSON); default: built-in US states.")] = None,
+        help="Region boundaries (GeoJSON or TopoJSON file), or built-in ones by name: "
+        "us-states, pl-by-lt (Poland's voivodeships, Belarus's oblasts and Minsk, "
+        "Lithuania's counties; OpenStreetMap, ODbL), pl, by, lt; default: US states.")]
+    = None,
     id_property: Annotated[str | None, typer.Option(
         help="Feature property that holds the region code (or the regions' geo_id); "
         "default: the feature id.")] = None,
@@ -169,28 +182,47 @@ def report(
     kd_unit: Annotated[str, typer.Option(
         help="Distance unit of the --kd results: km for lon/lat points, else the CRS unit.")]
     = "km",
+    nuts_version: NutsOpt = None,
+    nuts_level: NutsLevelOpt = None,
+    region_names: RegionNamesOpt = "auto",
     language: LangOpt = Lang.en,
     issues_out: IssuesOpt = None,
 ) -> None:
     """Write a self-contained HTML report: map, ranked tables, portfolio chart, profiles."""
     from klaster.i18n import N_
     from klaster.messages import Message
-    from klaster.reports import load_geometry, write_report
+    from klaster.reports import builtin_geometry, load_geometry, write_report
+    from klaster.reports.geo import BUILTIN_BOUNDARIES
     from klaster.taxonomy import load_regions, us_states
 
     with errors(), steps() as progress:
         bar = StepBar(progress, 5)
         result, label = _run_mapping(
             bar, source, demo, fmt, mapping, data_year, sheet, definitions, vintage,
-            lq_denominator, reference, from_year, year)
+            lq_denominator, reference, from_year, year, nuts_version, region_names,
+            nuts_level)
         bar("Rendering the report")
-        geometry = (load_geometry(boundaries, id_property=id_property)
-                    if boundaries is not None else None)
-        region_table = load_regions(regions) if regions is not None else None
+        geometry, builtin_table, attribution = None, None, None
+        if boundaries is not None and not boundaries.exists() \
+                and str(boundaries).lower() in BUILTIN_BOUNDARIES:
+            geometry, builtin_table, attribution = builtin_geometry(str(boundaries))
+        elif boundaries is not None:
+            geometry = load_geometry(boundaries, id_property=id_property)
+        if geometry is not None and nuts_version is not None:
+            # split NUTS regions kept whole ("PL91+PL92") are drawn on their parts
+            from klaster.reports.geo import add_union_features
+            geometry = add_union_features(geometry,
+                                          result.indicators["region"].unique().to_list())
+        region_table = load_regions(regions) if regions is not None else builtin_table
+        if region_table is None and nuts_version == 2021:
+            from klaster.taxonomy.nuts import nuts_regions
+            region_table = nuts_regions(result.indicators["region"].unique().to_list())
         if region_table is None and geometry is None:
             region_table = us_states()
         # Messages (codes + parameters), rendered in the report's language.
-        caveats: list[Message] = result.caveats()
+        caveats: list[Message | str] = result.caveats()
+        if attribution:
+            caveats.append(Message("boundaries.attribution", {"source": attribution}))
         if demo:
             caveats.append(Message("demo.cbp"))
         caveats += [m for m in result.notes() if m.code == "loading.warnings"]
@@ -244,6 +276,9 @@ def load(
     impute: Annotated[str | None, typer.Option(
         help="Fill suppressed/missing cells by the European Cluster Observatory rule using "
         "this code hierarchy: naics2017 or nace2 (or a hierarchy CSV).")] = None,
+    nuts_version: NutsOpt = None,
+    nuts_level: NutsLevelOpt = None,
+    region_names: RegionNamesOpt = "auto",
     issues_out: IssuesOpt = None,
 ) -> None:
     """Check a statistics file, report unpublished cells, convert it to the canonical table."""
@@ -254,7 +289,9 @@ def load(
     with errors(), steps() as progress:
         bar = StepBar(progress, 4)
         bar("Loading statistics")
-        table, issues, label = load_input(source, False, fmt, mapping, data_year, sheet)
+        table, issues, label = load_input(source, False, fmt, mapping, data_year, sheet,
+                                          nuts_version=nuts_version,
+                                          region_names=region_names, nuts_level=nuts_level)
         hier = None
         bar("Imputing suppressed cells" if impute else "Checking")
         if impute is not None:
@@ -448,6 +485,35 @@ def fetch_eurostat_cmd(
         path = fetch_eurostat(dataset, cache_dir=cache_dir, refresh=refresh,
                               progress=lambda done, total: bar.update(task, completed=done,
                                                                       total=total))
+    typer.echo(str(path))
+
+
+@fetch_app.command("gisco")
+def fetch_gisco_cmd(
+    year: Annotated[int, typer.Option(help="NUTS version (2010, 2013, 2016, 2021, 2024).")]
+    = 2021,
+    scale: Annotated[str, typer.Option(help="Scale: 01M, 03M, 10M, 20M or 60M.")] = "20M",
+    level: Annotated[int | None, typer.Option(
+        help="NUTS level 0-3; omit the option's value with --all-levels.")] = 2,
+    all_levels: Annotated[bool, typer.Option("--all-levels",
+                                             help="One file with every level.")] = False,
+    crs: Annotated[int, typer.Option(help="EPSG code: 4326, 3035 or 3857.")] = 4326,
+    cache_dir: Annotated[Path | None, typer.Option(help="Cache folder.")] = None,
+    refresh: Annotated[bool, typer.Option(help="Download again even if cached.")] = False,
+) -> None:
+    """Download NUTS boundaries from Eurostat GISCO (non-commercial licence; not shipped).
+
+    Use the file with `klaster report --boundaries FILE --id-property NUTS_ID`."""
+    from klaster.data.fetch import GISCO_NOTICE, fetch_gisco, gisco_file_name
+
+    with errors(), _download_bar() as bar:
+        lvl = None if all_levels else level
+        task = bar.add_task(f"GISCO {gisco_file_name(year, scale, lvl, crs)}", total=None)
+        path = fetch_gisco(year, scale=scale, level=lvl, crs=crs, cache_dir=cache_dir,
+                           refresh=refresh,
+                           progress=lambda done, total: bar.update(task, completed=done,
+                                                                   total=total))
+    err.print(f"[dim]{GISCO_NOTICE}[/]", highlight=False)
     typer.echo(str(path))
 
 

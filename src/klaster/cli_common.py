@@ -87,6 +87,20 @@ class Lang(str, Enum):
 
 LangOpt = Annotated[Lang, typer.Option(
     "--language", help="Language of the report's texts and numbers: en, pl, be or ru.")]
+NutsOpt = Annotated[int | None, typer.Option(
+    "--nuts-version", help="Recode NUTS region codes to this NUTS version (2010, 2013, "
+    "2016, 2021), e.g. Eurostat's PL34 -> PL84 for NUTS 2021 boundaries; a split region "
+    "is kept whole under its union code (PL12 -> 'PL91+PL92'). Each change is a warning.",
+    show_default=False)]
+NutsLevelOpt = Annotated[int | None, typer.Option(
+    "--nuts-level", help="Keep the regions of one NUTS level (0-3) of a Eurostat file, "
+    "which puts countries, NUTS 1 and NUTS 2 side by side; the rest is counted in the "
+    "warnings.", show_default=False)]
+RegionNamesOpt = Annotated[str, typer.Option(
+    "--region-names", help="Turn region names in --format table files into codes: 'auto' "
+    "(built-in Polish, Belarusian and Lithuanian names in en/pl/be/ru, when the region "
+    "column holds names), 'pl-by-lt', 'pl', 'by', 'lt', 'none', or a region table file "
+    "(region, name). Names that match nothing are warned about with their line.")]
 IssuesOpt = Annotated[Path | None, typer.Option(
     "--issues", help="Write every warning (suppressed cells, unknown codes, …) to this CSV.")]
 
@@ -146,6 +160,18 @@ def guess_format(path: Path) -> Fmt:
     name = path.name.lower()
     if name.endswith((".tsv", ".tsv.gz")):
         return Fmt.eurostat
+    if name.endswith((".csv", ".csv.gz")):
+        # Eurostat SDMX-CSV (one observation a row, TIME_PERIOD and OBS_VALUE columns)
+        import gzip
+
+        from klaster.data.eurostat import _is_sdmx_csv
+        opener = gzip.open if name.endswith(".gz") else open
+        try:
+            with opener(path, "rt", encoding="utf-8", errors="replace") as fh:
+                if _is_sdmx_csv(fh.readline(65536)):
+                    return Fmt.eurostat
+        except OSError:
+            pass
     if name.endswith(".json") or (name.startswith("cbp") and name.endswith((".txt", ".csv"))):
         return Fmt.cbp
     if name.endswith(".csv"):
@@ -163,8 +189,12 @@ def guess_format(path: Path) -> Fmt:
 
 
 def load_input(source: Path | None, demo: bool, fmt: Fmt, mapping: list[str] | None,
-               year: int | None, sheet: str | None) -> tuple[pl.DataFrame, IssueLog, str]:
-    """Load the statistics named on the command line -> (table, issues, source label)."""
+               year: int | None, sheet: str | None, *, nuts_version: int | None = None,
+               region_names: str = "auto", nuts_level: int | None = None,
+               ) -> tuple[pl.DataFrame, IssueLog, str]:
+    """Load the statistics named on the command line -> (table, issues, source label).
+
+    nuts_version / region_names: see NutsOpt / RegionNamesOpt (recoding of regions)."""
     from klaster.data import cbp, eurostat, generic
     from klaster.data.demo import load_demo
     from klaster.data.validate import validate_stats
@@ -180,16 +210,25 @@ def load_input(source: Path | None, demo: bool, fmt: Fmt, mapping: list[str] | N
         raise DataError("file not found", file=source)
     if fmt is Fmt.auto:
         fmt = guess_format(source)
+    names = _region_names_spec(region_names)
     if fmt is Fmt.cbp:
         res = cbp.load_cbp(source, year=year)
     elif fmt is Fmt.eurostat:
-        res = eurostat.load_eurostat_tsv(source)
+        res = eurostat.load_eurostat_tsv(source, nuts_version=nuts_version,
+                                         nuts_level=nuts_level)
     elif fmt is Fmt.canonical:
         table, issues = validate_stats(pl.read_parquet(source), source=str(source))
+        if nuts_version is not None or (names is not None and names != "auto"):
+            table = generic.recode_region_column(table, names, nuts_version, issues,
+                                                 str(source))
         return table, issues, str(source)
     else:
-        res = generic.load_table(source, parse_mapping(mapping), year=year, sheet=sheet)
+        res = generic.load_table(source, parse_mapping(mapping), year=year, sheet=sheet,
+                                 region_names=names, nuts_version=nuts_version)
     table = res.table
+    if nuts_level is not None and fmt is not Fmt.eurostat:
+        from klaster.taxonomy.nuts import keep_nuts_level
+        table = keep_nuts_level(table, nuts_level, issues=res.issues, source=str(source))
     # CBP API and bulk files key states by 2-digit FIPS; the built-in region table,
     # boundaries and definitions speak postal codes, so recode them (said in the log).
     if fmt is Fmt.cbp and table.height and table["region"].str.contains(r"^\d{2}$").all():
@@ -198,6 +237,24 @@ def load_input(source: Path | None, demo: bool, fmt: Fmt, mapping: list[str] | N
         res.issues.add("recoded_regions", "state FIPS codes recoded to postal codes",
                        file=str(source))
     return table, res.issues, res.source or str(source)
+
+
+def _region_names_spec(spec: str | None):
+    """--region-names value -> what klaster.data.load_table takes (None, a built-in
+    table name, "auto", or a region table read from a file)."""
+    if spec is None or spec.lower() == "none":
+        return None
+    from klaster.taxonomy.regions import BUILTIN_REGION_TABLES
+
+    if spec.lower() in (*BUILTIN_REGION_TABLES, "auto"):
+        return spec.lower()
+    path = Path(spec)
+    if not path.is_file():
+        raise typer.BadParameter(f"{spec!r}: not auto, none, one of "
+                                 f"{', '.join(BUILTIN_REGION_TABLES)}, nor a file",
+                                 param_hint="--region-names")
+    from klaster.taxonomy import load_regions
+    return load_regions(path)
 
 
 def definitions_with_system(spec: str, vintage: int) -> tuple[pl.DataFrame, str | None]:

@@ -143,6 +143,7 @@ define("level.division", N_(
     "other regions than with detailed codes. National totals are unchanged. Compare "
     "regions within a cluster with care."),
     shared_share="pct0", moved_division="pct", moved_class="pct", moved_median="pct0")
+define("boundaries.attribution", N_("Boundaries: %(source)s."))
 define("loading.warnings", N_("Warnings while loading: %(counts)s."), counts="issues")
 define("demo.cbp", N_(
     "Demo data: CBP 2021 extract without DC; Louisiana, Missouri, Oklahoma and Utah have "

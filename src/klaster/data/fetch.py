@@ -17,6 +17,11 @@ Endpoints:
 * Eurostat dissemination API, SDMX 2.1 data query:
   ``https://ec.europa.eu/eurostat/api/dissemination/sdmx/2.1/data/{dataset}?format=TSV&compressed=true``
   which returns the whole dataset as gzipped TSV (the successor of the bulk download).
+* Eurostat GISCO, NUTS boundaries (distribution API v2):
+  ``https://gisco-services.ec.europa.eu/distribution/v2/nuts/geojson/NUTS_RG_{scale}_{year}_{crs}[_LEVL_{level}].geojson``
+  (scale 01M, 03M, 10M, 20M or 60M; year 2010, 2013, 2016, 2021, 2024; EPSG 4326, 3035
+  or 3857). © EuroGeographics for the administrative boundaries; GISCO's terms allow
+  non-commercial use only, which is why klaster downloads them instead of shipping them.
 """
 
 from __future__ import annotations
@@ -33,6 +38,13 @@ from klaster.fileio import atomic_output
 
 CENSUS_URL = "https://api.census.gov/data/{year}/cbp"
 EUROSTAT_URL = "https://ec.europa.eu/eurostat/api/dissemination/sdmx/2.1/data/{dataset}"
+GISCO_URL = "https://gisco-services.ec.europa.eu/distribution/v2/nuts/geojson/{name}"
+GISCO_SCALES = ("01M", "03M", "10M", "20M", "60M")
+GISCO_YEARS = (2010, 2013, 2016, 2021, 2024)
+GISCO_CRS = (4326, 3035, 3857)
+GISCO_NOTICE = ("© EuroGeographics for the administrative boundaries; Eurostat GISCO NUTS "
+                "— non-commercial use only (https://ec.europa.eu/eurostat/web/gisco/"
+                "geodata/administrative-units/territorial-units-statistics)")
 
 # NAICS vintage used by the CBP API variable for each data year. 2017-2022 (NAICS2017)
 # were checked against the API variable lists /data/{2017,2020,2022}/cbp/variables;
@@ -195,3 +207,50 @@ def fetch_eurostat(
     return _download(EUROSTAT_URL.format(dataset=code.upper()), params, target, client,
                      progress, f"Eurostat {code}",
                      lambda head: head[:2] == b"\x1f\x8b", "a gzip file (TSV, compressed=true)")
+
+
+def gisco_file_name(year: int = 2021, scale: str = "20M", level: int | None = 2,
+                    crs: int = 4326) -> str:
+    """GISCO's file name, e.g. ``NUTS_RG_20M_2021_4326_LEVL_2.geojson`` (level None:
+    every level in one file, ``NUTS_RG_20M_2021_4326.geojson``)."""
+    scale = str(scale).upper()
+    if scale not in GISCO_SCALES:
+        raise FetchError(f"scale must be one of {', '.join(GISCO_SCALES)}, not {scale!r}")
+    if int(year) not in GISCO_YEARS:
+        raise FetchError(f"NUTS year must be one of {', '.join(map(str, GISCO_YEARS))}, "
+                         f"not {year}")
+    if int(crs) not in GISCO_CRS:
+        raise FetchError(f"crs must be one of {', '.join(map(str, GISCO_CRS))}, not {crs}")
+    if level is not None and int(level) not in (0, 1, 2, 3):
+        raise FetchError(f"NUTS level must be 0, 1, 2 or 3, not {level}")
+    tail = f"_LEVL_{int(level)}" if level is not None else ""
+    return f"NUTS_RG_{scale}_{int(year)}_{int(crs)}{tail}.geojson"
+
+
+def fetch_gisco(
+    year: int = 2021,
+    *,
+    scale: str = "20M",
+    level: int | None = 2,
+    crs: int = 4326,
+    cache_dir: str | Path | None = None,
+    client: httpx.Client | None = None,
+    progress: Progress | None = None,
+    refresh: bool = False,
+) -> Path:
+    """Download NUTS region boundaries (GeoJSON) from Eurostat GISCO into the cache.
+
+    Returns ``gisco/{gisco_file_name(...)}``; an existing file is reused unless
+    refresh=True. Written atomically; the answer must be a GeoJSON object. Use it with
+    ``klaster report --boundaries FILE --id-property NUTS_ID``. Licence: GISCO_NOTICE
+    (non-commercial; not shipped with klaster).
+    """
+    name = gisco_file_name(year, scale, level, crs)
+    cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    target = cache / "gisco" / name
+    if target.is_file() and not refresh:
+        return target
+    return _download(GISCO_URL.format(name=name), {}, target, client, progress,
+                     f"GISCO {name}",
+                     lambda head: head.lstrip()[:1] == b"{" and b'"type"' in head,
+                     "a GeoJSON object")

@@ -53,6 +53,8 @@ def load_table(
     *,
     year: int | None = None,
     sheet: str | None = None,
+    region_names: str | pl.DataFrame | None = None,
+    nuts_version: int | None = None,
 ) -> LoadResult:
     """Load a CSV / Parquet / Excel table into the canonical statistics table.
 
@@ -62,6 +64,12 @@ def load_table(
     has no year column (an error if it has one). ``sheet``: Excel sheet name (first
     sheet by default). Returns LoadResult(table with STATS_SCHEMA columns, issues,
     source). Line numbers in errors count the header as line 1.
+    ``region_names``: recode region names (or TERYT/NUTS codes) to region codes with
+    klaster.taxonomy.recode_region_names: a built-in table ("pl-by-lt", "pl", "by",
+    "lt"), a region table (DataFrame), or "auto" (the built-in table, only when the
+    values look like its names). ``nuts_version``: recode NUTS codes to this version
+    (klaster.taxonomy.recode_nuts). Unknown names and codes are warned about with their
+    line, never dropped.
     """
     path = Path(path)
     if not path.is_file():
@@ -98,4 +106,33 @@ def load_table(
             )
         table = table.with_columns(pl.lit(int(year), dtype=pl.Int32).alias("year"))
     out, issues = validate_stats(table, source=path)
+    if region_names is not None or nuts_version is not None:
+        # Recode after validation (counts are numbers by then, so merged rows can be
+        # summed), with the source lines put back for the warnings.
+        out = out.with_columns(table[LINE_COL])
+        out = recode_region_column(out, region_names, nuts_version, issues, str(path))
+        out, _again = validate_stats(out, source=path)
     return LoadResult(table=out, issues=issues, source=str(path))
+
+
+def recode_region_column(
+    table: pl.DataFrame, region_names, nuts_version: int | None, log: IssueLog,
+    source: str | None,
+) -> pl.DataFrame:
+    """Apply the region-name matching and NUTS recoding options of the loaders (see
+    load_table) to a validated table (STATS_SCHEMA, plus the line column); warnings go
+    to ``log``."""
+    if (region_names is None and nuts_version is None) or "region" not in table.columns:
+        return table
+    from klaster.taxonomy.regions import looks_like_names, recode_region_names
+
+    if isinstance(region_names, str) and region_names == "auto":
+        values = table["region"].unique().drop_nulls().to_list()
+        region_names = "pl-by-lt" if looks_like_names(values) else None
+    if region_names is not None:
+        table = recode_region_names(table, region_names, issues=log, source=source)
+    if nuts_version is not None:
+        from klaster.taxonomy.nuts import recode_nuts
+
+        table = recode_nuts(table, nuts_version, issues=log, source=source)
+    return table

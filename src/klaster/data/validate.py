@@ -87,7 +87,15 @@ def _code_column(df: pl.DataFrame, name: str, source: str | None, log: IssueLog)
         if col.dtype.is_float():
             col = col.cast(pl.Int64, strict=False)
         col = col.cast(pl.Utf8)
-    return col.str.strip_chars().alias(name)
+    return _strip(col).alias(name)
+
+
+def _strip(col: pl.Series) -> pl.Series:
+    """Strip surrounding white space, copying the column only when some value has any
+    (large loaded tables rarely do; a copy of a 5M-row text column is ~100 MB)."""
+    if col.str.contains(r"^\s|\s$").any():
+        return col.str.strip_chars()
+    return col
 
 
 def validate_stats(
@@ -135,7 +143,7 @@ def validate_stats(
         else:
             cols[name] = pl.Series(name, [None] * df.height, dtype=pl.Float64)
     if "flag" in df.columns:
-        flag = df["flag"].cast(pl.Utf8).str.strip_chars()
+        flag = _strip(df["flag"].cast(pl.Utf8))
         cols["flag"] = flag.replace("", None).alias("flag")
     else:
         cols["flag"] = pl.Series("flag", [None] * df.height, dtype=pl.Utf8)
@@ -158,7 +166,7 @@ def validate_stats(
 
     out = pl.DataFrame([cols[c].alias(c) for c in STATS_SCHEMA]).cast(STATS_SCHEMA)
     keyed = out.select(STATS_KEY).with_columns(lines.alias(LINE_COL))
-    dup = keyed.filter(pl.struct(STATS_KEY).is_duplicated())
+    dup = keyed.filter(_duplicated_key(out))
     if dup.height:
         first = dup.row(0, named=True)
         same = dup.filter(
@@ -185,6 +193,26 @@ def validate_stats(
             region=r["region"], industry=r["industry"], year=r["year"],
         )
     return out, log
+
+
+def _duplicated_key(out: pl.DataFrame) -> pl.Series:
+    """Rows whose region × industry × year occurs more than once.
+
+    The key is packed into one UInt64 (region and industry as categorical codes, 24 bits
+    each, and the year) so that the test hashes 8 bytes a row instead of a struct of two
+    strings: on a 5M-row Eurostat table this saves a few hundred MB of peak memory."""
+    if out.height == 0:
+        return pl.Series([], dtype=pl.Boolean)
+    codes = out.select(
+        pl.col("region").cast(pl.Categorical).to_physical().cast(pl.UInt64).alias("r"),
+        pl.col("industry").cast(pl.Categorical).to_physical().cast(pl.UInt64).alias("i"),
+        (pl.col("year").cast(pl.Int64) - pl.col("year").min()).cast(pl.UInt64).alias("y"),
+    )
+    if int(codes["r"].max()) >= 2**24 or int(codes["i"].max()) >= 2**24 \
+            or int(codes["y"].max()) >= 2**16:
+        return out.select(pl.struct(STATS_KEY).is_duplicated()).to_series()
+    return codes.select((pl.col("r") * 2**40 + pl.col("i") * 2**16 + pl.col("y"))
+                        .is_duplicated()).to_series()
 
 
 def _warn_unknown(

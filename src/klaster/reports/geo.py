@@ -11,6 +11,12 @@ and the PyPI ``topojson`` package is an *encoder* that pulls in shapely and pand
 Built-in boundaries: US states (+ DC, PR) from us-atlas 3.0.1 (Bostock; ISC licence,
 from Census cartographic boundary files 2017), simplified by scripts/build_geo_data.py
 and keyed by state FIPS code. The licence ships beside the data file.
+
+Built-in boundaries of Poland's voivodeships, Belarus's oblasts and Minsk, and
+Lithuania's counties (``pl_by_lt_geometry``, name "pl-by-lt"): OpenStreetMap, ODbL 1.0,
+keyed by ISO 3166-2 code (PL-PD, BY-HR, LT-VL), shipped unchanged with its notice and
+attribution beside it (``pl_by_lt_notice``). NUTS 2021 boundaries are not shipped (GISCO
+terms forbid commercial use): ``klaster fetch gisco`` downloads them.
 """
 
 from __future__ import annotations
@@ -26,12 +32,20 @@ import polars as pl
 from klaster.errors import DataError
 
 __all__ = [
+    "BUILTIN_BOUNDARIES",
+    "PL_BY_LT_ATTRIBUTION",
+    "PL_BY_LT_DATA",
+    "PL_BY_LT_NOTICE",
     "US_STATES_DATA",
+    "add_union_features",
+    "builtin_geometry",
     "US_STATES_LICENSE",
     "decode_topojson",
     "feature_ids",
     "geometry_from_dict",
     "load_geometry",
+    "pl_by_lt_geometry",
+    "pl_by_lt_notice",
     "us_states_geometry",
     "us_states_license",
     "us_states_regions",
@@ -41,6 +55,10 @@ __all__ = [
 _DATA = resources.files("klaster.reports") / "data"
 US_STATES_DATA = "us_states_10m_simplified.topojson"
 US_STATES_LICENSE = "us_atlas_LICENSE"
+PL_BY_LT_DATA = "admin1_PL_BY_LT_osm.geojson"
+PL_BY_LT_NOTICE = "admin1_PL_BY_LT_osm_NOTICE"
+PL_BY_LT_ATTRIBUTION = "© OpenStreetMap contributors (ODbL 1.0)"
+BUILTIN_BOUNDARIES = ("us-states", "pl-by-lt", "pl", "by", "lt")
 _GEOMETRY_TYPES = {
     "Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon",
     "GeometryCollection",
@@ -328,3 +346,76 @@ def us_states_geometry() -> dict[str, Any]:
 def us_states_license() -> str:
     """Licence text of the us-atlas boundaries behind ``us_states_geometry()``."""
     return (_DATA / US_STATES_LICENSE).read_text(encoding="utf-8")
+
+
+# --- built-in Poland, Belarus, Lithuania ---------------------------------------------------
+
+
+def pl_by_lt_geometry(countries: str = "pl-by-lt") -> dict[str, Any]:
+    """Built-in first-level regions of Poland (16 voivodeships), Belarus (6 oblasts +
+    Minsk city) and Lithuania (10 counties) as a FeatureCollection keyed by ISO 3166-2
+    code (property ``iso_3166_2``: "PL-PD", "BY-HR", "LT-VL"), with the OpenStreetMap
+    properties (names in en, pl, be, ru, lt; ``nuts2_2021``). ``countries``: "pl-by-lt"
+    or one of "pl", "by", "lt". © OpenStreetMap contributors, ODbL 1.0: see
+    ``pl_by_lt_notice()``; the region table to join is klaster.taxonomy.builtin_regions."""
+    key = countries.lower()
+    if key not in ("pl-by-lt", "pl", "by", "lt"):
+        raise DataError(f"no built-in boundaries {countries!r}; choose one of "
+                        f"{', '.join(BUILTIN_BOUNDARIES)}", field="boundaries")
+    with (_DATA / PL_BY_LT_DATA).open("r", encoding="utf-8") as fh:
+        data = json.load(fh)
+    if key != "pl-by-lt":
+        data["features"] = [f for f in data["features"]
+                            if f["properties"].get("country") == key.upper()]
+    return geometry_from_dict(data, id_property="iso_3166_2", source=PL_BY_LT_DATA)
+
+
+def pl_by_lt_notice() -> str:
+    """Licence notice and attribution of the boundaries behind ``pl_by_lt_geometry()``."""
+    return (_DATA / PL_BY_LT_NOTICE).read_text(encoding="utf-8")
+
+
+def builtin_geometry(name: str) -> tuple[dict[str, Any], pl.DataFrame, str]:
+    """Built-in boundaries by name -> (FeatureCollection, matching region table
+    (REGIONS_SCHEMA), attribution). Names: "us-states", "pl-by-lt", "pl", "by", "lt"."""
+    key = name.lower()
+    if key == "us-states":
+        return (us_states_geometry(), us_states_regions(),
+                "us-atlas 3.0.1 (Census cartographic boundaries 2017), ISC licence")
+    geometry = pl_by_lt_geometry(key)
+    from klaster.taxonomy.regions import builtin_regions
+
+    return geometry, builtin_regions(key), PL_BY_LT_ATTRIBUTION
+
+
+def add_union_features(geometry: dict[str, Any], codes) -> dict[str, Any]:
+    """Add a feature for every union code ("PL91+PL92", as klaster.taxonomy.recode_nuts
+    writes a split region) whose parts all have a feature and which has none itself: its
+    geometry is a MultiPolygon of the parts' polygons, its properties name the parts.
+    So the figures of an old region meet the boundaries of its successors. Returns a
+    new FeatureCollection; features already there are kept as they are."""
+    by_id = {str(f.get("id")): f for f in geometry.get("features", [])}
+    added = []
+    for code in sorted({c for c in codes if c and "+" in c}):
+        if code in by_id:
+            continue
+        parts = code.split("+")
+        if not all(p in by_id for p in parts):
+            continue
+        polygons: list = []
+        for p in parts:
+            g = by_id[p].get("geometry") or {}
+            if g.get("type") == "Polygon":
+                polygons.append(g["coordinates"])
+            elif g.get("type") == "MultiPolygon":
+                polygons.extend(g["coordinates"])
+        if not polygons:
+            continue
+        added.append({"type": "Feature", "id": code,
+                      "properties": {"parts": parts, "name": " + ".join(
+                          str(by_id[p].get("properties", {}).get("NAME_LATN")
+                              or by_id[p].get("properties", {}).get("name") or p)
+                          for p in parts)},
+                      "geometry": {"type": "MultiPolygon", "coordinates": polygons}})
+    return {"type": "FeatureCollection",
+            "features": list(geometry.get("features", [])) + added}

@@ -38,12 +38,32 @@ from klaster.taxonomy.nace import (
     nace_classes,
     nace_division_loss,
 )
-from klaster.taxonomy.regions import load_regions, recode_regions, us_states
+from klaster.taxonomy.nuts import (
+    NUTS_VERSIONS,
+    nuts2021_codes,
+    nuts_changes,
+    nuts_codes,
+    nuts_recode_map,
+    nuts_regions,
+    recode_nuts,
+)
+from klaster.taxonomy.regions import (
+    builtin_region_table,
+    builtin_regions,
+    load_regions,
+    match_region_names,
+    normalise_region_name,
+    recode_region_names,
+    recode_regions,
+    us_states,
+)
 
 __all__ = [
-    "BUILTIN_DEFINITIONS", "SYSTEMS", "allocation_report", "allocation_summary",
-    "allocation_totals", "ancestors", "apply_definitions", "builtin_definitions",
-    "check_definitions", "code_level", "compose", "hierarchy", "level_of",
+    "NUTS_VERSIONS", "builtin_region_table", "builtin_regions", "match_region_names",
+    "normalise_region_name", "nuts2021_codes", "nuts_changes", "nuts_codes",
+    "nuts_recode_map", "nuts_regions", "recode_nuts", "recode_region_names",
+    "BUILTIN_DEFINITIONS", "SYSTEMS", "builtin_definitions", "code_level", "allocation_report", "allocation_summary", "allocation_totals", "ancestors",
+    "apply_definitions", "check_definitions", "compose", "hierarchy", "level_of",
     "load_concordance", "load_definitions", "load_hierarchy", "load_regions",
     "nace_benchmark_definitions", "nace_benchmark_summary", "nace_benchmark_unmapped",
     "nace_classes", "nace_division_loss", "normalise_code", "normalise_column",
