@@ -342,3 +342,76 @@ def m_sums(coords, ref_idx, site_w, is_target, geographic, thresholds, n_chunks)
         out_n += num[ch]
         out_d += den[ch]
     return out_n, out_d
+
+
+@nb.njit(parallel=True, cache=True)
+def m_density_sums(coords, ref_idx, site_w, is_target, geographic, radius, grid, h, t_max,
+                   n_chunks):
+    """Numerator and denominator sums of Lang, Marcon & Puech's m at every distance.
+
+    For every reference point i (site ``ref_idx[a]``) and grid distance r_g:
+    D_i(r) = sum_{j != i} w_j phi((r − d_ij) / h) over all sites and D_i^T(r) the same
+    over the target sites (Gaussian kernel, no reflection, as dbmss's mhat; the
+    constant 1 / (h sqrt(2 pi)) cancels in the ratio). Only pairs with d_ij within 9 h
+    of the grid (``t_max``: (max r + 9 h) as d² or squared unit chord) are visited.
+    Returns (sum_i D_i^T / D_i, sum_i (W_T − w_i [i in T]) / (W − w_i)), both over the
+    reference points with D_i(r) > 0.
+    """
+    n_ref = ref_idx.shape[0]
+    n_sites = site_w.shape[0]
+    g = grid.shape[0]
+    reach = 9.0 * h
+    w_total = 0.0
+    w_target = 0.0
+    for j in range(n_sites):
+        w_total += site_w[j]
+        if is_target[j]:
+            w_target += site_w[j]
+    num = np.zeros((n_chunks, g))
+    den = np.zeros((n_chunks, g))
+    for ch in nb.prange(n_chunks):
+        all_k = np.zeros(g)
+        tgt_k = np.zeros(g)
+        for a in range(ch, n_ref, n_chunks):
+            i = ref_idx[a]
+            all_k[:] = 0.0
+            tgt_k[:] = 0.0
+            for j in range(n_sites):
+                if j == i:
+                    continue
+                if geographic:
+                    s = 2.0 - 2.0 * (coords[i, 0] * coords[j, 0] + coords[i, 1] * coords[j, 1]
+                                     + coords[i, 2] * coords[j, 2])
+                    if s > t_max:
+                        continue
+                    d = 2.0 * radius * math.asin(min(math.sqrt(max(s, 0.0)) / 2.0, 1.0))
+                else:
+                    dx = coords[i, 0] - coords[j, 0]
+                    dy = coords[i, 1] - coords[j, 1]
+                    s = dx * dx + dy * dy
+                    if s > t_max:
+                        continue
+                    d = math.sqrt(s)
+                lo = np.searchsorted(grid, d - reach)
+                hi = np.searchsorted(grid, d + reach, side="right")
+                wj = site_w[j]
+                tj = is_target[j]
+                for q in range(lo, hi):
+                    u = (grid[q] - d) / h
+                    k = wj * math.exp(-0.5 * u * u)
+                    all_k[q] += k
+                    if tj:
+                        tgt_k[q] += k
+            wi = site_w[i]
+            own = wi if is_target[i] else 0.0
+            expected = (w_target - own) / (w_total - wi)
+            for q in range(g):
+                if all_k[q] > 0.0:
+                    num[ch, q] += tgt_k[q] / all_k[q]
+                    den[ch, q] += expected
+    out_n = np.zeros(g)
+    out_d = np.zeros(g)
+    for ch in range(n_chunks):
+        out_n += num[ch]
+        out_d += den[ch]
+    return out_n, out_d
