@@ -9,18 +9,30 @@ from scipy.stats import norm
 R_KM = 6371.0088
 
 
-def haversine_km(lon1, lat1, lon2, lat2):
+def gaussian_radius(lat_deg):
+    """√(MN) of GRS80 at a latitude, from the radii of curvature M and N themselves."""
+    a, e2 = 6378.137, 0.00669438002290
+    s2 = np.sin(np.radians(lat_deg)) ** 2
+    m = a * (1 - e2) / (1 - e2 * s2) ** 1.5
+    n = a / np.sqrt(1 - e2 * s2)
+    return float(np.sqrt(m * n))
+
+
+def haversine_km(lon1, lat1, lon2, lat2, radius=R_KM):
     lon1, lat1, lon2, lat2 = map(np.radians, (lon1, lat1, lon2, lat2))
     a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    return 2 * R_KM * np.arcsin(np.sqrt(a))
+    return 2 * radius * np.arcsin(np.sqrt(a))
 
 
 def all_pair_distances(xy, geographic):
+    """Pair distances: Euclidean, or haversine on the sphere klaster uses for lon/lat
+    (the Gaussian radius at the mean latitude)."""
     xy = np.asarray(xy, dtype=float)
     if not geographic:
         return pdist(xy)
     i, j = np.triu_indices(len(xy), 1)
-    return haversine_km(xy[i, 0], xy[i, 1], xy[j, 0], xy[j, 1])
+    return haversine_km(xy[i, 0], xy[i, 1], xy[j, 0], xy[j, 1],
+                        gaussian_radius(xy[:, 1].mean()))
 
 
 def pair_weights(w):
