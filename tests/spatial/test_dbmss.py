@@ -25,28 +25,12 @@ def _pattern(n_firms, n_sites, seed):
 
 
 def _dbmss_reference(xy, r, w=None):
-    """dbmss_kdhat on all pairs, evaluated only on distances within 10 bw of each r
-    (the rest adds < 1e-21 of the density) to keep memory at O(pairs)."""
     d = pdist(xy)
     pw = None
     if w is not None:
         i, j = np.triu_indices(len(xy), 1)
         pw = w[i] * w[j]
-    bw = bw_nrd0(d[d <= 2 * r.max()])
-    order = np.argsort(d)
-    d = d[order]
-    pw = None if pw is None else pw[order]
-    near = d <= r.max() + 10 * bw
-    out, bw2 = dbmss_kdhat(d[near], r, None if pw is None else pw[near], bw=bw)
-    # dbmss_kdhat normalises by the pairs it is given: rescale to all pairs, keeping
-    # the mirrored mass term exact (every mirrored distance is in ``near``)
-    from scipy.stats import norm
-
-    wt = np.ones(len(d)) if pw is None else pw
-    refl = d <= 4 * bw
-    mass_near = (wt[near] * norm.cdf(d[near] / bw)).sum() + (wt[refl] * norm.cdf(-d[refl] / bw)).sum()
-    mass_all = (wt * norm.cdf(d / bw)).sum() + (wt[refl] * norm.cdf(-d[refl] / bw)).sum()
-    return out * mass_near / mass_all, bw
+    return dbmss_kdhat(d, r, pw)
 
 
 @pytest.mark.parametrize("n_firms", [500, 2000, 5000])
