@@ -140,3 +140,15 @@ def test_density_m_default_bandwidth_is_dbmss_rule():
     stat.observed()
     d = pdist(xy[:40])
     assert stat.observed_h == pytest.approx(bw_nrd0(d[d <= 6]), rel=1e-3)
+
+
+def test_bandwidth_cutoff_on_a_bin_edge_and_bins_bounded():
+    from klaster.spatial.kd import _Binning
+
+    sites = SiteCoords(np.zeros((2, 2)), False, 0.0, 1000.0, "u")
+    b = _Binning.for_sites(sites, 16384, 300.0)
+    assert b.k_cut * b.delta == pytest.approx(300.0) and b.n_bins * b.delta >= 1000.0
+    assert abs(b.n_bins - 16384) <= 2
+    # a grid far shorter than the extent: no explosion of bins
+    tiny = _Binning.for_sites(sites, 16384, 1e-6)
+    assert tiny.n_bins == 16384 and tiny.k_cut == 1

@@ -142,8 +142,13 @@ class _Binning:
         extent = sites.extent * (1.0 + 1e-9)
         if cutoff is None or cutoff >= extent:
             delta, k_cut = extent / n_bins, n_bins
+        elif n_bins * cutoff / extent < 16:
+            # a cutoff under 16 bins wide (grid far shorter than the extent): keep the
+            # usual bins (never more than n_bins) and cut at the nearest edge
+            delta = extent / n_bins
+            k_cut = max(1, int(round(cutoff / delta)))
         else:
-            k_cut = max(1, int(round(n_bins * cutoff / extent)))
+            k_cut = int(round(n_bins * cutoff / extent))
             delta = cutoff / k_cut
             n_bins = max(k_cut + 1, int(math.ceil(extent / delta)))
         edges = chord2_edges(delta, n_bins, sites.radius) if sites.geographic \
