@@ -3,6 +3,8 @@ sampled mode against the exact one, and M and m against hand-computed cases."""
 
 import numpy as np
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from scipy.spatial.distance import pdist
 
 from klaster.spatial.kd import KdOptions, KdStatistic, distance_grid
@@ -152,3 +154,19 @@ def test_bandwidth_cutoff_on_a_bin_edge_and_bins_bounded():
     # a grid far shorter than the extent: no explosion of bins
     tiny = _Binning.for_sites(sites, 16384, 1e-6)
     assert tiny.n_bins == 16384 and tiny.k_cut == 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(0.0, 100.0), min_size=3, max_size=300))
+def test_histogram_bandwidth_is_bw_nrd0_within_its_bin_error(values):
+    from klaster.spatial.kd import silverman_from_histogram
+
+    x = np.asarray(values)
+    delta = 100.0 / 65536
+    q75, q25 = np.percentile(x, [75, 25])
+    assume(q75 - q25 > 20 * delta and np.std(x) > 20 * delta)  # ties need R's fallbacks
+    counts = np.bincount(np.minimum((x / delta).astype(int), 65535), minlength=65536)
+    h = silverman_from_histogram(counts.astype(float), delta)
+    # s moves by at most δ/2, each quartile by at most δ (module docstring of kd.py)
+    tol = 0.9 * max(delta / 2, 2 * delta / 1.34) * len(x) ** -0.2
+    assert abs(h - bw_nrd0(x)) <= tol + 1e-12
