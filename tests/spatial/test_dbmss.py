@@ -170,3 +170,17 @@ def test_histogram_bandwidth_is_bw_nrd0_within_its_bin_error(values):
     # s moves by at most δ/2, each quartile by at most δ (module docstring of kd.py)
     tol = 0.9 * max(delta / 2, 2 * delta / 1.34) * len(x) ** -0.2
     assert abs(h - bw_nrd0(x)) <= tol + 1e-12
+
+
+def test_bandwidth_with_most_firms_at_one_address_falls_back_to_s_as_r():
+    # 70 firms at one site, 8 elsewhere: 2,415 of the 3,003 pairs at distance 0, so
+    # R's IQR is 0 and bw.nrd0 uses the standard deviation
+    rng = np.random.default_rng(4)
+    xy = np.vstack([np.full((70, 2), 50.0), rng.uniform(0, 100, (8, 2))])
+    sites = SiteCoords(xy, False, 0.0, float(np.hypot(*np.ptp(xy, 0))), "u")
+    r = distance_grid(40, 41)
+    stat = KdStatistic(sites, r, np.arange(78), np.ones(78))
+    stat.observed()
+    d = pdist(xy)
+    assert np.subtract(*np.percentile(d[d <= 80], [75, 25])) == 0
+    assert stat.last_h == pytest.approx(bw_nrd0(d[d <= 80]), rel=1e-3)

@@ -217,8 +217,9 @@ def silverman_from_histogram(counts: np.ndarray, delta: float,
     and each quartile are within δ of their values on the raw distances. ``n_pairs``:
     the number of distances n when ``counts`` is a random sample of them (sampled mode:
     the estimated number in the whole population); default ``counts.sum()``. As
-    bw.nrd0: falls back to s when the IQR is zero, then (klaster's choice where R
-    takes the first distance) to the mean distance, then to 1.
+    bw.nrd0: falls back to s when the IQR is zero (here: both quartiles in one bin),
+    then (klaster's choice where R takes the first distance) to the mean distance, then
+    to 1.
     """
     n = float(counts.sum())
     if n < 1:
@@ -241,7 +242,11 @@ def silverman_from_histogram(counts: np.ndarray, delta: float,
         a = order_stat(lo)
         return a + (hpos - lo) * (order_stat(min(lo + 1, n - 1)) - a)
 
-    iqr = quantile(0.75) - quantile(0.25)
+    q25, q75 = quantile(0.25), quantile(0.75)
+    # both quartiles inside one bin: the IQR is below the histogram's resolution; take
+    # it as 0, as R does for ties (most firms at one address: distance-0 pairs), so
+    # bw.nrd0 falls back to s instead of giving an h narrower than a bin
+    iqr = 0.0 if int(q25 / delta) == int(q75 / delta) else q75 - q25
     lo = min(sigma, iqr / 1.34)
     if not lo > 0:
         lo = sigma if sigma > 0 else (mean if mean > 0 else 1.0)
