@@ -5,6 +5,7 @@ from __future__ import annotations
 from operator import attrgetter
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -96,19 +97,14 @@ CONSTRAINT_MESSAGES = {
 }
 
 
-def readable_errors(exc: DjangoValidationError):
+def readable_errors(model, exc: DjangoValidationError):
     """``full_clean``'s errors as DRF wants them, constraint names replaced by meaning."""
     if not hasattr(exc, "error_dict"):
         return exc.messages
-    out = {}
-    for field, errors in exc.error_dict.items():
-        messages = []
-        for error in errors:
-            name = (error.params or {}).get("name") if error.code is None else None
-            messages.extend([CONSTRAINT_MESSAGES[name]] if name in CONSTRAINT_MESSAGES
-                            else error.messages)
-        out[field] = messages
-    return out
+    meaning = {str(c.get_violation_error_message()): CONSTRAINT_MESSAGES[c.name]
+               for c in model._meta.constraints if c.name in CONSTRAINT_MESSAGES}
+    return {field: [meaning.get(m, m) for m in ValidationError(errors).messages]
+            for field, errors in exc.error_dict.items()}
 
 
 class ModelCleanMixin:
@@ -124,7 +120,7 @@ class ModelCleanMixin:
         try:
             instance.full_clean(exclude=["version"])
         except DjangoValidationError as exc:
-            raise serializers.ValidationError(readable_errors(exc)) from None
+            raise serializers.ValidationError(readable_errors(type(instance), exc)) from None
         # full_clean canonicalises (identifiers, codes): send the canonical values on.
         # (The key is tested first: reading a many-to-many attribute of an unsaved
         # record raises ValueError.)

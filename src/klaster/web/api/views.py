@@ -76,6 +76,19 @@ class FilterBackend(DjangoFilterBackend):
 
     PASS_THROUGH = frozenset({"page", "ordering", "format"})
 
+    def get_filterset(self, request, queryset, view):
+        """Filters naming a record (``?organisation=<id>``) choose among the records the
+        user may see: a hidden id is "not one of the available choices", like a missing
+        one (else the two answers would tell hidden records from missing ones, and the
+        browsable API's filter form would list hidden names)."""
+        filterset = super().get_filterset(request, queryset, view)
+        if filterset is not None:
+            for flt in filterset.filters.values():
+                model = getattr(getattr(flt, "queryset", None), "model", None)
+                if model is not None:
+                    flt.queryset = perms.visible(model, request.user)
+        return filterset
+
     def filter_queryset(self, request, queryset, view):
         if set(request.query_params) <= self.PASS_THROUGH:
             return queryset

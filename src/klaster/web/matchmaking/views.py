@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from klaster.registry_tables import HELIX_TYPES
+from klaster.reports.spreadsheet import neutralise_row
 from klaster.web.matchmaking import scheduling, suggestions
 from klaster.web.matchmaking.data import CACHE_SECONDS, cached_tables
 from klaster.web.portal.caching import registry_version
@@ -462,11 +463,6 @@ def event_schedule(request, pk):
     return redirect("matchmaking:event", pk=event.pk)
 
 
-def _csv_safe(text: str) -> str:
-    """Text that a spreadsheet will not run as a formula (OWASP CSV injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @login_required
 def agenda(request, pk):
     participant = _participant_for(request.user, pk)
@@ -477,10 +473,10 @@ def agenda(request, pk):
         writer.writerow(["event", "date", "slot", "time", "table", "organisation",
                          "helix", "region"])
         for row in rows:
-            writer.writerow([_csv_safe(participant.event.title),
-                             participant.event.date.isoformat(), row["slot"], row["time"],
-                             row["table"], _csv_safe(row["other"].name_en),
-                             row["other"].helix, _csv_safe(row["other"].region)])
+            writer.writerow(neutralise_row([
+                participant.event.title, participant.event.date.isoformat(), row["slot"],
+                row["time"], row["table"], row["other"].name_en, row["other"].helix,
+                row["other"].region]))
         response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = (
             f'attachment; filename="agenda-{participant.event_id}-{participant.pk}.csv"')
