@@ -452,6 +452,10 @@ def dashboard(request, pk):
         fig.update_layout(height=420, margin={"l": 40, "r": 20, "t": 20, "b": 40},
                           xaxis={"dtick": 1, "title": _("Year")})
         figure_html = fig.to_html(full_html=False, include_plotlyjs=False)
+        # Plotly's inline script runs under the Content-Security-Policy by the nonce.
+        figure_html = figure_html.replace(
+            '<script type="text/javascript">',
+            f'<script type="text/javascript" nonce="{request.csp_nonce}">')
         peers = list(KpiSnapshot.objects.filter(
             year=latest, cluster__in=registry_perms.visible_clusters(request.user))
             .values("cluster_id", "year", "kpi", "value"))

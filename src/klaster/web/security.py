@@ -1,0 +1,55 @@
+"""Security pieces the settings refer to: DEBUG kept to this computer, the analysis
+report's own Content-Security-Policy, the serve command's address check."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from django.conf import settings
+from django.http import HttpResponseForbidden
+
+# The mapping report is a self-contained HTML file (klaster.reports.html) with inline
+# Plotly; it is served sandboxed (an opaque origin: no access to the platform's cookies,
+# storage or pages even if a region name in it carried a script) with inline scripts and
+# styles allowed inside that sandbox only, and framed by this site's pages alone.
+REPORT_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'none'"],
+        "script-src": ["'unsafe-inline'"],
+        "style-src": ["'unsafe-inline'"],
+        "img-src": ["data:", "blob:"],
+        "font-src": ["data:"],
+        "frame-ancestors": ["'self'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'none'"],
+        "sandbox": ["allow-scripts", "allow-downloads"],
+    },
+}
+
+
+def is_loopback(host: str) -> bool:
+    """Is ``host`` (an address or ``localhost``) this computer only?"""
+    host = host.strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a name: it may resolve to any interface
+
+
+class DebugLoopbackOnlyMiddleware:
+    """With DEBUG on, answer requests from this computer only (403 otherwise): Django's
+    debug pages (URL list, tracebacks with settings) must never reach another machine,
+    whatever server or address the process was started with."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if settings.DEBUG and not is_loopback(request.META.get("REMOTE_ADDR", "")):
+            return HttpResponseForbidden(
+                "This server runs in development mode (DEBUG) and answers only on this "
+                "computer. Run it with KLASTER_DEBUG=0 to serve other machines.",
+                content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
