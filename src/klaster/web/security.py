@@ -15,7 +15,7 @@ from django.http import HttpResponseForbidden
 REPORT_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'none'"],
-        "script-src": ["'unsafe-inline'"],
+        "script-src": ["'unsafe-inline'", "'unsafe-eval'"],
         "style-src": ["'unsafe-inline'"],
         "img-src": ["data:", "blob:"],
         "font-src": ["data:"],
@@ -25,6 +25,13 @@ REPORT_POLICY = {
         "sandbox": ["allow-scripts", "allow-downloads"],
     },
 }
+
+
+# Plotly.js (the bundle the PyPI ``plotly`` package ships) evaluates
+# ``new Function("return this")`` when it loads, so pages that draw with it allow
+# 'unsafe-eval' for scripts — only those pages (the network and the KPI dashboard), whose
+# scripts are still limited to this site's files and nonce-carrying inline scripts.
+PLOTLY_PAGE_UPDATE = {"script-src": ["'unsafe-eval'"]}
 
 
 def is_loopback(host: str) -> bool:

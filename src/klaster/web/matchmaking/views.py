@@ -11,6 +11,7 @@ import csv
 import hashlib
 import io
 
+from csp.decorators import csp_update
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -48,6 +49,7 @@ from klaster.web.matchmaking.models import (
 )
 from klaster.web.matchmaking.network import TIE_TYPES, metrics_payload, network_payload
 from klaster.web.registry import permissions as perms
+from klaster.web.security import PLOTLY_PAGE_UPDATE
 from klaster.web.registry.models import (
     Cluster,
     ConflictError,
@@ -104,6 +106,7 @@ def _network_filters(request):
     return year, tie_types, helix
 
 
+@csp_update(PLOTLY_PAGE_UPDATE)
 def network(request, pk):
     """One cluster's organisations and their ties (public for published clusters)."""
     cluster = perms.get_visible_or_404(Cluster, request.user, pk)
