@@ -28,9 +28,7 @@ import inspect
 import pytest
 from django import forms as django_forms
 from django.db import models
-from rest_framework.authtoken.models import Token
 from rest_framework.relations import ManyRelatedField, RelatedField
-from rest_framework.test import APIClient
 
 from klaster.web.api.urls import router
 from klaster.web.registry import permissions as perms
@@ -45,6 +43,8 @@ from klaster.web.registry.models import (
     PartnerRequest,
     Project,
 )
+
+from .conftest import api_client
 
 pytestmark = pytest.mark.django_db
 
@@ -138,14 +138,6 @@ def _user(role, w):
             "evaluator": w["evaluator"], "admin": w["admin"]}[role]
 
 
-def _client(user):
-    client = APIClient()
-    if user is not None:
-        client.credentials(HTTP_AUTHORIZATION="Token "
-                           + Token.objects.get_or_create(user=user)[0].key)
-    return client
-
-
 def _snapshot():
     """Every registry row and every many-to-many link (what a write could change)."""
     state = {}
@@ -195,7 +187,7 @@ def test_related_field_targets(world, basename, viewset, field, target, many):
         methods.append("patch")
     for role in ROLES:
         user = _user(role, world)
-        client = _client(user)
+        client = api_client(user)
         hidden, foreign, missing = _targets(role, target, world)
         for method in methods:
             record = world["records"].get(basename) if method == "patch" else None

@@ -12,7 +12,6 @@ import io
 import zipfile
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from klaster.web.registry.models import (
@@ -24,17 +23,15 @@ from klaster.web.registry.models import (
     Project,
 )
 
+from .conftest import api_client
+
 pytestmark = pytest.mark.django_db
 
 NO_SUCH = ["No such record."]
 
 
 def _api(user=None):
-    client = APIClient()
-    if user is not None:
-        token = Token.objects.get_or_create(user=user)[0]
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
+    return api_client(user)
 
 
 @pytest.fixture
@@ -213,3 +210,29 @@ def test_filters_by_a_hidden_record_answer_like_a_missing_one(registry, hidden_o
     assert hidden.status_code == missing.status_code == 400
     assert (hidden.content.decode().replace(str(hidden_org.pk), "N")
             == missing.content.decode().replace(str(_missing(Organisation)), "N"))
+
+
+def test_no_such_record_is_translated(registry, hidden_org):
+    api = _api(registry["coord_a"])
+    r = api.post("/api/memberships/", {"organisation": hidden_org.pk,
+                                       "cluster": registry["published"].pk},
+                 format="json", HTTP_ACCEPT_LANGUAGE="pl")
+    assert r.json() == {"organisation": ["Nie ma takiego rekordu."]}
+
+
+@pytest.mark.parametrize("app", ["api", "assessment"])
+@pytest.mark.parametrize("lang", ["pl", "be", "ru"])
+def test_catalogues_of_the_new_strings_are_complete(app, lang):
+    import re
+    from pathlib import Path
+
+    import polib
+
+    import klaster.web
+
+    po = polib.pofile(str(Path(klaster.web.__file__).parent / app / "locale" / lang
+                          / "LC_MESSAGES" / "django.po"))
+    assert po.percent_translated() == 100 and not po.fuzzy_entries()
+    fmt = re.compile(r"%\(\w+\)[sd]")
+    for entry in po.translated_entries():
+        assert sorted(fmt.findall(entry.msgstr)) == sorted(fmt.findall(entry.msgid))

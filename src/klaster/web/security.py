@@ -8,10 +8,12 @@ import ipaddress
 from django.conf import settings
 from django.http import HttpResponseForbidden
 
-# The mapping report is a self-contained HTML file (klaster.reports.html) with inline
-# Plotly; it is served sandboxed (an opaque origin: no access to the platform's cookies,
-# storage or pages even if a region name in it carried a script) with inline scripts and
-# styles allowed inside that sandbox only, and framed by this site's pages alone.
+# The mapping report is a self-contained HTML file (klaster.reports.html, Jinja with
+# autoescape; data passed to Plotly as JSON) with inline Plotly: inline scripts and styles
+# are allowed for this response only, which may load and send nothing (no connect, image,
+# font or form target but data:/blob: URIs) and is framed by this site's pages alone.
+# (A `sandbox` directive was tried to give it an opaque origin: in Chromium it stopped
+# the form of the page that frames the report from submitting, so it is not used.)
 REPORT_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'none'"],
@@ -19,10 +21,11 @@ REPORT_POLICY = {
         "style-src": ["'unsafe-inline'"],
         "img-src": ["data:", "blob:"],
         "font-src": ["data:"],
+        "connect-src": ["'none'"],
+        "frame-src": ["'none'"],
         "frame-ancestors": ["'self'"],
         "base-uri": ["'none'"],
         "form-action": ["'none'"],
-        "sandbox": ["allow-scripts", "allow-downloads"],
     },
 }
 

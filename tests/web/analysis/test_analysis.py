@@ -406,3 +406,7 @@ def test_region_codes_with_a_slash_have_working_pages(client, analyst, upload):
     assert region.status_code == 200 and "PL/21" in region.content.decode()
     assert client.get(f"/analysis/{ds.pk}/regions/BY%233%20%3Fx/").status_code == 200
     assert client.get(f"/analysis/{ds.pk}/regions/PL/22/").status_code == 404
+    # The report (inline Plotly) has its own Content-Security-Policy: nothing loaded or sent.
+    policy = client.get(f"/analysis/{ds.pk}/report/")["Content-Security-Policy"]
+    assert "default-src 'none'" in policy and "connect-src 'none'" in policy
+    assert "frame-ancestors 'self'" in policy

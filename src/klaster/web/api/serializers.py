@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from operator import attrgetter
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import SkipField
-from django.contrib.auth.models import AnonymousUser
-from django.utils.translation import gettext_lazy as _
 from rest_framework.relations import ManyRelatedField, PKOnlyObject, PrimaryKeyRelatedField
 
 from klaster.web.registry import permissions as perms
@@ -28,9 +27,14 @@ from klaster.web.registry.models import (
     Project,
 )
 
-
 NO_SUCH_RECORD = _("No such record.")
 NOT_A_MEMBER = _("No such record among the cluster's current members.")
+
+
+def _author(serializer):
+    """The user a serializer writes for (anonymous without a request)."""
+    request = serializer.context.get("request")
+    return getattr(request, "user", None) or AnonymousUser()
 
 
 class ScopedRelatedField(PrimaryKeyRelatedField):
@@ -51,9 +55,7 @@ class ScopedRelatedField(PrimaryKeyRelatedField):
     def get_queryset(self):
         field = self._owner()
         serializer = field.parent
-        request = serializer.context.get("request")
-        user = getattr(request, "user", None) or AnonymousUser()
-        return perms.allowed_targets(user, serializer.Meta.model, field.source)
+        return perms.allowed_targets(_author(serializer), serializer.Meta.model, field.source)
 
 
 class ScopedModelSerializer(serializers.ModelSerializer):
@@ -78,9 +80,7 @@ class ScopedModelSerializer(serializers.ModelSerializer):
                 continue
             if cluster is None or not chosen:
                 continue
-            request = self.context.get("request")
-            user = getattr(request, "user", None) or AnonymousUser()
-            allowed = set(perms.allowed_targets(user, model, name, cluster=cluster)
+            allowed = set(perms.allowed_targets(_author(self), model, name, cluster=cluster)
                           .filter(pk__in=[o.pk for o in chosen]).values_list("pk", flat=True))
             if any(o.pk not in allowed for o in chosen):
                 raise serializers.ValidationError({name: [NOT_A_MEMBER]})
@@ -103,7 +103,7 @@ def readable_errors(model, exc: DjangoValidationError):
         return exc.messages
     meaning = {str(c.get_violation_error_message()): CONSTRAINT_MESSAGES[c.name]
                for c in model._meta.constraints if c.name in CONSTRAINT_MESSAGES}
-    return {field: [meaning.get(m, m) for m in ValidationError(errors).messages]
+    return {field: [meaning.get(m, m) for m in DjangoValidationError(errors).messages]
             for field, errors in exc.error_dict.items()}
 
 

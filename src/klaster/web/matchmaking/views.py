@@ -31,7 +31,6 @@ from klaster.registry_tables import HELIX_TYPES
 from klaster.reports.spreadsheet import neutralise_row
 from klaster.web.matchmaking import scheduling, suggestions
 from klaster.web.matchmaking.data import CACHE_SECONDS, cached_tables
-from klaster.web.portal.caching import registry_version
 from klaster.web.matchmaking.forms import (
     EventForm,
     PartnerRequestForm,
@@ -48,8 +47,8 @@ from klaster.web.matchmaking.models import (
     Wish,
 )
 from klaster.web.matchmaking.network import TIE_TYPES, metrics_payload, network_payload
+from klaster.web.portal.caching import registry_version
 from klaster.web.registry import permissions as perms
-from klaster.web.security import PLOTLY_PAGE_UPDATE
 from klaster.web.registry.models import (
     Cluster,
     ConflictError,
@@ -57,6 +56,7 @@ from klaster.web.registry.models import (
     Organisation,
     PartnerRequest,
 )
+from klaster.web.security import PLOTLY_PAGE_UPDATE
 
 PAGE_SIZE = 50
 
