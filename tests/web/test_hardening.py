@@ -235,4 +235,7 @@ def test_catalogues_of_the_new_strings_are_complete(app, lang):
     assert po.percent_translated() == 100 and not po.fuzzy_entries()
     fmt = re.compile(r"%\(\w+\)[sd]")
     for entry in po.translated_entries():
-        assert sorted(fmt.findall(entry.msgstr)) == sorted(fmt.findall(entry.msgid))
+        forms = list(entry.msgstr_plural.values()) if entry.msgid_plural else [entry.msgstr]
+        for form in forms:
+            assert sorted(set(fmt.findall(form))) == sorted(set(fmt.findall(entry.msgid))), (
+                entry.msgid)
