@@ -23,15 +23,11 @@ from klaster.web.registry.models import (
     Project,
 )
 
-from .conftest import api_client
+from .conftest import api_client as _api
 
 pytestmark = pytest.mark.django_db
 
 NO_SUCH = ["No such record."]
-
-
-def _api(user=None):
-    return api_client(user)
 
 
 @pytest.fixture
