@@ -526,7 +526,8 @@ def serve(
     """Run the registry platform: migrate the database, (--demo) load demo content, serve."""
     from klaster.web.cli import serve as run_server
 
-    run_server(host=host, port=port, demo=demo)
+    with errors():
+        run_server(host=host, port=port, demo=demo)
 
 
 @app.command()

@@ -71,3 +71,15 @@ def registry(db, make_user):
     Membership.objects.create(organisation=org_b, cluster=hidden)
     return dict(coord_a=coord_a, coord_b=coord_b, rep_a=rep_a, admin=admin, stranger=stranger,
                 org_a=org_a, org_b=org_b, published=published, hidden=hidden)
+
+
+def api_client(user=None):
+    """A DRF test client, authenticated by ``user``'s token (anonymous without one)."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    if user is not None:
+        token = Token.objects.get_or_create(user=user)[0]
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client

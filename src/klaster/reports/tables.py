@@ -34,15 +34,22 @@ def atomic_write_text(path: str | Path, text: str) -> Path:
     return _atomic(Path(path), write)
 
 
-def write_table(df: pl.DataFrame, path: str | Path, *, sheet_name: str = "klaster") -> Path:
+def write_table(df: pl.DataFrame, path: str | Path, *, sheet_name: str = "klaster",
+                neutralise_formulas: bool = False) -> Path:
     """Write ``df`` to ``path`` as Parquet (.parquet), CSV (.csv) or Excel (.xlsx).
 
     Any columns are accepted. Excel goes through polars ``write_excel`` (xlsxwriter) with
     one sheet named ``sheet_name``. An unknown extension is a DataError naming the file.
-    Returns the path written.
+    ``neutralise_formulas`` (for tables people download from the platform) quotes text
+    cells a spreadsheet would run as formulas in CSV and Excel output
+    (``klaster.reports.spreadsheet``). Returns the path written.
     """
     path = Path(path)
     fmt = TABLE_FORMATS.get(path.suffix.lower())
+    if neutralise_formulas and fmt in ("csv", "excel"):
+        from klaster.reports.spreadsheet import neutralise_frame
+
+        df = neutralise_frame(df)
     if fmt is None:
         raise DataError(
             f"unknown table format {path.suffix or '(no extension)'!r}; use one of "

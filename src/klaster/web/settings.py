@@ -14,6 +14,10 @@ Environment variables (all optional for a local run; see docs/web.md):
 * ``KLASTER_SECURE_SSL_REDIRECT`` / ``KLASTER_SECURE_COOKIES`` / ``KLASTER_HSTS_SECONDS`` /
   ``KLASTER_SECURE_PROXY_SSL`` — production transport security (defaults: on / on / one
   year / off).
+
+DEBUG is for this computer only: ``klaster serve`` refuses it on a non-loopback address,
+and with DEBUG on every request from another address is refused (403) by
+``DebugLoopbackOnlyMiddleware``, so the URL list and tracebacks never leave the machine.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from csp import constants as csp_constants
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from platformdirs import user_data_dir
@@ -56,11 +61,12 @@ def _secret_key() -> str:
     key = os.environ.get("KLASTER_SECRET_KEY", "")
     if key:
         return key
-    if not DEBUG:
+    if not DEBUG and not _flag("KLASTER_GENERATED_SECRET", False):
         raise ImproperlyConfigured(
             "KLASTER_SECRET_KEY must be set when KLASTER_DEBUG is off (production); "
             "for a local run use `klaster serve`, which turns DEBUG on")
-    # Development only: one random key per data directory, so sessions survive restarts.
+    # Development (or `klaster serve` on the network, which sets KLASTER_GENERATED_SECRET):
+    # one random key per data directory, so sessions survive restarts.
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     path = DATA_DIR / "dev-secret-key"
     if not path.exists():
@@ -86,6 +92,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "simple_history",
     "axes",
+    "csp",
     "klaster.web.registry",
     "klaster.web.portal",
     "klaster.web.api",
@@ -95,7 +102,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "klaster.web.security.DebugLoopbackOnlyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy (django-csp): see CONTENT_SECURITY_POLICY below.
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -122,6 +132,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -220,6 +231,29 @@ SPECTACULAR_SETTINGS = {
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # the API's session clients read it; HttpOnly adds nothing here
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy for every response (django-csp). Scripts: this site's files and
+# inline scripts carrying the response's nonce (``{{ CSP_NONCE }}``); no inline event
+# handlers, no eval. Styles allow inline because Plotly writes <style> elements and style
+# attributes at run time. Images and fonts may be data:/blob: URIs (Plotly's export and
+# icons). Nothing is loaded from another site (the platform makes no outside requests).
+# The analysis report (a self-contained HTML file with inline Plotly) is served with its
+# own sandboxed policy (klaster.web.security.REPORT_POLICY).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", csp_constants.NONCE],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    },
+}
+CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:

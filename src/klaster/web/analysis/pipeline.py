@@ -270,7 +270,8 @@ def write_results(output: AnalysisOutput, folder: str | Path) -> Path:
             atomic_write_text(tmp / report_name(lang), page)
         for name, table in output.tables().items():
             write_table(table, tmp / f"{name}.parquet")
-            write_table(table, tmp / f"{name}.csv")
+            # Downloaded by people: text a spreadsheet would run as a formula is quoted.
+            write_table(table, tmp / f"{name}.csv", neutralise_formulas=True)
         tmp.rename(folder)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

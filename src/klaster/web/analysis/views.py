@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from csp.decorators import csp_replace
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -37,6 +38,7 @@ from klaster.web.analysis.pipeline import TABLES, report_name
 from klaster.web.analysis.tasks import results_path
 from klaster.web.registry.models import Cluster, ClusterStatus, Document
 from klaster.web.registry.validators import normalise_codes
+from klaster.web.security import REPORT_POLICY
 
 PAGE_SIZE = 50
 # Stage names the runner stores in English; the status endpoint and page translate them.
@@ -131,6 +133,7 @@ def dataset_detail(request, pk):
 
 
 @xframe_options_sameorigin
+@csp_replace(REPORT_POLICY["DIRECTIVES"])
 def dataset_report(request, pk):
     ds = perms.get_dataset_or_404(request.user, pk)
     if ds.status != Status.DONE:
