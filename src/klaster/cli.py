@@ -27,6 +27,7 @@ from klaster import __version__
 from klaster.cli_common import (
     DefsOpt,
     DemoOpt,
+    EncodingOpt,
     Denominator,
     DenomOpt,
     Fmt,
@@ -63,11 +64,12 @@ app.add_typer(fetch_app, name="fetch")
 
 
 def _run_mapping(bar, source, demo, fmt, mapping, data_year, sheet, definitions, vintage,
-                 lq_denominator, reference, from_year, to_year):
+                 lq_denominator, reference, from_year, to_year, encoding=None):
     from klaster.mapping import map_clusters
 
     bar("Loading statistics")
-    stats, issues, label = load_input(source, demo, fmt, mapping, data_year, sheet)
+    stats, issues, label = load_input(source, demo, fmt, mapping, data_year, sheet,
+                                      encoding)
     defs = definitions_from_spec(definitions, vintage)
     result = map_clusters(stats, defs, lq_denominator=lq_denominator.value,
                           reference=read_reference(reference), start_year=from_year,
@@ -88,6 +90,7 @@ def indicators(
     mapping: MapOpt = None,
     data_year: YearOpt = None,
     sheet: SheetOpt = None,
+    encoding: EncodingOpt = None,
     definitions: DefsOpt = "us-benchmark",
     vintage: VintageOpt = 2017,
     lq_denominator: DenomOpt = Denominator.total,
@@ -106,7 +109,7 @@ def indicators(
         bar = StepBar(progress, 5)
         result, _label = _run_mapping(
             bar, source, demo, fmt, mapping, data_year, sheet, definitions, vintage,
-            lq_denominator, reference, from_year, to_year)
+            lq_denominator, reference, from_year, to_year, encoding)
         bar("Writing tables")
         write_table(result.indicators, output)
         if change_output is not None and result.change is not None:
@@ -140,6 +143,7 @@ def report(
     mapping: MapOpt = None,
     data_year: YearOpt = None,
     sheet: SheetOpt = None,
+    encoding: EncodingOpt = None,
     definitions: DefsOpt = "us-benchmark",
     vintage: VintageOpt = 2017,
     lq_denominator: DenomOpt = Denominator.total,
@@ -176,7 +180,7 @@ def report(
         bar = StepBar(progress, 5)
         result, label = _run_mapping(
             bar, source, demo, fmt, mapping, data_year, sheet, definitions, vintage,
-            lq_denominator, reference, from_year, year)
+            lq_denominator, reference, from_year, year, encoding)
         bar("Rendering the report")
         geometry = (load_geometry(boundaries, id_property=id_property)
                     if boundaries is not None else None)
@@ -239,6 +243,7 @@ def load(
     mapping: MapOpt = None,
     data_year: YearOpt = None,
     sheet: SheetOpt = None,
+    encoding: EncodingOpt = None,
     impute: Annotated[str | None, typer.Option(
         help="Fill suppressed/missing cells by the European Cluster Observatory rule using "
         "this code hierarchy: naics2017 or nace2 (or a hierarchy CSV).")] = None,
@@ -252,7 +257,8 @@ def load(
     with errors(), steps() as progress:
         bar = StepBar(progress, 4)
         bar("Loading statistics")
-        table, issues, label = load_input(source, False, fmt, mapping, data_year, sheet)
+        table, issues, label = load_input(source, False, fmt, mapping, data_year, sheet,
+                                          encoding)
         hier = None
         bar("Imputing suppressed cells" if impute else "Checking")
         if impute is not None:
@@ -331,6 +337,7 @@ def concentration(
     mapping: MapOpt = None,
     data_year: YearOpt = None,
     sheet: SheetOpt = None,
+    encoding: EncodingOpt = None,
     specialisation: Annotated[Path | None, typer.Option(
         help="Also write Krugman specialisation per region to this file.")] = None,
     top: Annotated[int, typer.Option(help="Show this many most concentrated industries.")]
@@ -344,7 +351,8 @@ def concentration(
     with errors(), steps() as progress:
         bar = StepBar(progress, 4)
         bar("Loading statistics")
-        stats, _issues, _label = load_input(source, demo, fmt, mapping, data_year, sheet)
+        stats, _issues, _label = load_input(source, demo, fmt, mapping, data_year, sheet,
+                                            encoding)
         bar("Computing concentration indices")
         panel = prepare_panel(stats)
         table = conc(panel)

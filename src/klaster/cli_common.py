@@ -79,8 +79,15 @@ IssuesOpt = Annotated[Path | None, typer.Option(
     "--issues", help="Write every warning (suppressed cells, unknown codes, …) to this CSV.")]
 
 
+EncodingOpt = Annotated[str | None, typer.Option(
+    "--encoding", help="Text encoding of a CSV/TXT input, e.g. cp1251 or cp1250; default: "
+    "detected (byte-order mark, UTF-8, else the most probable code page).")]
+
+
 def fail(exc: Exception) -> None:
-    err.print(f"[bold red]error:[/] {exc}", highlight=False)
+    # soft_wrap: an error line is never broken (a terminal wraps it itself), so
+    # "line 2" stays whole at any width and in captured output.
+    err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
     raise typer.Exit(code=2)
 
 
@@ -138,12 +145,15 @@ def guess_format(path: Path) -> Fmt:
         return Fmt.cbp
     if name.endswith(".csv"):
         with path.open(encoding="utf-8", errors="replace") as fh:
-            header = fh.readline().lower()
+            header = fh.readline(65536).lower()
         cols = {c.strip().strip('"') for c in header.split(",")}
         if {"naics", "employees"} <= cols or {"fipstate", "naics"} <= cols:
             return Fmt.cbp
     if name.endswith(".parquet"):
-        cols = set(pl.read_parquet_schema(path))
+        try:
+            cols = set(pl.read_parquet_schema(path))
+        except (pl.exceptions.PolarsError, OSError):
+            return Fmt.table  # the table loader names the file in its error
         from klaster.schema import STATS_SCHEMA
         if {"region", "industry", "year", "employment"} <= cols <= set(STATS_SCHEMA):
             return Fmt.canonical
@@ -151,8 +161,37 @@ def guess_format(path: Path) -> Fmt:
 
 
 def load_input(source: Path | None, demo: bool, fmt: Fmt, mapping: list[str] | None,
-               year: int | None, sheet: str | None) -> tuple[pl.DataFrame, IssueLog, str]:
-    """Load the statistics named on the command line -> (table, issues, source label)."""
+               year: int | None, sheet: str | None, encoding: str | None = None,
+               ) -> tuple[pl.DataFrame, IssueLog, str]:
+    """Load the statistics named on the command line -> (table, issues, source label).
+
+    Whatever a loader raises on a file it cannot read becomes a DataError naming the
+    file (exit code 2, no traceback), so no input can end the CLI in a traceback."""
+    if demo or source is None:
+        return _load_input(source, demo, fmt, mapping, year, sheet, encoding)
+    return guard_read(source, lambda: _load_input(source, demo, fmt, mapping, year, sheet,
+                                                  encoding))
+
+
+def guard_read(source: Path | str, read):
+    """Run ``read()``; a library error on unreadable input becomes a DataError naming
+    ``source`` (its first line only: Polars appends pages of hints)."""
+    from klaster.errors import DataError
+
+    try:
+        return read()
+    except (KlasterError, typer.Exit, typer.BadParameter):
+        raise
+    except (pl.exceptions.PolarsError, OSError, ValueError, UnicodeError, EOFError,
+            LookupError, TypeError, OverflowError, RecursionError) as exc:
+        lines = str(exc).strip().splitlines()
+        raise DataError(f"cannot read the file ({type(exc).__name__}: "
+                        f"{lines[0] if lines else ''})", file=source) from None
+
+
+def _load_input(source: Path | None, demo: bool, fmt: Fmt, mapping: list[str] | None,
+                year: int | None, sheet: str | None, encoding: str | None,
+                ) -> tuple[pl.DataFrame, IssueLog, str]:
     from klaster.data import cbp, eurostat, generic
     from klaster.data.demo import load_demo
     from klaster.data.validate import validate_stats
@@ -176,7 +215,8 @@ def load_input(source: Path | None, demo: bool, fmt: Fmt, mapping: list[str] | N
         table, issues = validate_stats(pl.read_parquet(source), source=str(source))
         return table, issues, str(source)
     else:
-        res = generic.load_table(source, parse_mapping(mapping), year=year, sheet=sheet)
+        res = generic.load_table(source, parse_mapping(mapping), year=year, sheet=sheet,
+                                 encoding=encoding)
     table = res.table
     # CBP API and bulk files key states by 2-digit FIPS; the built-in region table,
     # boundaries and definitions speak postal codes, so recode them (said in the log).
@@ -205,10 +245,10 @@ def read_reference(path: Path | None) -> pl.DataFrame | None:
         return None
     suffix = path.suffix.lower()
     if suffix == ".parquet":
-        return pl.read_parquet(path)
+        return guard_read(path, lambda: pl.read_parquet(path))
     if suffix in (".xlsx", ".xlsm"):
-        return pl.read_excel(path)
-    return pl.read_csv(path, schema_overrides={"cluster": pl.Utf8})
+        return guard_read(path, lambda: pl.read_excel(path))
+    return guard_read(path, lambda: pl.read_csv(path, schema_overrides={"cluster": pl.Utf8}))
 
 
 def report_issues(issues: IssueLog, path: Path | None) -> None:
@@ -217,7 +257,8 @@ def report_issues(issues: IssueLog, path: Path | None) -> None:
     counts = ", ".join(f"{n:,} {kind}" for kind, n in sorted(issues.counts().items()))
     if path is not None:
         issues.write_csv(path)
-        err.print(f"[yellow]warnings:[/] {counts} (written to {path})", highlight=False)
+        err.print(f"[yellow]warnings:[/] {counts} (written to {path})", highlight=False,
+                  soft_wrap=True)
     else:
         err.print(f"[yellow]warnings:[/] {counts} (use --issues FILE to list them)",
-                  highlight=False)
+                  highlight=False, soft_wrap=True)

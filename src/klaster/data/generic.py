@@ -12,6 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
+from klaster.data.textio import read_text_table
 from klaster.data.validate import LINE_COL, validate_stats
 from klaster.errors import DataError, IssueLog
 from klaster.schema import STATS_SCHEMA
@@ -26,25 +27,61 @@ class LoadResult:
     source: str = ""
 
 
-def _read_raw(path: Path, sheet: str | None) -> pl.DataFrame:
-    suffix = path.suffix.lower()
-    if suffix in {".csv", ".txt"}:
-        # infer_schema=False: every column is text, so "01" stays "01"; numbers are
-        # cast (with line-precise errors) by validate_stats.
-        return pl.read_csv(path, infer_schema=False)
+TEXT_SUFFIXES = {".csv", ".txt", ".tsv"}
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
+
+
+def _suffix(path: Path) -> str:
+    """The table suffix, looking through a compression suffix ("x.csv.gz" -> ".csv")."""
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] == ".gz" and len(suffixes) > 1:
+        return suffixes[-2]
+    return path.suffix.lower()
+
+
+def _read_raw(path: Path, sheet: str | None, encoding: str | None = None,
+              notes: IssueLog | None = None) -> pl.DataFrame:
+    suffix = _suffix(path)
+    if suffix in TEXT_SUFFIXES:
+        # Every column is text, so "01" stays "01"; numbers are cast (with line-precise
+        # errors) by validate_stats. Encoding, delimiter and structure: klaster.data.textio.
+        text = read_text_table(path, encoding=encoding)
+        for note in text.notes:
+            if notes is not None:
+                notes.add("read_as", note, file=str(path))
+        return text.frame
+    if path.stat().st_size == 0:
+        raise DataError("the file is empty", file=path)
     if suffix == ".parquet":
-        return pl.read_parquet(path)
-    if suffix in {".xlsx", ".xlsm", ".xls"}:
+        try:
+            return pl.read_parquet(path)
+        except (pl.exceptions.PolarsError, OSError) as exc:
+            raise DataError(f"not a readable Parquet file ({_first_line(exc)})",
+                            file=path) from None
+    if suffix in EXCEL_SUFFIXES:
         kwargs: dict = {"engine": "calamine", "infer_schema_length": 0}
         if sheet is not None:
             kwargs["sheet_name"] = sheet
         try:
             return pl.read_excel(path, **kwargs)
         except ValueError as exc:
-            raise DataError(f"cannot read sheet {sheet!r}: {exc}", file=path) from exc
+            if sheet is not None and "sheet" in str(exc).lower():
+                raise DataError(f"cannot read sheet {sheet!r}: {_first_line(exc)}",
+                                file=path) from None
+            raise DataError(f"not a readable Excel workbook ({_first_line(exc)})",
+                            file=path) from None
+        except Exception as exc:  # noqa: BLE001 - calamine raises its own error types
+            raise DataError(f"not a readable Excel workbook ({_first_line(exc)})",
+                            file=path) from None
     raise DataError(
         f"unsupported file type {suffix!r}; use .csv, .parquet or .xlsx", file=path
     )
+
+
+def _first_line(exc: BaseException) -> str:
+    """The first line of a library's error message (Polars appends long hints)."""
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0] if text else ''}"
 
 
 def load_table(
@@ -53,6 +90,7 @@ def load_table(
     *,
     year: int | None = None,
     sheet: str | None = None,
+    encoding: str | None = None,
 ) -> LoadResult:
     """Load a CSV / Parquet / Excel table into the canonical statistics table.
 
@@ -66,10 +104,13 @@ def load_table(
     path = Path(path)
     if not path.is_file():
         raise DataError("file not found", file=path)
-    raw = _read_raw(path, sheet)
+    notes = IssueLog()
+    raw = _read_raw(path, sheet, encoding, notes)
     if raw.height == 0:
         raise DataError("the table is empty (no data rows)", file=path)
-    raw = raw.with_row_index(LINE_COL, offset=2).with_columns(pl.col(LINE_COL).cast(pl.Int64))
+    if LINE_COL not in raw.columns:
+        raw = raw.with_row_index(LINE_COL, offset=2).with_columns(
+            pl.col(LINE_COL).cast(pl.Int64))
     mapping = dict(mapping or {})
     unknown_targets = set(mapping) - set(STATS_SCHEMA)
     if unknown_targets:
@@ -98,4 +139,5 @@ def load_table(
             )
         table = table.with_columns(pl.lit(int(year), dtype=pl.Int32).alias("year"))
     out, issues = validate_stats(table, source=path)
-    return LoadResult(table=out, issues=issues, source=str(path))
+    notes.extend(issues)
+    return LoadResult(table=out, issues=notes, source=str(path))
