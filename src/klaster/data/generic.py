@@ -130,6 +130,13 @@ def load_table(
                 f"columns are {[c for c in raw.columns if c != LINE_COL]}",
                 file=path, line=1, field=src_col,
             )
+    found = [c for c in raw.columns if c != LINE_COL]
+    missing = [c for c in ("region", "industry", "year") if c not in selected
+               and not (c == "year" and year is not None)]
+    if missing:
+        raise DataError(
+            f"missing required column(s) {missing}; the header has {found} (map other "
+            "names with --map canonical=source)", file=path, line=1, field=missing[0])
     table = raw.select([expr.alias(name) for name, expr in selected.items()])
     if year is not None:
         if "year" in table.columns:
