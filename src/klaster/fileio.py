@@ -27,7 +27,8 @@ def _umask() -> int:
 STALE_SECONDS = 3600
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id exists (on this host)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -56,7 +57,7 @@ def remove_stale_temporaries(path: str | Path, *, suffix: str = ".tmp") -> list[
         parts = name[len(prefix):-len(suffix)].split(".")
         try:
             if len(parts) == 2 and parts[0].isdigit():
-                stale = not _alive(int(parts[0]))
+                stale = not pid_alive(int(parts[0]))
             elif len(parts) == 1:
                 stale = time.time() - entry.stat().st_mtime > STALE_SECONDS
             else:

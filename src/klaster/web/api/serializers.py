@@ -23,6 +23,7 @@ from klaster.web.registry.models import (
     PartnerRequest,
     Project,
 )
+from klaster.web.uploads import validate_document_size
 
 
 class ModelCleanMixin:
@@ -188,7 +189,8 @@ class CoordinatorProfileSerializer(ModelCleanMixin, serializers.ModelSerializer)
 
 class DocumentSerializer(ModelCleanMixin, serializers.ModelSerializer):
     # Files are downloaded through the permission-checked portal view, never /media/.
-    file = serializers.FileField(write_only=True, required=False)
+    file = serializers.FileField(write_only=True, required=False,
+                                 validators=[validate_document_size])
     download = serializers.SerializerMethodField()
 
     class Meta:
