@@ -120,6 +120,9 @@ def main() -> None:
     ap.add_argument("--write-share", type=float, default=0.3)
     ap.add_argument("--analysis-every", type=float, default=8.0,
                     help="seconds between queued demo analyses")
+    ap.add_argument("--timeout", type=int, default=30,
+                    help="gunicorn worker timeout, seconds (gunicorn's default: 30); a "
+                         "request over it is aborted (counted as a 5xx)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--yes", action="store_true", help="confirm writing into DATABASE_URL")
     args = ap.parse_args()
@@ -140,7 +143,8 @@ def main() -> None:
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "klaster.web.wsgi", "-w", str(args.workers),
-         "-b", f"127.0.0.1:{port}", "--log-level", "warning"], env={**os.environ, **env})
+         "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+         "--timeout", str(args.timeout)], env={**os.environ, **env})
     worker = subprocess.Popen([sys.executable, "-m", "klaster.web", "analysis_worker",
                                "--interval", "0.5"], env={**os.environ, **env})
     reads = ["/", f"/clusters/{cluster}/", "/api/clusters/", "/api/organisations/",
@@ -157,6 +161,13 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.2)
+        # Warm-up (not counted): every worker imports, connects and loads its templates.
+        warm = [threading.Thread(target=lambda: [_request(port, "GET", p) for p in reads])
+                for _ in range(2 * args.workers)]
+        for t in warm:
+            t.start()
+        for t in warm:
+            t.join()
         load_before = os.getloadavg()
         deadline = time.monotonic() + args.seconds
 
@@ -223,8 +234,10 @@ def main() -> None:
     duplicates = sum(n - 1 for n in stored.values() if n > 1)
     done = Dataset.objects.filter(pk__in=queued, status="done").count()
     failed = Dataset.objects.filter(pk__in=queued, status="failed").count()
+    waiting = Dataset.objects.filter(pk__in=queued, status__in=["queued", "running"]).count()
     total = sum(v for k, v in statuses.items() if k != "connection error")
-    print(f"gunicorn {args.workers} sync workers + 1 analysis worker process on 127.0.0.1; "
+    print(f"gunicorn {args.workers} sync workers (timeout {args.timeout} s) + 1 analysis "
+          "worker process on 127.0.0.1; "
           f"{args.clients} clients for {wall:.0f} s, {args.write_share:.0%} writes; "
           f"{os.cpu_count()} CPUs")
     print(f"requests: {total:,} ({total / wall:.0f}/s): 2xx {statuses[200]:,}, "
@@ -234,7 +247,7 @@ def main() -> None:
           f"{found:,}; missing: {len(acknowledged) - found:,}; duplicated: {duplicates:,}; "
           f"stored without acknowledgement: {len(stored) - found:,}")
     print(f"analyses queued during the run: {len(queued)}, stored (done): {done}, "
-          f"failed: {failed}")
+          f"failed: {failed}, not yet run when the clients stopped: {waiting}")
     print("load average (1/5/15 min) before: {:.2f} {:.2f} {:.2f}; after: "
           "{:.2f} {:.2f} {:.2f}".format(*load_before, *load_after))
     if failures:

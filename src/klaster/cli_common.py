@@ -167,26 +167,12 @@ def load_input(source: Path | None, demo: bool, fmt: Fmt, mapping: list[str] | N
 
     Whatever a loader raises on a file it cannot read becomes a DataError naming the
     file (exit code 2, no traceback), so no input can end the CLI in a traceback."""
+    from klaster.data.textio import guard_read
+
     if demo or source is None:
         return _load_input(source, demo, fmt, mapping, year, sheet, encoding)
     return guard_read(source, lambda: _load_input(source, demo, fmt, mapping, year, sheet,
                                                   encoding))
-
-
-def guard_read(source: Path | str, read):
-    """Run ``read()``; a library error on unreadable input becomes a DataError naming
-    ``source`` (its first line only: Polars appends pages of hints)."""
-    from klaster.errors import DataError
-
-    try:
-        return read()
-    except (KlasterError, typer.Exit, typer.BadParameter):
-        raise
-    except (pl.exceptions.PolarsError, OSError, ValueError, UnicodeError, EOFError,
-            LookupError, TypeError, OverflowError, RecursionError) as exc:
-        lines = str(exc).strip().splitlines()
-        raise DataError(f"cannot read the file ({type(exc).__name__}: "
-                        f"{lines[0] if lines else ''})", file=source) from None
 
 
 def _load_input(source: Path | None, demo: bool, fmt: Fmt, mapping: list[str] | None,
@@ -241,6 +227,8 @@ def definitions_from_spec(spec: str, vintage: int) -> pl.DataFrame:
 
 
 def read_reference(path: Path | None) -> pl.DataFrame | None:
+    from klaster.data.textio import guard_read
+
     if path is None:
         return None
     suffix = path.suffix.lower()

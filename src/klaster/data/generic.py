@@ -81,7 +81,7 @@ def _read_raw(path: Path, sheet: str | None, encoding: str | None = None,
 def _first_line(exc: BaseException) -> str:
     """The first line of a library's error message (Polars appends long hints)."""
     text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0] if text else ''}"
+    return text[0] if text else type(exc).__name__
 
 
 def load_table(

@@ -334,3 +334,21 @@ def _parse(path: Path, delimiter: str, columns: list[str], rows: int) -> pl.Data
         if frame.height != rows:
             return None
     return frame.with_columns(pl.all().replace("", None))
+
+
+def guard_read(source, read):
+    """Run ``read()``; whatever a library raises on unreadable input (Polars, the file
+    system, decoders) becomes a DataError naming ``source`` with the first line of the
+    library's message (Polars appends pages of hints). klaster's own errors pass."""
+    from klaster.errors import KlasterError
+
+    try:
+        return read()
+    except KlasterError:
+        raise
+    except (pl.exceptions.PolarsError, OSError, ValueError, UnicodeError, EOFError,
+            LookupError, TypeError, OverflowError, RecursionError, zlib.error,
+            csv.Error) as exc:
+        lines = str(exc).strip().splitlines()
+        raise DataError(f"cannot read the file ({lines[0] if lines else type(exc).__name__})",
+                        file=source) from None
