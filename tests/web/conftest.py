@@ -18,6 +18,10 @@ os.environ["KLASTER_SECURE_SSL_REDIRECT"] = "0"
 os.environ["KLASTER_SECURE_COOKIES"] = "0"
 os.environ.setdefault("KLASTER_ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
 os.environ.setdefault("KLASTER_DATA_DIR", tempfile.mkdtemp(prefix="klaster-web-test-"))
+# Most tests run inside one transaction; an analysis heartbeat from the worker's second
+# connection would wait for that transaction's row lock (PostgreSQL). Heartbeats are
+# tested on their own (tests/web/analysis/test_jobs.py, with an explicit interval).
+os.environ.setdefault("KLASTER_JOB_HEARTBEAT_SECONDS", "3600")
 
 from klaster.web.i18n import compile_translations  # noqa: E402
 

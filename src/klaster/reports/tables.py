@@ -16,6 +16,10 @@ from klaster.fileio import atomic_output
 __all__ = ["TABLE_FORMATS", "atomic_write_text", "write_table"]
 
 TABLE_FORMATS = {".parquet": "parquet", ".csv": "csv", ".xlsx": "excel"}
+# A worksheet's limits (Microsoft, "Excel specifications and limits"): 1,048,576 rows
+# (one is the header here) and 16,384 columns.
+EXCEL_MAX_ROWS = 1_048_576
+EXCEL_MAX_COLUMNS = 16_384
 
 
 def _atomic(path: Path, write) -> Path:
@@ -59,6 +63,15 @@ def write_table(df: pl.DataFrame, path: str | Path, *, sheet_name: str = "klaste
         return _atomic(path, lambda tmp: df.write_parquet(tmp))
     if fmt == "csv":
         return _atomic(path, lambda tmp: df.write_csv(tmp))
+    # Checked before anything is written: xlsxwriter would fail half-way.
+    if df.height + 1 > EXCEL_MAX_ROWS:
+        raise DataError(
+            f"{df.height:,} rows do not fit in an Excel sheet (at most "
+            f"{EXCEL_MAX_ROWS - 1:,} rows below the header); write .csv or .parquet",
+            file=path)
+    if df.width > EXCEL_MAX_COLUMNS:
+        raise DataError(f"{df.width:,} columns do not fit in an Excel sheet (at most "
+                        f"{EXCEL_MAX_COLUMNS:,}); write .csv or .parquet", file=path)
     # Excel cannot hold nested types; name the column instead of failing deep in xlsxwriter.
     for name, dtype in df.schema.items():
         if dtype.is_nested():

@@ -11,6 +11,10 @@ Environment variables (all optional for a local run; see docs/web.md):
   kept in the data directory.
 * ``KLASTER_ALLOWED_HOSTS`` — comma-separated; default ``localhost,127.0.0.1`` (DEBUG) or
   nothing (production: must be set).
+* ``KLASTER_MAX_UPLOAD_MB`` (default 200) — largest request body with files (analysis
+  statistics); ``KLASTER_MAX_DOCUMENT_MB`` (default 20) — largest document or assessment
+  evidence file. Checked while the body is received, before anything is stored.
+* ``KLASTER_SQLITE_TIMEOUT`` — seconds a SQLite writer waits for the lock (default 30).
 * ``KLASTER_SECURE_SSL_REDIRECT`` / ``KLASTER_SECURE_COOKIES`` / ``KLASTER_HSTS_SECONDS`` /
   ``KLASTER_SECURE_PROXY_SSL`` — production transport security (defaults: on / on / one
   year / off).
@@ -108,6 +112,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After LocaleMiddleware (its 413 message is translated), before anything reads a body.
+    "klaster.web.uploads.UploadLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -147,6 +153,22 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite for the demo and small deployments, made safe for concurrent requests
+    # (SQLite, "Write-Ahead Logging" and "BEGIN TRANSACTION" documentation):
+    # - WAL: readers never wait for a writer and a writer never waits for readers;
+    # - a busy timeout (sqlite3 "timeout", seconds): a writer waits for the write lock
+    #   instead of failing at once with "database is locked";
+    # - BEGIN IMMEDIATE: a transaction takes the write lock when it starts, so two
+    #   transactions never both read and then try to upgrade (that deadlock fails at once,
+    #   whatever the timeout); write transactions are kept short by the code.
+    # synchronous=NORMAL is durable in WAL mode except for the last commits on power loss.
+    # PostgreSQL (DATABASE_URL) remains the production database.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": float(os.environ.get("KLASTER_SQLITE_TIMEOUT", "30")),
+    })
 
 # "public": the shared cache of anonymous pages, API lists and pagination counts
 # (klaster.web.portal.caching). File-based so that every gunicorn worker on the host sees
@@ -205,6 +227,26 @@ STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_URL = "media/"
 MEDIA_ROOT = DATA_DIR / "media"
+
+# --- upload limits (klaster.web.uploads) ---------------------------------------------------
+# Django's DATA_UPLOAD_MAX_MEMORY_SIZE does not count files and FILE_UPLOAD_MAX_MEMORY_SIZE
+# only decides memory vs temporary file: neither caps a file. The first upload handler
+# counts the bytes of every file as they arrive and stops the request past the limit
+# (413, translated message); the middleware refuses a declared Content-Length at once.
+KLASTER_MAX_UPLOAD_BYTES = int(float(os.environ.get("KLASTER_MAX_UPLOAD_MB", "200")) * 2**20)
+KLASTER_MAX_DOCUMENT_BYTES = int(float(os.environ.get("KLASTER_MAX_DOCUMENT_MB", "20")) * 2**20)
+FILE_UPLOAD_HANDLERS = [
+    "klaster.web.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "klaster.web.uploads.TemporaryFileUploadHandler",
+]
+# Temporary upload files live in the data directory, named with the server process id,
+# so files left by a killed server process are recognised and removed (uploads.py).
+FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "upload-tmp")
+try:
+    Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
+except OSError:  # a read-only data directory: `check` reports files.E001
+    pass
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -377,14 +377,15 @@ def test_stale_running_datasets_are_marked_failed(client, analyst, upload):
     now = timezone.now()
     Dataset.objects.filter(pk=old.pk).update(status="running",
                                              started=now - datetime.timedelta(hours=7))
-    Dataset.objects.filter(pk=new.pk).update(status="running",
+    # Started an hour ago, its worker alive (fresh heartbeat): left running.
+    Dataset.objects.filter(pk=new.pk).update(status="running", heartbeat=now,
                                              started=now - datetime.timedelta(hours=1))
     out = io.StringIO()
     call_command("analysis_worker", "--once", "--fail-stale", "6", stdout=out)
     assert "1 stale dataset(s) marked failed" in out.getvalue()
     old.refresh_from_db()
     new.refresh_from_db()
-    assert old.status == "failed" and "upload the file again" in old.error
+    assert old.status == "failed" and "start the analysis again" in old.error
     assert new.status == "running"
 
 

@@ -26,6 +26,7 @@ from klaster.web.registry.models import (
     PartnerRequest,
     Project,
 )
+from klaster.web.uploads import validate_document_size
 
 NO_SUCH_RECORD = _("No such record.")
 NOT_A_MEMBER = _("No such record among the cluster's current members.")
@@ -271,7 +272,8 @@ class CoordinatorProfileSerializer(ModelCleanMixin, ScopedModelSerializer):
 
 class DocumentSerializer(ModelCleanMixin, ScopedModelSerializer):
     # Files are downloaded through the permission-checked portal view, never /media/.
-    file = serializers.FileField(write_only=True, required=False)
+    file = serializers.FileField(write_only=True, required=False,
+                                 validators=[validate_document_size])
     download = serializers.SerializerMethodField()
 
     class Meta:

@@ -4,6 +4,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from klaster.web.uploads import validate_document_size
+
 from .models import Appeal, Call, RubricEdition, Survey, SurveyResponse
 from .services import departure, evidence_required, indicators, level_names
 
@@ -67,7 +69,7 @@ def self_assessment_form(rubric, evidence: dict, data=None, files=None):
         fields[f"f_{spec.key}"] = forms.FileField(
             label=(_("Evidence document (required: %(what)s)") % {"what": spec.evidence}
                    if required else _("Evidence document")),
-            required=False)
+            required=False, validators=[validate_document_size])
         fields[f"n_{spec.key}"] = forms.CharField(label=_("Note"), required=False,
                                                   widget=forms.Textarea(attrs={"rows": 2}))
         ev = evidence.get(spec.key)

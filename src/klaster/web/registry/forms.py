@@ -159,6 +159,11 @@ class DocumentForm(forms.ModelForm):
         fields = ["title", "file", "url"]
         formfield_callback = _formfield
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from klaster.web.uploads import validate_document_size
+        self.fields["file"].validators.append(validate_document_size)
+
 
 DUPLICATE_YEAR = _("Figures for this year already exist; edit that year instead.")
 
