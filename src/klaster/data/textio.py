@@ -115,6 +115,13 @@ def _read_sample(path: Path, limit: int | None) -> bytes:
         raise DataError(f"cannot decompress the file: {exc}", file=path) from None
 
 
+CANDIDATE_ENCODINGS = [
+    "utf_8", "utf_16", "utf_32", "cp1250", "cp1251", "cp1252", "cp1257", "iso8859_2",
+    "iso8859_5", "iso8859_13", "iso8859_15", "koi8_r", "koi8_u", "cp866", "mac_cyrillic",
+    "latin_1",
+]
+
+
 def detect_encoding(sample: bytes, path: Path) -> tuple[str, str | None]:
     """(encoding, note) of a text sample; DataError when it is not text.
 
@@ -138,7 +145,11 @@ def detect_encoding(sample: bytes, path: Path) -> tuple[str, str | None]:
                 pass
     from charset_normalizer import from_bytes
 
-    results = from_bytes(sample)
+    # Only the encodings of the tables klaster's users have (Unicode, and the Windows, ISO
+    # and DOS code pages of Central/Eastern Europe): on a short file of a few names
+    # charset-normalizer otherwise ranks East Asian multi-byte encodings (johab,
+    # shift_jis) first, and those swallow the ASCII delimiters.
+    results = from_bytes(sample, cp_isolation=CANDIDATE_ENCODINGS)
     best = results.best()
     if best is None or (b"\x00" in sample and "16" not in best.encoding
                         and "32" not in best.encoding):
