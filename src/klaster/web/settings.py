@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "klaster.web.assessment",
     "klaster.web.matchmaking",
     "klaster.web.analysis",
+    "klaster.web.privacy",
 ]
 
 MIDDLEWARE = [
@@ -102,6 +103,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Privacy notice gate and the log of administrators' access to personal data.
+    "klaster.web.privacy.middleware.PrivacyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes requires: it turns lock-outs raised below into responses.
@@ -122,6 +125,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "klaster.web.privacy.middleware.notice_context",
             ],
         },
     },
@@ -211,6 +215,14 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Cluster organisations, members, activities and projects.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# --- privacy (docs/privacy.md): who the controller is, on what legal basis, for how long.
+# An empty value keeps the default shown in docs/privacy.md.
+KLASTER_PRIVACY = {
+    key: os.environ.get(f"KLASTER_PRIVACY_{key}", "")
+    for key in ("CONTROLLER", "CONTACT", "DPO", "LEGAL_BASIS", "NOTICE_VERSION", "GATE",
+                "INACTIVE_DAYS", "HISTORY_DAYS", "UPLOAD_DAYS")
 }
 
 # --- production transport security (python -m klaster.web check --deploy is clean) ------
