@@ -116,7 +116,7 @@ def _subject_lookups() -> dict:
 
 
 def _rows(model, lookup: str, user) -> models.QuerySet:
-    value = user.get_username() if lookup == "username" else user
+    value = user.get_username() if lookup == "username" else user.pk
     return model._base_manager.filter(**{lookup: value}).distinct()
 
 
