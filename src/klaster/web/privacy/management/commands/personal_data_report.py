@@ -26,12 +26,17 @@ class Command(BaseCommand):
 
         cfg = conf.get()
         out = self.stdout.write
+        unset = _("not configured")
+        lines = [
+            (_("Controller (operator)"), cfg.controller or unset),
+            (_("Contact for privacy questions"), cfg.contact or unset),
+            (_("Data protection officer"), cfg.dpo or "-"),
+            (_("Legal basis"), str(cfg.legal_basis_text)),
+            (_("Notice version"), cfg.notice_version),
+        ]
         out(_("Register of processing of personal data"))
-        out(f"{_('Controller (operator)')}: {cfg.controller or _('not configured')}")
-        out(f"{_('Contact for privacy questions')}: {cfg.contact or _('not configured')}")
-        out(f"{_('Data protection officer')}: {cfg.dpo or '-'}")
-        out(f"{_('Legal basis')}: {cfg.legal_basis_text}")
-        out(f"{_('Notice version')}: {cfg.notice_version}")
+        for label, value in lines:
+            out(f"{label}: {value}")
         out(_("Retention periods: inactive accounts %(a)d days, history %(h)d days, uploads "
               "%(u)d days") % {"a": cfg.inactive_days, "h": cfg.history_days,
                                "u": cfg.upload_days})
@@ -40,6 +45,8 @@ class Command(BaseCommand):
         out(_("Recipients: programme administrators; coordinators for their clusters; "
               "evaluators for assigned applications; no transfer outside the deployment"))
         out(_("Security measures: see docs/privacy.md (Art. 32)"))
+        heads = {"purpose": _("Purpose"), "data": _("Data"), "basis": _("Legal basis"),
+                 "long": _("How long"), "where": _("Where")}
         groups = defaultdict(list)
         for model, name, item in personal_fields():
             basis = cfg.legal_basis if item.basis == DEPLOYMENT else item.basis
@@ -47,8 +54,8 @@ class Command(BaseCommand):
             groups[key].append(f"{model._meta.db_table}.{name}")
         for (purpose, category, basis, retention), where in sorted(groups.items()):
             out("")
-            out(f"- {_('Purpose')}: {purpose}")
-            out(f"  {_('Data')}: {category}")
-            out(f"  {_('Legal basis')}: {conf.LEGAL_BASES[basis]}")
-            out(f"  {_('How long')}: {retention}")
-            out(f"  {_('Where')}: {', '.join(sorted(where))}")
+            out(f"- {heads['purpose']}: {purpose}")
+            out(f"  {heads['data']}: {category}")
+            out(f"  {heads['basis']}: {conf.LEGAL_BASES[basis]}")
+            out(f"  {heads['long']}: {retention}")
+            out(f"  {heads['where']}: {', '.join(sorted(where))}")
