@@ -15,11 +15,11 @@ from django.core import mail
 def objecting_addresses(addresses: Iterable[str]) -> set[str]:
     """The lower-cased addresses among ``addresses`` whose account objects to e-mails (or
     is erased or inactive: nobody is left to receive them)."""
-    wanted = {a.lower() for a in addresses if a}
-    if not wanted:
+    given = {a for a in addresses if a}
+    if not given:
         return set()
     User = get_user_model()
-    rows = User.objects.filter(email__in=list(wanted) + [a for a in addresses if a]).values_list(
+    rows = User.objects.filter(email__in=sorted(given | {a.lower() for a in given})).values_list(
         "email", "is_active", "privacy_preference__no_emails")
     return {email.lower() for email, active, no in rows if no or not active}
 

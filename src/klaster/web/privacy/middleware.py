@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -25,15 +26,27 @@ class PrivacyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
-        if (user is not None and user.is_authenticated
-                and not request.path.startswith(EXEMPT)):
+        if self._is_page(request):
+            user = getattr(request, "user", None)
+            if user is None or not user.is_authenticated:
+                return self.get_response(request)
             cfg = conf.get()
             if cfg.gate == "block" and not services.has_current_consent(user):
                 target = reverse("privacy:accept") + "?" + urlencode(
                     {"next": request.get_full_path()})
                 return redirect(target)
         return self.get_response(request)
+
+    @staticmethod
+    def _is_page(request) -> bool:
+        """Only page requests of someone with a session are gated. Scripts, styles and
+        fetches (Accept without text/html) are not, and are not made to read the session:
+        reading it adds "Vary: Cookie", which would stop browsers from reusing cached
+        assets such as plotly.js once a cookie is set."""
+        accept = request.headers.get("Accept")
+        return (settings.SESSION_COOKIE_NAME in request.COOKIES
+                and (accept is None or "text/html" in accept)
+                and not request.path.startswith(EXEMPT))
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         match = request.resolver_match
