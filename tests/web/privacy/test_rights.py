@@ -156,7 +156,8 @@ def test_notice_page_shows_the_deployment(client, settings):
     _consent_settings(settings)
     page = client.get("/privacy/", HTTP_ACCEPT_LANGUAGE="pl").content.decode()
     assert "Podlaskie Agency" in page and "privacy@example.org" in page and "v1" in page
-    assert "Art. 6(1)(a)" in page
+    assert "RODO art. 6 ust. 1 lit. a" in page  # the consent basis, in Polish
+    assert "Art. 6(1)(a)" in client.get("/privacy/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
 
 def test_changed_notice_asks_again(client, settings, make_user):
