@@ -57,7 +57,8 @@ def main() -> None:
     seconds = time.perf_counter() - start
     print(f"erase_person on the demo database ({len(tables)} tables, {rows:,} rows): "
           f"{seconds:.2f} s; {counts['text_rows_scrubbed']} text rows scrubbed")
-    print(subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
+    print(subprocess.run(["uptime"], capture_output=True, text=True,
+                         env={**os.environ, "TZ": "UTC"}).stdout.strip())
 
 
 if __name__ == "__main__":
