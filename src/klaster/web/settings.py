@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "klaster.web.assessment",
     "klaster.web.matchmaking",
     "klaster.web.analysis",
+    "klaster.web.privacy",
 ]
 
 MIDDLEWARE = [
@@ -118,6 +119,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Privacy notice gate and the log of administrators' access to personal data.
+    "klaster.web.privacy.middleware.PrivacyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes requires: it turns lock-outs raised below into responses.
@@ -139,6 +142,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
+                "klaster.web.privacy.middleware.notice_context",
             ],
         },
     },
@@ -267,6 +271,14 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Cluster organisations, members, activities and projects.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# --- privacy (docs/privacy.md): who the controller is, on what legal basis, for how long.
+# An empty value keeps the default shown in docs/privacy.md.
+KLASTER_PRIVACY = {
+    key: os.environ.get(f"KLASTER_PRIVACY_{key}", "")
+    for key in ("CONTROLLER", "CONTACT", "DPO", "LEGAL_BASIS", "NOTICE_VERSION", "GATE",
+                "INACTIVE_DAYS", "HISTORY_DAYS", "UPLOAD_DAYS")
 }
 
 # --- production transport security (python -m klaster.web check --deploy is clean) ------

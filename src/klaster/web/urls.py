@@ -14,6 +14,7 @@ urlpatterns = [
     path("assessment/", include("klaster.web.assessment.urls")),
     path("matchmaking/", include("klaster.web.matchmaking.urls")),
     path("analysis/", include("klaster.web.analysis.urls")),
+    path("privacy/", include("klaster.web.privacy.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("admin/", admin.site.urls),
 ]

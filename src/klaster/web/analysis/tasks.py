@@ -213,8 +213,6 @@ def _named(loader, field, **kwargs):
 
 def run(ds: Dataset) -> None:
     """Run the analysis of a claimed (running) dataset and store its outcome."""
-    from klaster.web.analysis.pipeline import analyse, write_results
-
     with heartbeat(ds.pk):
         _run(ds)
 
@@ -240,7 +238,8 @@ def _run(ds: Dataset) -> None:
             # Only while still ours: a run declared lost (stale heartbeat) stores nothing.
             if not Dataset.objects.filter(pk=ds.pk, status=Status.RUNNING).update(
                     status=Status.DONE, stage="Finished", percent=100, results_dir=rel,
-                    notes=[m.to_dict() for m in out.notes], summary=summary, finished=timezone.now(), error=""):
+                    notes=[m.to_dict() for m in out.notes], summary=summary,
+                    finished=timezone.now(), error=""):
                 raise RuntimeError("the run was declared lost before it finished")
             for model, rows in objects:
                 model.objects.bulk_create(rows, batch_size=1000)

@@ -512,7 +512,8 @@ def survey_create(request, pk):
 
 def send_survey(request, survey: Survey) -> int:
     from django.contrib.auth import get_user_model
-    from django.core.mail import send_mass_mail
+
+    from klaster.web.privacy.mail import send_mass_mail
 
     link = request.build_absolute_uri(reverse("assessment:survey_answer", args=[survey.pk]))
     users = get_user_model().objects.filter(
@@ -540,8 +541,12 @@ def survey_answer(request, pk):
     form = forms.SurveyAnswerForm(request.POST or None,
                                   instance=SurveyResponse(survey=survey, respondent=request.user),
                                   organisations=Organisation.objects.filter(pk__in=org_ids))
+    from klaster.web.privacy import forms as privacy
+
+    privacy.attach_consent(form, request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
+        privacy.record(request.user, "survey")
         messages.success(request, _("Thank you: your answer is recorded."))
         return render(request, "assessment/survey_done.html", {"survey": survey})
     return render(request, "assessment/survey_answer.html", {"survey": survey, "form": form},

@@ -17,7 +17,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
-from django.core.mail import send_mass_mail
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
@@ -48,6 +47,8 @@ from klaster.web.matchmaking.models import (
 )
 from klaster.web.matchmaking.network import TIE_TYPES, metrics_payload, network_payload
 from klaster.web.portal.caching import registry_version
+from klaster.web.privacy import forms as privacy
+from klaster.web.privacy.mail import send_mass_mail
 from klaster.web.registry import permissions as perms
 from klaster.web.registry.models import (
     Cluster,
@@ -224,10 +225,12 @@ def request_list(request):
 @login_required
 def request_create(request, org_pk):
     org = perms.get_editable_or_deny(Organisation, request.user, org_pk)
-    form = PartnerRequestForm(request.POST or None,
-                              instance=PartnerRequest(organisation=org))
+    form = privacy.attach_consent(PartnerRequestForm(request.POST or None,
+                                                     instance=PartnerRequest(organisation=org)),
+                                  request.user)
     if request.method == "POST" and form.is_valid():
         form.instance.save_versioned(None)
+        privacy.record(request.user, "partner_request")
         messages.success(request, _("Request saved. Suggested partners are below."))
         return redirect("matchmaking:suggestions", pk=form.instance.pk)
     return render(request, "matchmaking/request_form.html",
@@ -418,8 +421,10 @@ def event_register(request, pk):
         raise PermissionDenied("You represent no organisation.")
     form = RegistrationForm(request.POST or None, instance=Participant(
         event=event, registered_by=request.user), event=event, organisations=orgs)
+    privacy.attach_consent(form, request.user)
     if request.method == "POST" and form.is_valid():
         participant = form.save()
+        privacy.record(request.user, "event_registration")
         messages.success(request, _("Registered. Now choose whom you wish to meet."))
         return redirect("matchmaking:participant", pk=participant.pk)
     return render(request, "matchmaking/form.html", {

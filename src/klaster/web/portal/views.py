@@ -23,12 +23,13 @@ from django.views.decorators.http import require_POST
 
 from klaster.web.portal import caching
 from klaster.web.portal.maps import MapPoint, svg_map
+from klaster.web.privacy import forms as privacy
 from klaster.web.registry import permissions as perms
 from klaster.web.registry.filters import ClusterFilter
 from klaster.web.registry.forms import (
+    DUPLICATE_YEAR,
     ActivityForm,
     ClusterForm,
-    DUPLICATE_YEAR,
     DocumentForm,
     FiguresForm,
     ImportForm,
@@ -290,8 +291,9 @@ def organisation_edit(request, pk):
     return _versioned_edit(request, form, "portal:organisation_edit", org.pk,
                            "portal/organisation_edit.html", {
         "org": org, "title": org.display_name,
-        "join_form": JoinRequestForm(user=request.user,
-                                     clusters=_joinable(request.user, org)),
+        "join_form": privacy.attach_consent(
+            JoinRequestForm(user=request.user, clusters=_joinable(request.user, org)),
+            request.user),
         "join_requests": org.join_requests.select_related("cluster"),
         "figures": org.figures.order_by("-year"),
     })
@@ -414,6 +416,7 @@ def join_request_create(request, pk):
     form = JoinRequestForm(request.POST, instance=JoinRequest(organisation=org,
                                                               requested_by=request.user),
                            user=request.user, clusters=_joinable(request.user, org))
+    privacy.attach_consent(form, request.user)
 
     def save(form):
         if JoinRequest.objects.filter(organisation=org, cluster=form.cleaned_data["cluster"],
@@ -421,6 +424,7 @@ def join_request_create(request, pk):
             messages.error(request, _("A request to join this cluster is already pending."))
             return False
         form.save()
+        privacy.record(request.user, "contact")
         return True
 
     return _post_form(request, form, save, _("Request sent to the cluster's coordinators."),

@@ -27,8 +27,13 @@ def _float(value):
     return None if value is None else float(value)
 
 
-def export_tables(clusters: Iterable[int] | None = None) -> RegistryTables:
+def export_tables(clusters: Iterable[int] | None = None, *,
+                  pseudonymous: bool = False) -> RegistryTables:
     """The registry as tables; with ``clusters`` (ids), only those clusters' records.
+
+    The tables hold no account or person column; with ``pseudonymous`` the free-text
+    columns (titles, partner-request topics and descriptions) also lose any e-mail address
+    or phone number written into them (klaster.web.privacy.pseudonymise).
 
     Organisations are those that are (or were) members of the selected clusters, or take
     part in their activities and projects, or coordinate them; with no selection, all.
@@ -111,6 +116,12 @@ def export_tables(clusters: Iterable[int] | None = None) -> RegistryTables:
         row["name"] = row.pop("name_en")
         row["phase"] = row["phase"] or None
         row["industry_codes"] = list(row["industry_codes"] or [])
+    if pseudonymous:
+        from klaster.web.privacy.pseudonymise import scrub_rows
+
+        scrub_rows(partner_requests, ("topic", "description", "sectors", "countries"))
+        scrub_rows(activities, ("title",))
+        scrub_rows(projects, ("title", "funding_source"))
     return RegistryTables.from_frames(
         "registry database",
         organisations=organisations, clusters=cluster_rows, memberships=memberships,

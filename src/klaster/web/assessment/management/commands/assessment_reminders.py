@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mass_mail
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from klaster.web.assessment.models import Application, EvaluatorAssignment, Label
+from klaster.web.privacy.mail import send_mass_mail
 
 
 class Command(BaseCommand):
