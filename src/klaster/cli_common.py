@@ -10,20 +10,19 @@ from __future__ import annotations
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import polars as pl
 import typer
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
 
 from klaster.errors import IssueLog, KlasterError
+
+if TYPE_CHECKING:
+    import polars as pl
+    from rich.progress import Progress
+
+# Polars, Rich's progress bars and the loaders are imported inside the functions that use
+# them: every command imports this module, and `klaster --help` must not pay for them.
 
 console = Console()
 err = Console(stderr=True)
@@ -96,6 +95,14 @@ def errors():
 
 
 def steps():
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                     TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
                     console=err, transient=False, disable=not err.is_terminal)
@@ -143,6 +150,8 @@ def guess_format(path: Path) -> Fmt:
         if {"naics", "employees"} <= cols or {"fipstate", "naics"} <= cols:
             return Fmt.cbp
     if name.endswith(".parquet"):
+        import polars as pl
+
         cols = set(pl.read_parquet_schema(path))
         from klaster.schema import STATS_SCHEMA
         if {"region", "industry", "year", "employment"} <= cols <= set(STATS_SCHEMA):
@@ -153,6 +162,8 @@ def guess_format(path: Path) -> Fmt:
 def load_input(source: Path | None, demo: bool, fmt: Fmt, mapping: list[str] | None,
                year: int | None, sheet: str | None) -> tuple[pl.DataFrame, IssueLog, str]:
     """Load the statistics named on the command line -> (table, issues, source label)."""
+    import polars as pl
+
     from klaster.data import cbp, eurostat, generic
     from klaster.data.demo import load_demo
     from klaster.data.validate import validate_stats
@@ -203,6 +214,8 @@ def definitions_from_spec(spec: str, vintage: int) -> pl.DataFrame:
 def read_reference(path: Path | None) -> pl.DataFrame | None:
     if path is None:
         return None
+    import polars as pl
+
     suffix = path.suffix.lower()
     if suffix == ".parquet":
         return pl.read_parquet(path)

@@ -5,33 +5,20 @@ CSV tables in ``klaster/taxonomy/data`` (built by scripts/build_taxonomy_data.py
 in data/NOTICE). Every function takes and returns Polars DataFrames.
 """
 
-from klaster.taxonomy.codes import (
-    SYSTEMS,
-    ancestors,
-    hierarchy,
-    level_of,
-    load_hierarchy,
-    normalise_code,
-    normalise_column,
-)
-from klaster.taxonomy.concordance import compose, load_concordance
-from klaster.taxonomy.definitions import (
-    allocation_report,
-    allocation_summary,
-    allocation_totals,
-    apply_definitions,
-    check_definitions,
-    load_definitions,
-    translate_definitions,
-    us_benchmark_definitions,
-    us_benchmark_unmapped,
-)
-from klaster.taxonomy.regions import load_regions, recode_regions, us_states
+# Names load on first use (klaster._lazy): importing the package stays cheap, so a
+# command pays only for the modules it runs.
+from klaster._lazy import attach
 
-__all__ = [
-    "SYSTEMS", "allocation_report", "allocation_summary", "allocation_totals", "ancestors",
-    "apply_definitions", "check_definitions", "compose", "hierarchy", "level_of",
-    "load_concordance", "load_definitions", "load_hierarchy", "load_regions",
-    "normalise_code", "normalise_column", "recode_regions", "translate_definitions",
-    "us_benchmark_definitions", "us_benchmark_unmapped", "us_states",
-]
+__all__ = attach(__name__, {
+    "codes": [
+        "SYSTEMS", "ancestors", "hierarchy", "level_of", "load_hierarchy", "normalise_code",
+        "normalise_column",
+    ],
+    "concordance": ["compose", "load_concordance"],
+    "definitions": [
+        "allocation_report", "allocation_summary", "allocation_totals", "apply_definitions",
+        "check_definitions", "load_definitions", "translate_definitions",
+        "us_benchmark_definitions", "us_benchmark_unmapped",
+    ],
+    "regions": ["load_regions", "recode_regions", "us_states"],
+})
