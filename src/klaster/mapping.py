@@ -94,7 +94,7 @@ def map_clusters(
             "check that both use the same classification and code form (e.g. NAICS 2017, "
             "6 digits)", field="industry")
     allocation = allocation_report(stats, definitions)
-    totals = allocation_totals(stats, definitions)
+    totals = allocation_totals(stats, definitions, report=allocation)
 
     say("Computing indicators")
     indicators = indicators_from_clusters(

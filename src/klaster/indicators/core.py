@@ -125,7 +125,7 @@ def location_quotients(
 
     Takes the cluster table (columns ``CLUSTER_TABLE_COLUMNS``; options as
     :func:`indicators_from_clusters`). Returns those columns (keys Categorical) plus
-    ``wage, region_share, national_share, lq``, in no particular order. This is the LQ
+    ``wage, region_share, national_share, lq``, in the row order of ``table``. This is the LQ
     that klaster.relatedness uses as RCA (Balassa 1965).
     """
     if lq_denominator not in ("total", "type"):
@@ -144,7 +144,7 @@ def location_quotients(
     ).join(
         bench.join(bench_total, on=denom_keys, how="left")
         .select("cluster", "year", "bench_c", "bench_t"),
-        on=["cluster", "year"], how="left",
+        on=["cluster", "year"], how="left", maintain_order="left",
     )
 
     def ratio(num: pl.Expr, den: pl.Expr) -> pl.Expr:
@@ -186,13 +186,28 @@ def indicators_from_clusters(
     """
     out = location_quotients(table, lq_denominator=lq_denominator, reference=reference)
     out = strong_flags(out)
-    out = star_ratings(out, stars)
+    out = star_ratings(out, stars).select(INDICATOR_COLUMNS)
     text = ("region", "cluster", "cluster_name", "cluster_type")
-    return (
-        out.select(INDICATOR_COLUMNS)
-        .with_columns(pl.col(c).cast(pl.Utf8) for c in text)
-        .sort("region", "cluster", "year")
-    )
+    # Every step keeps the row order of `table`, so its own text columns can be put back
+    # instead of turning the Categorical keys into strings again; and a table already in
+    # region, cluster, year order (what apply_definitions returns) needs no sort.
+    if all(table.schema[c] == pl.Utf8 for c in text):
+        out = out.with_columns(table.get_column(c) for c in text)
+    else:
+        out = out.with_columns(pl.col(c).cast(pl.Utf8) for c in text)
+    if not _in_order(out, ("region", "cluster", "year")):
+        out = out.sort("region", "cluster", "year")
+    return out
+
+
+def _in_order(frame: pl.DataFrame, keys: tuple[str, ...]) -> bool:
+    """True when the rows are sorted by ``keys`` (nulls absent), checked in one pass."""
+    if frame.select(pl.any_horizontal(pl.col(k).is_null().any() for k in keys)).item():
+        return False
+    rule = pl.col(keys[-1]) >= pl.col(keys[-1]).shift(1)
+    for k in reversed(keys[:-1]):
+        rule = (pl.col(k) > pl.col(k).shift(1)) | ((pl.col(k) == pl.col(k).shift(1)) & rule)
+    return bool(frame.select(rule.fill_null(True).all()).item())
 
 
 def aggregate_clusters(

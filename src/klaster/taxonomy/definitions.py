@@ -456,16 +456,18 @@ def allocation_report(stats: pl.DataFrame | pl.LazyFrame, definitions: pl.DataFr
             .sort(["status", "employment", "industry"], descending=[False, True, False]))
 
 
-def allocation_totals(stats: pl.DataFrame | pl.LazyFrame, definitions: pl.DataFrame) -> dict:
+def allocation_totals(stats: pl.DataFrame | pl.LazyFrame, definitions: pl.DataFrame, *,
+                      report: pl.DataFrame | None = None) -> dict:
     """Employment totals behind :func:`allocation_report`.
 
     Returns dict with total_employment, split_employment (all employment of codes split
     over several clusters), unmapped_employment, split_share, unmapped_share,
-    n_split_codes, n_unmapped_codes.
+    n_split_codes, n_unmapped_codes. ``report``: the :func:`allocation_report` of the same
+    stats and definitions when the caller has it already (it is not computed again).
     """
     lf = _stats_lazy(stats, ("industry", *STATS_VALUES))
     total = lf.select(pl.col("employment").sum()).collect().item() or 0.0
-    rep = allocation_report(stats, definitions)
+    rep = allocation_report(stats, definitions) if report is None else report
     split = rep.filter(pl.col("status") == "split")
     unm = rep.filter(pl.col("status") == "unmapped")
     s, u = float(split["employment"].sum() or 0), float(unm["employment"].sum() or 0)
