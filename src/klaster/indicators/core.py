@@ -40,9 +40,10 @@ LqDenominator = Literal["total", "type"]
 def _cast_cluster_table(table: pl.DataFrame) -> pl.DataFrame:
     require_columns(table, CLUSTER_TABLE_COLUMNS, "cluster table")
     # Text keys become Categorical for the joins and group-bys (integer hashing is several
-    # times faster on county-scale tables); they are cast back to text on output.
+    # times faster on county-scale tables); they are cast back to text on output. Keys
+    # that come in Categorical or Enum (klaster.relatedness.rca) are used as they are.
     out = table.select(
-        *[pl.col(c) if table.schema[c] == pl.Categorical
+        *[pl.col(c) if table.schema[c] == pl.Categorical or isinstance(table.schema[c], pl.Enum)
           else pl.col(c).cast(pl.Utf8).cast(pl.Categorical)
           for c in ("region", "cluster", "cluster_name", "cluster_type")],
         pl.col("year").cast(pl.Int32),
@@ -82,8 +83,12 @@ def _benchmark(table: pl.DataFrame, reference: pl.DataFrame | None) -> pl.DataFr
             pl.col("employment").sum().alias("bench_c")
         )
     require_columns(reference, ("cluster", "year", "employment"), "reference table")
+    # The reference's clusters take the table's key type (an Enum table, as from
+    # klaster.relatedness.rca, needs a reference within its categories).
+    key = table.schema["cluster"] if isinstance(table.schema["cluster"], pl.Enum) \
+        else pl.Categorical
     ref = reference.select(
-        pl.col("cluster").cast(pl.Utf8).cast(pl.Categorical),
+        pl.col("cluster").cast(pl.Utf8).cast(key),
         pl.col("year").cast(pl.Int32),
         pl.col("employment").cast(pl.Float64).alias("bench_c"),
         *([pl.col("cluster_type").cast(pl.Utf8).cast(pl.Categorical)]
