@@ -104,3 +104,43 @@ def test_fingerprints_follow_the_files(tmp_path, monkeypatch):
     digest_c = hashlib.sha256()
     startup._hash_files(digest_c, tmp_path)
     assert digest_c.hexdigest() != digest_a.hexdigest()
+
+
+def test_prepared_schema_carries_the_current_fingerprint():
+    # After adding or changing a migration: uv run python -m klaster.web.startup --write
+    assert startup._prepared_fingerprint() == startup.schema_fingerprint(), (
+        "src/klaster/web/prepared/sqlite_schema.sql is out of date: run "
+        "`uv run python -m klaster.web.startup --write`")
+
+
+def _child(code: str, data_dir) -> str:
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, KLASTER_DATA_DIR=str(data_dir), KLASTER_DEBUG="1",
+               DJANGO_SETTINGS_MODULE="klaster.web.settings")
+    env.pop("DATABASE_URL", None)
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                          text=True, check=True).stdout
+
+
+def test_prepared_schema_is_the_dump_of_a_migrated_database(tmp_path):
+    # The file is exactly what `migrate` produces on a new SQLite database.
+    assert startup.dump_prepared_schema() == startup.PREPARED.read_text(encoding="utf-8")
+
+
+def test_first_start_on_a_new_database_uses_the_prepared_schema(tmp_path):
+    out = _child(
+        "import django; django.setup()\n"
+        "from django.contrib.auth.models import Group\n"
+        "from django.db import connection\n"
+        "from klaster.web import startup\n"
+        "print(startup.ensure_database(demo=False, say=print))\n"
+        "print(sorted(Group.objects.values_list('name', flat=True)))\n"
+        "print(startup._dump_here() == startup.PREPARED.read_text(encoding='utf-8'))\n",
+        tmp_path)
+    ran, groups, same = out.strip().splitlines()[-3:]
+    assert ran == "['prepared schema']"
+    assert groups != "[]"  # the post_migrate handlers ran (registry and analysis roles)
+    assert same == "True"  # and migrate finds nothing to do: same database as migrated
