@@ -291,8 +291,7 @@ def apply_definitions(
              .sort("cluster"))
     df = df.with_columns(
         pl.col("industry").cast(industry),
-        pl.col("region").cast(pl.Utf8).cast(pl.Enum(regions)).to_physical().cast(pl.Int64)
-        .alias("_r"))
+        pl.col("region").cast(pl.Utf8).cast(pl.Enum(regions)).to_physical().alias("_r"))
     if regions.len() * n_cl * n_y <= _DENSE_SLOTS:
         out = _aggregate_dense(df, defs, regions.len(), n_cl, n_y, y0)
     else:
@@ -332,9 +331,15 @@ def _aggregate_dense(df: pl.DataFrame, defs: pl.DataFrame, n_r: int, n_cl: int, 
     # Year-major slots while accumulating: statistics tables usually come year by year,
     # so neighbouring rows add into neighbouring slots (cache-friendly); transposed to
     # region x cluster x year order at the end.
-    base = ((df["year"].to_numpy().astype(np.int64) - y0) * n_r + df["_r"].to_numpy()) * n_cl
+    # In place, one array: each temporary of 9 million rows costs its page faults.
+    base = df["year"].to_numpy().astype(np.int64)
+    base -= y0
+    base *= n_r
+    base += df["_r"].to_numpy()
+    base *= n_cl
     values = {c: df[c].cast(pl.Float64) for c in STATS_VALUES}
-    filled = {c: v.fill_null(0.0).to_numpy() for c, v in values.items()}
+    filled = {c: (v if v.null_count() == 0 else v.fill_null(0.0)).to_numpy()
+              for c, v in values.items()}
     published = {c: None if v.null_count() == 0 else v.is_not_null().to_numpy()
                  for c, v in values.items()}
     n_ind = len(df.schema["industry"].categories)
@@ -365,8 +370,14 @@ def _aggregate_dense(df: pl.DataFrame, defs: pl.DataFrame, n_r: int, n_cl: int, 
     cluster_of[whole["_i"].to_numpy()] = whole["_c"].to_numpy()
     c = cluster_of[ind]
     keep = c >= 0
-    take = slice(None) if keep.all() else np.flatnonzero(keep)
-    add(base[take] + c[take], take, None)
+    if keep.all():
+        take: slice | np.ndarray = slice(None)
+        c += base  # c becomes the key (base is still needed for split codes)
+        add(c, take, None)
+    else:
+        take = np.flatnonzero(keep)
+        add(base[take] + c[take], take, None)
+    del c, keep
     # Codes split over clusters (or with a share below 1): their few rows once per cluster.
     rest = codes.filter((pl.col("_n") > 1) | (pl.col("share") != 1.0))
     if rest.height:
@@ -408,7 +419,8 @@ def _aggregate_hashed(df: pl.DataFrame, defs: pl.DataFrame, n_cl: int, n_y: int,
     return (
         df.lazy()
         .join(defs.lazy(), on="industry", how="inner")
-        .select(((pl.col("_r") * n_cl + pl.col("_c")) * n_y + (pl.col("year") - y0)).alias("_k"),
+        .select(((pl.col("_r").cast(pl.Int64) * n_cl + pl.col("_c")) * n_y
+                 + (pl.col("year") - y0)).alias("_k"),
                 *[(pl.col(c) * pl.col("share")).alias(c) for c in STATS_VALUES])
         .group_by("_k")
         .agg(*[pl.col(c).sum() for c in STATS_VALUES],
