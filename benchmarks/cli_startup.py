@@ -30,6 +30,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--runs", type=int, default=15)
     ap.add_argument("--no-bytecode", action="store_true")
+    ap.add_argument("--old-src", type=Path, default=None,
+                    help="also time `--help` of another klaster source tree (e.g. the "
+                    "previous commit's src/, from `git archive`), interleaved")
     args = ap.parse_args()
 
     exe = shutil.which("klaster") or str(Path(sys.executable).with_name("klaster"))
@@ -40,20 +43,27 @@ def main() -> None:
         "klaster version": [exe, "version"],
         "klaster kd --help": [exe, "kd", "--help"],
     }
+    if args.old_src is not None:
+        variants["old klaster --help"] = [sys.executable, "-c",
+                                          "import sys; sys.argv[1:] = ['--help']; "
+                                          "from klaster.cli import app; app()"]
     env = dict(os.environ, COLUMNS="100")
     if args.no_bytecode:
         env["PYTHONDONTWRITEBYTECODE"] = "1"
     else:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
-    for cmd in variants.values():  # warm-up: page cache and (unless --no-bytecode) .pyc
-        subprocess.run(cmd, env=env, capture_output=True, check=True)
+    def env_of(name: str) -> dict[str, str]:
+        return dict(env, PYTHONPATH=str(args.old_src)) if name.startswith("old") else env
+
+    for name, cmd in variants.items():  # warm-up: page cache and (unless --no-bytecode) .pyc
+        subprocess.run(cmd, env=env_of(name), capture_output=True, check=True)
 
     print(f"uptime before: {uptime()}")
     times: dict[str, list[float]] = {k: [] for k in variants}
     for _ in range(args.runs):
         for name, cmd in variants.items():
             t0 = time.perf_counter()
-            subprocess.run(cmd, env=env, capture_output=True, check=True)
+            subprocess.run(cmd, env=env_of(name), capture_output=True, check=True)
             times[name].append(time.perf_counter() - t0)
     print(f"uptime after:  {uptime()}")
     print(f"{args.runs} interleaved runs, bytecode cache {'off' if args.no_bytecode else 'on'}")
@@ -66,6 +76,9 @@ def main() -> None:
     print(f"klaster overhead over the bare interpreter (median): "
           f"--help {statistics.median(times['klaster --help']) - base:.3f} s, "
           f"version {statistics.median(times['klaster version']) - base:.3f} s")
+    if args.old_src is not None:
+        old, new = (statistics.median(times[k]) for k in ("old klaster --help", "klaster --help"))
+        print(f"--help: {old / new:.1f}x faster than {args.old_src} (medians, same runs)")
 
 
 if __name__ == "__main__":
