@@ -138,7 +138,8 @@ def test_first_start_on_a_new_database_uses_the_prepared_schema(tmp_path):
         "from klaster.web import startup\n"
         "print(startup.ensure_database(demo=False, say=print))\n"
         "print(sorted(Group.objects.values_list('name', flat=True)))\n"
-        "dump = [line for line in startup._dump_here().splitlines() if 'klaster_startup' not in line]\n"
+        "dump = [line for line in startup._dump_here().splitlines()\n"
+        "        if 'klaster_startup' not in line]\n"
         "print(dump == startup.PREPARED.read_text(encoding='utf-8').splitlines())\n",
         tmp_path)
     ran, groups, same = out.strip().splitlines()[-3:]
