@@ -81,6 +81,34 @@ def indicators(ct: pd.DataFrame) -> pd.DataFrame:
     return d.drop(columns=["q25", "q50", "q75", "q90", "e25", "n25"])
 
 
+def lq_strong(stats: pd.DataFrame, defs: pd.DataFrame) -> pd.DataFrame:
+    """Only the location quotient and the strong-cluster rule, from the industry panel:
+    the baseline of issue 14 for ``klaster.mapping.map_clusters`` (bench_mapping.py).
+    Includes the text -> category conversion and the cluster aggregation, as run_all."""
+    stats = stats.copy()
+    for col in ("region", "industry"):
+        stats[col] = stats[col].astype("category")
+    defs = defs.copy()
+    defs["industry"] = pd.Categorical(defs["industry"], categories=stats["industry"].cat.categories)
+    d = cluster_table(stats, defs)
+    emp = d["employment"]
+    region_total = d.groupby(["region", "year"], observed=True)["employment"].transform("sum")
+    cluster_total = d.groupby(["cluster", "year"], observed=True)["employment"].transform("sum")
+    year_total = d.groupby("year")["employment"].transform("sum")
+    d["lq"] = (emp / region_total.where(region_total > 0)) / (
+        cluster_total / year_total).where(cluster_total > 0)
+    pos = d[(emp > 0) & (d["cluster_type"] == "traded")]
+    g = pos.groupby(["cluster", "year"], observed=True)
+    thr = pd.DataFrame({"q75": g["lq"].quantile(0.75), "e25": g["employment"].quantile(0.25),
+                        "n25": g["establishments"].quantile(0.25)}).reset_index()
+    d = d.merge(thr, on=["cluster", "year"], how="left")
+    strong = ((d["lq"] >= d["q75"]) & (d["lq"] >= 1) & (d["employment"] > d["e25"])
+              & (d["establishments"] > d["n25"])).astype(object)
+    strong[d["cluster_type"] == "local"] = None
+    d["strong"] = strong
+    return d[["region", "cluster", "year", "employment", "lq", "strong"]]
+
+
 def change(ind: pd.DataFrame, start: int, end: int) -> pd.DataFrame:
     cols = ["region", "cluster", "employment", "lq"]
     a = ind[ind["year"] == start][cols]
@@ -158,4 +186,4 @@ def run_all(stats: pd.DataFrame, defs: pd.DataFrame) -> dict[str, pd.DataFrame]:
     }
 
 
-__all__ = ["run_all"]
+__all__ = ["lq_strong", "run_all"]

@@ -10,18 +10,9 @@ from __future__ import annotations
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import polars as pl
 import typer
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TextColumn,
-    TransferSpeedColumn,
-)
-from rich.table import Table
 
 from klaster import __version__
 from klaster.cli_common import (
@@ -54,6 +45,13 @@ from klaster.cli_common import (
     report_issues,
     steps,
 )
+
+if TYPE_CHECKING:
+    import polars as pl
+
+# Only Typer, Rich's console and the option declarations load at start-up: each command
+# imports Polars and the library modules it uses inside its body, so `klaster --help` and
+# every command's fixed cost stay small (issue 14; tests/test_cli_imports.py).
 
 app = typer.Typer(
     name="klaster",
@@ -114,6 +112,8 @@ def indicators(
     issues_out: IssuesOpt = None,
 ) -> None:
     """Compute region × cluster × year indicators (LQ, strong clusters, stars) and write them."""
+    import polars as pl
+
     from klaster.reports import write_table
 
     with errors(), steps() as progress:
@@ -255,6 +255,8 @@ def report(
 
 
 def _read_kd_results(folder: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
+    import polars as pl
+
     from klaster.errors import DataError
 
     frames = []
@@ -286,6 +288,8 @@ def load(
     issues_out: IssuesOpt = None,
 ) -> None:
     """Check a statistics file, report unpublished cells, convert it to the canonical table."""
+    from rich.table import Table
+
     from klaster.data.impute import impute_eco, missing_report
     from klaster.reports import write_table
     from klaster.taxonomy import hierarchy, load_hierarchy
@@ -340,6 +344,9 @@ def definitions(
     demo: DemoOpt = False,
 ) -> None:
     """Show or export built-in cluster definitions (US benchmark on NAICS or NACE Rev.2)."""
+    import polars as pl
+    from rich.table import Table
+
     from klaster.reports import write_table
     from klaster.taxonomy import (
         allocation_report,
@@ -423,6 +430,8 @@ def concentration(
     = 10,
 ) -> None:
     """Industry concentration: locational Gini, Hoover, Ellison–Glaeser, Maurel–Sédillot."""
+    from rich.table import Table
+
     from klaster.indicators import concentration as conc
     from klaster.indicators import krugman_specialisation, prepare_panel
     from klaster.reports import write_table
@@ -454,6 +463,14 @@ def concentration(
 
 
 def _download_bar():
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TransferSpeedColumn,
+    )
+
     return Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
                     TransferSpeedColumn(), console=err, disable=not err.is_terminal)
 

@@ -10,21 +10,20 @@ from __future__ import annotations
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import polars as pl
 import typer
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
 
 from klaster.errors import IssueLog, KlasterError
 from klaster.i18n import N_
+
+if TYPE_CHECKING:
+    import polars as pl
+    from rich.progress import Progress
+
+# Polars, Rich's progress bars and the loaders are imported inside the functions that use
+# them: every command imports this module, and `klaster --help` must not pay for them.
 
 console = Console()
 err = Console(stderr=True)
@@ -129,6 +128,14 @@ def errors():
 
 
 def steps():
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                     TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
                     console=err, transient=False, disable=not err.is_terminal)
@@ -188,6 +195,8 @@ def guess_format(path: Path) -> Fmt:
         if {"naics", "employees"} <= cols or {"fipstate", "naics"} <= cols:
             return Fmt.cbp
     if name.endswith(".parquet"):
+        import polars as pl
+
         try:
             cols = set(pl.read_parquet_schema(path))
         except (pl.exceptions.PolarsError, OSError):
@@ -225,6 +234,8 @@ def _load_input(source: Path | None, demo: bool, fmt: Fmt, mapping: list[str] | 
                 nuts_version: int | None = None, region_names: str = "auto",
                 nuts_level: int | None = None,
                 ) -> tuple[pl.DataFrame, IssueLog, str]:
+    import polars as pl
+
     from klaster.data import cbp, eurostat, generic
     from klaster.data.demo import load_demo
     from klaster.data.validate import validate_stats
@@ -313,6 +324,8 @@ def read_reference(path: Path | None) -> pl.DataFrame | None:
 
     if path is None:
         return None
+    import polars as pl
+
     suffix = path.suffix.lower()
     if suffix == ".parquet":
         return guard_read(path, lambda: pl.read_parquet(path))

@@ -5,46 +5,20 @@ inputs are plain value mappings and the registry tables of
 :mod:`klaster.registry_tables`. See docs/assessment.md.
 """
 
-from klaster.assessment.engine import (
-    AreaResult,
-    AssessmentResult,
-    Consensus,
-    CriterionResult,
-    GateResult,
-    Spread,
-    assess,
-    coerce_value,
-    consensus,
-)
-from klaster.assessment.peers import peer_percentiles
-from klaster.assessment.registry import (
-    KPI_KEYS,
-    REGISTRY_INDICATORS,
-    kpi_snapshot,
-    registry_indicators,
-)
-from klaster.assessment.rubric import (
-    Area,
-    Band,
-    Criterion,
-    Gate,
-    IndicatorSpec,
-    Level,
-    Rubric,
-    RubricError,
-    RubricInfo,
-    Source,
-    Threshold,
-    list_rubrics,
-    load_rubric,
-    parse_rubric,
-    validity,
-)
+# Names load on first use (klaster._lazy): importing the package stays cheap, so a
+# command pays only for the modules it runs.
+from klaster._lazy import attach
 
-__all__ = [
-    "KPI_KEYS", "REGISTRY_INDICATORS", "Area", "AreaResult", "AssessmentResult", "Band",
-    "Consensus", "Criterion", "CriterionResult", "Gate", "GateResult", "IndicatorSpec",
-    "Level", "Rubric", "RubricError", "RubricInfo", "Source", "Spread", "Threshold",
-    "assess", "coerce_value", "consensus", "kpi_snapshot", "list_rubrics", "load_rubric",
-    "parse_rubric", "peer_percentiles", "registry_indicators", "validity",
-]
+__all__ = attach(__name__, {
+    "engine": [
+        "AreaResult", "AssessmentResult", "Consensus", "CriterionResult", "GateResult", "Spread",
+        "assess", "coerce_value", "consensus",
+    ],
+    "peers": ["peer_percentiles"],
+    "registry": ["KPI_KEYS", "REGISTRY_INDICATORS", "kpi_snapshot", "registry_indicators"],
+    "rubric": [
+        "Area", "Band", "Criterion", "Gate", "IndicatorSpec", "Level", "Rubric", "RubricError",
+        "RubricInfo", "Source", "Threshold", "list_rubrics", "load_rubric", "parse_rubric",
+        "validity",
+    ],
+})

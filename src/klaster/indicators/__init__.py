@@ -12,40 +12,18 @@ Public API (see docs/indicators.md for formulas and citations):
   Maurel-Sedillot, Krugman specialisation
 """
 
-from klaster.indicators.concentration import (
-    IndustryPanel,
-    concentration,
-    krugman_specialisation,
-    prepare_panel,
-)
-from klaster.indicators.core import (
-    CLUSTER_TABLE_COLUMNS,
-    aggregate_clusters,
-    cluster_indicators,
-    indicators_from_clusters,
-    location_quotients,
-    reference_from_clusters,
-)
-from klaster.indicators.growth import change
-from klaster.indicators.shiftshare import SHIFT_SHARE_COLUMNS, shift_share
-from klaster.indicators.stars import StarThresholds, star_ratings
-from klaster.indicators.strong import strong_flags
+# Names load on first use (klaster._lazy): importing the package stays cheap, so a
+# command pays only for the modules it runs.
+from klaster._lazy import attach
 
-__all__ = [
-    "CLUSTER_TABLE_COLUMNS",
-    "SHIFT_SHARE_COLUMNS",
-    "IndustryPanel",
-    "StarThresholds",
-    "aggregate_clusters",
-    "change",
-    "cluster_indicators",
-    "concentration",
-    "indicators_from_clusters",
-    "krugman_specialisation",
-    "location_quotients",
-    "prepare_panel",
-    "reference_from_clusters",
-    "shift_share",
-    "star_ratings",
-    "strong_flags",
-]
+__all__ = attach(__name__, {
+    "concentration": ["IndustryPanel", "concentration", "krugman_specialisation", "prepare_panel"],
+    "core": [
+        "CLUSTER_TABLE_COLUMNS", "aggregate_clusters", "cluster_indicators",
+        "indicators_from_clusters", "location_quotients", "reference_from_clusters",
+    ],
+    "growth": ["change"],
+    "shiftshare": ["SHIFT_SHARE_COLUMNS", "shift_share"],
+    "stars": ["StarThresholds", "star_ratings"],
+    "strong": ["strong_flags"],
+})

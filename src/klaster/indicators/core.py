@@ -40,9 +40,10 @@ LqDenominator = Literal["total", "type"]
 def _cast_cluster_table(table: pl.DataFrame) -> pl.DataFrame:
     require_columns(table, CLUSTER_TABLE_COLUMNS, "cluster table")
     # Text keys become Categorical for the joins and group-bys (integer hashing is several
-    # times faster on county-scale tables); they are cast back to text on output.
+    # times faster on county-scale tables); they are cast back to text on output. Keys
+    # that come in Categorical or Enum (klaster.relatedness.rca) are used as they are.
     out = table.select(
-        *[pl.col(c) if table.schema[c] == pl.Categorical
+        *[pl.col(c) if table.schema[c] == pl.Categorical or isinstance(table.schema[c], pl.Enum)
           else pl.col(c).cast(pl.Utf8).cast(pl.Categorical)
           for c in ("region", "cluster", "cluster_name", "cluster_type")],
         pl.col("year").cast(pl.Int32),
@@ -82,8 +83,12 @@ def _benchmark(table: pl.DataFrame, reference: pl.DataFrame | None) -> pl.DataFr
             pl.col("employment").sum().alias("bench_c")
         )
     require_columns(reference, ("cluster", "year", "employment"), "reference table")
+    # The reference's clusters take the table's key type (an Enum table, as from
+    # klaster.relatedness.rca, needs a reference within its categories).
+    key = table.schema["cluster"] if isinstance(table.schema["cluster"], pl.Enum) \
+        else pl.Categorical
     ref = reference.select(
-        pl.col("cluster").cast(pl.Utf8).cast(pl.Categorical),
+        pl.col("cluster").cast(pl.Utf8).cast(key),
         pl.col("year").cast(pl.Int32),
         pl.col("employment").cast(pl.Float64).alias("bench_c"),
         *([pl.col("cluster_type").cast(pl.Utf8).cast(pl.Categorical)]
@@ -125,7 +130,7 @@ def location_quotients(
 
     Takes the cluster table (columns ``CLUSTER_TABLE_COLUMNS``; options as
     :func:`indicators_from_clusters`). Returns those columns (keys Categorical) plus
-    ``wage, region_share, national_share, lq``, in no particular order. This is the LQ
+    ``wage, region_share, national_share, lq``, in the row order of ``table``. This is the LQ
     that klaster.relatedness uses as RCA (Balassa 1965).
     """
     if lq_denominator not in ("total", "type"):
@@ -144,7 +149,7 @@ def location_quotients(
     ).join(
         bench.join(bench_total, on=denom_keys, how="left")
         .select("cluster", "year", "bench_c", "bench_t"),
-        on=["cluster", "year"], how="left",
+        on=["cluster", "year"], how="left", maintain_order="left",
     )
 
     def ratio(num: pl.Expr, den: pl.Expr) -> pl.Expr:
@@ -186,13 +191,28 @@ def indicators_from_clusters(
     """
     out = location_quotients(table, lq_denominator=lq_denominator, reference=reference)
     out = strong_flags(out)
-    out = star_ratings(out, stars)
+    out = star_ratings(out, stars).select(INDICATOR_COLUMNS)
     text = ("region", "cluster", "cluster_name", "cluster_type")
-    return (
-        out.select(INDICATOR_COLUMNS)
-        .with_columns(pl.col(c).cast(pl.Utf8) for c in text)
-        .sort("region", "cluster", "year")
-    )
+    # Every step keeps the row order of `table`, so its own text columns can be put back
+    # instead of turning the Categorical keys into strings again; and a table already in
+    # region, cluster, year order (what apply_definitions returns) needs no sort.
+    if all(table.schema[c] == pl.Utf8 for c in text):
+        out = out.with_columns(table.get_column(c) for c in text)
+    else:
+        out = out.with_columns(pl.col(c).cast(pl.Utf8) for c in text)
+    if not _in_order(out, ("region", "cluster", "year")):
+        out = out.sort("region", "cluster", "year")
+    return out
+
+
+def _in_order(frame: pl.DataFrame, keys: tuple[str, ...]) -> bool:
+    """True when the rows are sorted by ``keys`` (nulls absent), checked in one pass."""
+    if frame.select(pl.any_horizontal(pl.col(k).is_null().any() for k in keys)).item():
+        return False
+    rule = pl.col(keys[-1]) >= pl.col(keys[-1]).shift(1)
+    for k in reversed(keys[:-1]):
+        rule = (pl.col(k) > pl.col(k).shift(1)) | ((pl.col(k) == pl.col(k).shift(1)) & rule)
+    return bool(frame.select(rule.fill_null(True).all()).item())
 
 
 def aggregate_clusters(

@@ -86,15 +86,18 @@ def star_ratings(frame: pl.DataFrame, thresholds: StarThresholds = DEFAULT_STARS
             .otherwise(rule)
         )
 
-    out = frame.join(cut, on=group, how="left", maintain_order="left").with_columns(
+    # Cut-offs joined to the key columns only, the stars appended (a join to the whole
+    # wide frame would copy every column of it; issue 14).
+    stars = frame.select(group).join(cut, on=group, how="left", maintain_order="left").drop(
+        group).hstack(frame.select("employment", "lq", "region_share")).select(
         gate(pl.col("employment") >= pl.col("_size_cut")).alias("star_size"),
         gate(pl.col("lq") >= thresholds.specialisation_lq).alias("star_specialisation"),
         gate(pl.col("region_share") >= pl.col("_focus_cut")).alias("star_focus"),
-    ).drop("_size_cut", "_focus_cut")
-    return out.with_columns(
+    )
+    return frame.with_columns(stars.with_columns(
         (
             pl.col("star_size").cast(pl.Int32)
             + pl.col("star_specialisation").cast(pl.Int32)
             + pl.col("star_focus").cast(pl.Int32)
         ).alias("stars")
-    )
+    ).get_columns())

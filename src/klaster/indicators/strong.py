@@ -49,7 +49,12 @@ def strong_flags(frame: pl.DataFrame) -> pl.DataFrame:
         pl.col("employment").quantile(0.25, interpolation="linear").alias("_emp25"),
         pl.col("establishments").quantile(0.25, interpolation="linear").alias("_est25"),
     )
-    out = frame.join(thresholds, on=["cluster", "year"], how="left", maintain_order="left")
+    # The thresholds are joined to the key columns only and the flags appended: joining
+    # them to the whole (wide) frame would copy every column of it (issue 14).
+    out = frame.select("cluster", "year").join(
+        thresholds, on=["cluster", "year"], how="left", maintain_order="left"
+    ).drop("cluster", "year").hstack(
+        frame.select("cluster_type", "employment", "establishments", "lq"))
     lq = pl.col("lq")
     size_ok = (pl.col("employment") > pl.col("_emp25")) & (
         pl.col("establishments") > pl.col("_est25")
@@ -61,7 +66,7 @@ def strong_flags(frame: pl.DataFrame) -> pl.DataFrame:
         "qualifying": (lq > pl.col("_lq25")) & size_ok,
     }
     is_local = pl.col("cluster_type") != "traded"
-    out = out.with_columns(
+    flags = out.select(
         pl.when(is_local)
         .then(pl.lit(None, dtype=pl.Boolean))
         .when(pl.col("employment").is_null())
@@ -72,4 +77,4 @@ def strong_flags(frame: pl.DataFrame) -> pl.DataFrame:
         .alias(name)
         for name, rule in rules.items()
     )
-    return out.drop("_lq25", "_lq50", "_lq75", "_lq90", "_emp25", "_est25")
+    return frame.with_columns(flags.get_columns())

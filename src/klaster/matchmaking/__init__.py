@@ -9,27 +9,16 @@ Public API (method and citations in docs/networks.md):
 * :func:`generate_event` — a synthetic event for tests and benchmarks
 """
 
-from klaster.matchmaking.schedule import (
-    GeneratedEvent,
-    ScheduleResult,
-    agenda,
-    generate_event,
-    schedule_meetings,
-)
-from klaster.matchmaking.suggest import (
-    COMPONENTS,
-    DEFAULT_WEIGHTS,
-    HELIX_MATRIX,
-    SUGGESTION_SCHEMA,
-    match_requests,
-    shared_terms,
-    suggest,
-    text_similarity,
-    translit,
-)
+# Names load on first use (klaster._lazy): importing the package stays cheap, so a
+# command pays only for the modules it runs.
+from klaster._lazy import attach
 
-__all__ = [
-    "COMPONENTS", "DEFAULT_WEIGHTS", "HELIX_MATRIX", "SUGGESTION_SCHEMA", "GeneratedEvent",
-    "ScheduleResult", "agenda", "generate_event", "match_requests", "schedule_meetings",
-    "shared_terms", "suggest", "text_similarity", "translit",
-]
+__all__ = attach(__name__, {
+    "schedule": [
+        "GeneratedEvent", "ScheduleResult", "agenda", "generate_event", "schedule_meetings",
+    ],
+    "suggest": [
+        "COMPONENTS", "DEFAULT_WEIGHTS", "HELIX_MATRIX", "SUGGESTION_SCHEMA", "match_requests",
+        "shared_terms", "suggest", "text_similarity", "translit",
+    ],
+})

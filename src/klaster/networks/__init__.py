@@ -13,27 +13,16 @@ Public API (definitions and citations in docs/networks.md):
 * :func:`read_registry` / :func:`write_registry` — a registry export directory
 """
 
-from klaster.networks.io import read_registry, write_registry
-from klaster.networks.layout import network_layout
-from klaster.networks.metrics import (
-    CLUSTER_METRICS_SCHEMA,
-    MIX_COLUMNS,
-    betweenness_centrality,
-    build_graph,
-    cluster_metrics,
-    organisation_centrality,
-    registry_years,
-)
-from klaster.networks.ties import (
-    CLUSTER_TIE_TYPES,
-    ORG_TIE_TYPES,
-    cluster_ties,
-    organisation_ties,
-)
+# Names load on first use (klaster._lazy): importing the package stays cheap, so a
+# command pays only for the modules it runs.
+from klaster._lazy import attach
 
-__all__ = [
-    "CLUSTER_METRICS_SCHEMA", "CLUSTER_TIE_TYPES", "MIX_COLUMNS", "ORG_TIE_TYPES",
-    "betweenness_centrality", "build_graph", "cluster_metrics", "cluster_ties", "network_layout",
-    "organisation_centrality", "organisation_ties", "read_registry", "registry_years",
-    "write_registry",
-]
+__all__ = attach(__name__, {
+    "io": ["read_registry", "write_registry"],
+    "layout": ["network_layout"],
+    "metrics": [
+        "CLUSTER_METRICS_SCHEMA", "MIX_COLUMNS", "betweenness_centrality", "build_graph",
+        "cluster_metrics", "organisation_centrality", "registry_years",
+    ],
+    "ties": ["CLUSTER_TIE_TYPES", "ORG_TIE_TYPES", "cluster_ties", "organisation_ties"],
+})

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import polars as pl
 import typer
 from rich.table import Table
 
 from klaster.cli_common import console, errors, report_issues
 from klaster.errors import DataError
+
+if TYPE_CHECKING:
+    import polars as pl
 
 RegistryArg = Annotated[Path, typer.Argument(
     help="Registry export directory: one file per table (organisations.parquet or .csv, "
@@ -23,6 +25,8 @@ RegistryArg = Annotated[Path, typer.Argument(
 
 def _flat(df: pl.DataFrame, path: Path) -> pl.DataFrame:
     """CSV and Excel have no list type: join list columns with '|' for them."""
+    import polars as pl
+
     if path.suffix.lower() == ".parquet":
         return df
     return df.with_columns(pl.col(c).cast(pl.List(pl.Utf8)).list.join("|")
@@ -30,6 +34,8 @@ def _flat(df: pl.DataFrame, path: Path) -> pl.DataFrame:
 
 
 def _read_any(path: Path, **csv_options) -> pl.DataFrame:
+    import polars as pl
+
     if not path.exists():
         raise DataError("file not found", file=path)
     if path.suffix.lower() == ".parquet":
@@ -56,6 +62,8 @@ def network_metrics_cmd(
 ) -> None:
     """Collaboration-network metrics per cluster and year (density, components,
     centralities, bridging organisations, triple-helix tie mix)."""
+    import polars as pl
+
     from klaster.networks import (
         cluster_metrics,
         organisation_centrality,
@@ -111,6 +119,8 @@ def match_cmd(
     = None,
 ) -> None:
     """Suggested partners for a partner request, with score breakdown and reasons."""
+    import polars as pl
+
     from klaster.matchmaking import suggest
     from klaster.networks import read_registry
     from klaster.reports import write_table
@@ -147,6 +157,8 @@ def _slot_labels(start: str, count: int, minutes: int) -> list[str]:
 
 
 def _participants(path: Path) -> pl.DataFrame:
+    import polars as pl
+
     df = _read_any(path, schema_overrides={"available": pl.Utf8, "name": pl.Utf8})
     if "participant_id" not in df.columns:
         raise DataError("participants file has no column 'participant_id'", file=path,

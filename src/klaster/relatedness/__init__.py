@@ -16,28 +16,18 @@ Public API (formulas and citations in docs/relatedness.md):
 * :func:`compare_definitions` — adjusted Rand index and disagreements of two definitions
 """
 
-from klaster.relatedness.complexity import Complexity, complexity_outlook, eci_pci
-from klaster.relatedness.density import density_matrix
-from klaster.relatedness.opportunities import (
-    OPPORTUNITY_COLUMNS,
-    SUPPORT_COLUMNS,
-    opportunities,
-)
-from klaster.relatedness.proximity import (
-    cooccurrence,
-    proximity_correlation,
-    proximity_hidalgo,
-    proximity_matrix,
-    proximity_prob,
-    proximity_table,
-)
-from klaster.relatedness.rca import RCA_COLUMNS, RcaMatrix, presence_matrix, rca_matrix, rca_table
-from klaster.relatedness.space import RelatednessResult, relatedness, relatedness_from_matrix
+# Names load on first use (klaster._lazy): importing the package stays cheap, so a
+# command pays only for the modules it runs.
+from klaster._lazy import attach
 
-__all__ = [
-    "OPPORTUNITY_COLUMNS", "RCA_COLUMNS", "SUPPORT_COLUMNS", "Complexity", "RcaMatrix",
-    "RelatednessResult", "complexity_outlook", "cooccurrence", "density_matrix", "eci_pci",
-    "opportunities", "presence_matrix", "proximity_correlation", "proximity_hidalgo",
-    "proximity_matrix", "proximity_prob", "proximity_table", "rca_matrix", "rca_table",
-    "relatedness", "relatedness_from_matrix",
-]
+__all__ = attach(__name__, {
+    "complexity": ["Complexity", "complexity_outlook", "eci_pci"],
+    "density": ["density_matrix"],
+    "opportunities": ["OPPORTUNITY_COLUMNS", "SUPPORT_COLUMNS", "opportunities"],
+    "proximity": [
+        "cooccurrence", "proximity_correlation", "proximity_hidalgo", "proximity_matrix",
+        "proximity_prob", "proximity_table",
+    ],
+    "rca": ["RCA_COLUMNS", "RcaMatrix", "presence_matrix", "rca_matrix", "rca_table"],
+    "space": ["RelatednessResult", "relatedness", "relatedness_from_matrix"],
+})

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import polars as pl
 import typer
 from rich.table import Table
 
@@ -30,6 +29,9 @@ from klaster.cli_common import (
     load_input,
     report_issues,
 )
+
+if TYPE_CHECKING:
+    import polars as pl
 
 
 class Method(str, Enum):
@@ -62,6 +64,8 @@ DataYearOpt = Annotated[int | None, typer.Option(
 
 
 def _reference(path: Path | None, value: str) -> pl.DataFrame | None:
+    import polars as pl
+
     if path is None:
         return None
     ref, _issues, _label = load_input(path, False, Fmt.auto, None, None, None)
@@ -154,6 +158,8 @@ def opportunities_cmd(
                                             "listed per opportunity.")] = 3,
 ) -> None:
     """Top diversification opportunities of a region, with their supporting activities."""
+    import polars as pl
+
     from klaster.relatedness import opportunities
     from klaster.reports import write_table
 
@@ -206,6 +212,8 @@ def derive_definitions_cmd(
     issues_out: IssuesOpt = None,
 ) -> None:
     """Derive cluster definitions from co-location (Delgado, Porter & Stern 2016 spirit)."""
+    import polars as pl
+
     from klaster.relatedness.definitions import derive_definitions
     from klaster.reports import write_table
     from klaster.taxonomy import hierarchy
@@ -293,6 +301,8 @@ def relatedness_report_cmd(
 ) -> None:
     """HTML report: S3 quadrant chart per region, opportunities, network of related clusters."""
     from klaster.i18n import N_, translator
+    import polars as pl
+
     from klaster.relatedness import relatedness
     from klaster.reports.relatedness import write_relatedness_report
 

@@ -84,6 +84,32 @@ def rca_table(
     Returns ``RCA_COLUMNS``: region, industry, year, value, rca (null where undefined),
     presence (bool: rca >= threshold), one row per region x industry of the table.
     """
+    lq = _rca_frame(stats, year=year, value=value, threshold=threshold, regions=regions,
+                    reference=reference, issues=issues)
+    return lq.sort("region", "cluster").select(
+        pl.col("region").cast(pl.Utf8), pl.col("cluster").cast(pl.Utf8).alias("industry"),
+        "year",
+        pl.col("employment").alias("value"),
+        pl.col("lq").alias("rca"),
+        (pl.col("lq").fill_null(0.0) >= threshold).alias("presence"),
+    )
+
+
+def _rca_frame(
+    stats: pl.DataFrame,
+    *,
+    year: int | None,
+    value: str,
+    threshold: float,
+    regions: list[str] | None,
+    reference: pl.DataFrame | None,
+    issues: IssueLog | None,
+) -> pl.DataFrame:
+    """klaster.indicators' location_quotients output for :func:`rca_table` (unsorted).
+
+    Without ``reference`` the keys are Enums over the sorted codes, so their integer codes
+    index the dense matrices of :func:`presence_matrix` directly (no text round trip);
+    with one, Categorical (a national reference may name industries the table lacks)."""
     for col in ("region", "industry", "year", value):
         if col not in stats.columns:
             raise DataError(f"statistics table lacks column '{col}'", field=col)
@@ -97,18 +123,21 @@ def rca_table(
             issues.add("unpublished", f"{value} not published; counted as 0 in RCA",
                        region=r, industry=i, year=y, field=value)
     # Every industry is its own "cluster" so that the indicators engine's LQ is the RCA.
-    # Keys go in as Categorical, which the indicators engine uses as they are (it would
-    # otherwise cast 3 text columns per row itself).
+    # Keys go in as Enum (or Categorical), which the indicators engine uses as they are
+    # (it would otherwise cast 3 text columns per row itself).
+    if reference is None:
+        keys = {c: pl.Enum(cells[c].cast(pl.Utf8).unique().sort()) for c in ("region", "industry")}
+    else:
+        keys = {"region": pl.Categorical, "industry": pl.Categorical}
     table = cells.select(
-        pl.col("region").cast(pl.Utf8).cast(pl.Categorical),
-        pl.col("industry").cast(pl.Utf8).cast(pl.Categorical).alias("cluster"),
-        pl.col("industry").cast(pl.Utf8).cast(pl.Categorical).alias("cluster_name"),
+        pl.col("region").cast(pl.Utf8).cast(keys["region"]),
+        pl.col("industry").cast(pl.Utf8).cast(keys["industry"]).alias("cluster"),
         pl.lit("traded", dtype=pl.Categorical).alias("cluster_type"),
         pl.col("year").cast(pl.Int32),
         pl.col(value).cast(pl.Float64).fill_null(0.0).alias("employment"),
         pl.lit(0.0).alias("establishments"),
         pl.lit(0.0).alias("payroll"),
-    )
+    ).with_columns(pl.col("cluster").alias("cluster_name"))
     if reference is not None:
         if "industry" not in reference.columns or value not in reference.columns:
             raise DataError(f"reference table needs columns 'industry' and '{value}'",
@@ -131,14 +160,7 @@ def rca_table(
             raise DataError(f"region(s) {missing[:5]} not in the statistics table for {y}",
                             field="region")
         table = table.filter(pl.col("region").cast(pl.Utf8).is_in(list(regions)))
-    lq = location_quotients(table, reference=bench).sort("region", "cluster")
-    return lq.select(
-        pl.col("region").cast(pl.Utf8), pl.col("cluster").cast(pl.Utf8).alias("industry"),
-        "year",
-        pl.col("employment").alias("value"),
-        pl.col("lq").alias("rca"),
-        (pl.col("lq").fill_null(0.0) >= threshold).alias("presence"),
-    )
+    return location_quotients(table, reference=bench)
 
 
 def rca_matrix(table: pl.DataFrame, *, threshold: float = 1.0, unpublished: int = 0
@@ -185,6 +207,28 @@ def presence_matrix(
     unpublished = 0
     if value in stats.columns and "year" in stats.columns:
         unpublished = stats.filter((pl.col("year") == y) & pl.col(value).is_null()).height
-    table = rca_table(stats, year=y, value=value, threshold=threshold, regions=regions,
-                      reference=reference, issues=issues)
-    return rca_matrix(table, threshold=threshold, unpublished=unpublished)
+    lq = _rca_frame(stats, year=y, value=value, threshold=threshold, regions=regions,
+                    reference=reference, issues=issues)
+    if not isinstance(lq.schema["region"], pl.Enum):
+        table = lq.sort("region", "cluster").select(
+            pl.col("region").cast(pl.Utf8), pl.col("cluster").cast(pl.Utf8).alias("industry"),
+            "year", pl.col("employment").alias("value"), pl.col("lq").alias("rca"),
+            (pl.col("lq").fill_null(0.0) >= threshold).alias("presence"))
+        return rca_matrix(table, threshold=threshold, unpublished=unpublished)
+    # Enum keys: their codes are positions in the sorted code lists, so the matrices are
+    # filled straight from them (what rca_matrix(rca_table(...)) gives, without turning
+    # 3 million keys into text and back).
+    axes = []
+    for col in ("region", "cluster"):
+        code = lq[col].to_physical().to_numpy().astype(np.int64)
+        used = np.flatnonzero(np.bincount(code, minlength=len(lq.schema[col].categories)))
+        position = np.zeros(len(lq.schema[col].categories), dtype=np.int64)
+        position[used] = np.arange(used.size)
+        axes.append((lq.schema[col].categories.gather(used).to_list(), position[code]))
+    (regions_, r), (acts, a) = axes
+    shape = (len(regions_), len(acts))
+    values, rca, pres = np.zeros(shape), np.zeros(shape), np.zeros(shape)
+    values[r, a] = lq["employment"].to_numpy()
+    rca[r, a] = lq["lq"].fill_null(0.0).to_numpy()
+    pres[r, a] = rca[r, a] >= threshold
+    return RcaMatrix(regions_, acts, int(y), values, rca, pres, threshold, unpublished)

@@ -6,18 +6,16 @@ density-based delineation of clusters, and a resumable Dask runner over every in
 of a register. See docs/spatial.md.
 """
 
-from klaster.spatial.analysis import industry_rows, industry_seed, kd_grid, kd_industry, m_industry
-from klaster.spatial.delineate import clusters_geojson, delineate, write_geojson
-from klaster.spatial.kd import KdOptions, KdStatistic, binning_bound, kd_test, median_site_distance
-from klaster.spatial.m import MStatistic, m_test
-from klaster.spatial.montecarlo import Envelope, Labelling, envelope, gamma_psi, run_monte_carlo
-from klaster.spatial.points import SiteCoords, load_points, site_coords, validate_points
-from klaster.spatial.runner import run_register
+# Names load on first use (klaster._lazy): importing the package stays cheap, so a
+# command pays only for the modules it runs.
+from klaster._lazy import attach
 
-__all__ = [
-    "Envelope", "KdOptions", "KdStatistic", "Labelling", "MStatistic", "SiteCoords",
-    "binning_bound", "clusters_geojson", "delineate", "envelope", "gamma_psi",
-    "industry_rows", "industry_seed", "kd_grid", "kd_industry", "kd_test", "load_points",
-    "m_industry", "m_test", "median_site_distance", "run_monte_carlo", "run_register",
-    "site_coords", "validate_points", "write_geojson",
-]
+__all__ = attach(__name__, {
+    "analysis": ["industry_rows", "industry_seed", "kd_grid", "kd_industry", "m_industry"],
+    "delineate": ["clusters_geojson", "delineate", "write_geojson"],
+    "kd": ["KdOptions", "KdStatistic", "binning_bound", "kd_test", "median_site_distance"],
+    "m": ["MStatistic", "m_test"],
+    "montecarlo": ["Envelope", "Labelling", "envelope", "gamma_psi", "run_monte_carlo"],
+    "points": ["SiteCoords", "load_points", "site_coords", "validate_points"],
+    "runner": ["run_register"],
+})

@@ -13,6 +13,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from klaster.errors import DataError, IssueLog
@@ -375,15 +376,13 @@ def apply_definitions(
     if select:
         lf = select_level(lf, checked, system=system, issues=issues)
     lf = lf.select("region", pl.col("industry").cast(pl.Utf8), "year", *STATS_VALUES)
-    # Join and group on integer codes, not text: region, industry and cluster become
-    # Enums over their sorted codes, and region x cluster x year is packed into ONE Int64
-    # key, so the group-by hashes a single integer (on a county-scale panel of 9 million
-    # rows about 1.5x faster than grouping on three text keys). Sorting the key sorts by
-    # region, cluster, year.
     df = lf.collect()
     if df.select(pl.any_horizontal(pl.col("region", "industry", "year").is_null().any())).item():
         raise DataError("statistics have empty region, industry or year cells; load them "
                         "through klaster.data, which names the line", field="region")
+    # Region, industry and cluster become integer codes over their sorted values, and
+    # region x cluster x year one packed Int64 key (sorting the key sorts by region,
+    # cluster, year).
     regions = df["region"].cast(pl.Utf8).unique().sort()
     clusters = checked["cluster"].unique().sort()
     industry = pl.Enum(pl.concat([df["industry"].unique(), checked["industry"]]).unique().sort())
@@ -394,15 +393,144 @@ def apply_definitions(
         pl.col("industry").cast(industry),
         pl.col("cluster").cast(pl.Enum(clusters)).to_physical().cast(pl.Int64).alias("_c"),
         "share")
-    names = checked.select("cluster", "cluster_name", "cluster_type").unique("cluster")
+    names = (checked.select("cluster", "cluster_name", "cluster_type").unique("cluster")
+             .sort("cluster"))
+    df = df.with_columns(
+        pl.col("industry").cast(industry),
+        pl.col("region").cast(pl.Utf8).cast(pl.Enum(regions)).to_physical().alias("_r"))
+    if regions.len() * n_cl * n_y <= _DENSE_SLOTS:
+        out = _aggregate_dense(df, defs, regions.len(), n_cl, n_y, y0)
+    else:
+        out = _aggregate_hashed(df, defs, n_cl, n_y, y0)
+    # names is in the order of `clusters`, so the cluster code indexes it.
+    result = out.select(
+        regions.gather(out["_r"]).alias("region"),
+        *[names[c].gather(out["_c"]) for c in ("cluster", "cluster_name", "cluster_type")],
+        "year", *STATS_VALUES)
+    if issues is not None:
+        lost = (df.lazy().join(defs.lazy().select("industry").unique(), on="industry",
+                               how="anti")
+                .group_by("industry").agg(pl.col("employment").sum())
+                .select(pl.col("industry").cast(pl.Utf8), "employment")
+                .sort("industry").collect())
+        for code, emp in lost.iter_rows():
+            issues.add("unmapped_code", f"industry {code} ({emp or 0:,.0f} employed) is in "
+                       "no cluster of the definitions and enters none", industry=code,
+                       field="industry")
+    return result
+
+
+# Up to this many region x cluster x year slots the sums are accumulated in dense arrays
+# (about 60 bytes per slot at the peak, so 1 GB; 16.7M slots cover e.g. 3,200 counties x
+# 100 clusters x 50 years); beyond, a hash group-by.
+_DENSE_SLOTS = 1 << 24
+
+
+def _aggregate_dense(df: pl.DataFrame, defs: pl.DataFrame, n_r: int, n_cl: int, n_y: int,
+                     y0: int) -> pl.DataFrame:
+    """Allocation sums by direct addressing: ``np.bincount`` over the packed key.
+
+    The region x cluster x year key is dense and known in advance, so each sum is one
+    pass over the rows with no hashing and no join: the definitions become, per rank of a
+    code's clusters (most codes have one, split codes two or three), a lookup array
+    industry code -> (cluster code, share). A hash group-by of the same 9 million rows
+    takes several times longer (issue 14, docs/indicators.md).
+    """
+    n_slots = n_r * n_cl * n_y
+    ind = df["industry"].to_physical().to_numpy()
+    # Year-major slots while accumulating: statistics tables usually come year by year,
+    # so neighbouring rows add into neighbouring slots (cache-friendly); transposed to
+    # region x cluster x year order at the end.
+    # In place, one array: each temporary of 9 million rows costs its page faults.
+    base = df["year"].to_numpy().astype(np.int64)
+    base -= y0
+    base *= n_r
+    base += df["_r"].to_numpy()
+    base *= n_cl
+    values = {c: df[c].cast(pl.Float64) for c in STATS_VALUES}
+    filled = {c: (v if v.null_count() == 0 else v.fill_null(0.0)).to_numpy()
+              for c, v in values.items()}
+    published = {c: None if v.null_count() == 0 else v.is_not_null().to_numpy()
+                 for c, v in values.items()}
+    n_ind = len(df.schema["industry"].categories)
+    codes = defs.with_columns(
+        pl.col("industry").to_physical().cast(pl.Int64).alias("_i"),
+        pl.len().over("industry").alias("_n"),
+        pl.col("_c").rank("ordinal").over("industry").cast(pl.Int64).alias("_j"))
+    rows = np.zeros(n_slots, dtype=np.int64)
+    sums = {c: np.zeros(n_slots) for c in STATS_VALUES}
+    counts = {c: np.zeros(n_slots) for c in STATS_VALUES if published[c] is not None}
+
+    def add(key: np.ndarray, take, share: np.ndarray | None) -> None:
+        nonlocal rows
+        rows += np.bincount(key, minlength=n_slots)
+        for col in STATS_VALUES:
+            v = filled[col][take]
+            # Counts times the code's share in this cluster (the allocation rule above);
+            # a share of exactly 1 leaves the count as it is.
+            sums[col] += np.bincount(key, weights=v if share is None else v * share,
+                                     minlength=n_slots)
+            if published[col] is not None:
+                counts[col] += np.bincount(key, weights=published[col][take],
+                                           minlength=n_slots)
+
+    # Codes wholly in one cluster (nearly all rows): one lookup and no multiplication.
+    whole = codes.filter((pl.col("_n") == 1) & (pl.col("share") == 1.0))
+    cluster_of = np.full(n_ind, -1, dtype=np.int64)
+    cluster_of[whole["_i"].to_numpy()] = whole["_c"].to_numpy()
+    c = cluster_of[ind]
+    keep = c >= 0
+    if keep.all():
+        take: slice | np.ndarray = slice(None)
+        c += base  # c becomes the key (base is still needed for split codes)
+        add(c, take, None)
+    else:
+        take = np.flatnonzero(keep)
+        add(base[take] + c[take], take, None)
+    del c, keep
+    # Codes split over clusters (or with a share below 1): their few rows once per cluster.
+    rest = codes.filter((pl.col("_n") > 1) | (pl.col("share") != 1.0))
+    if rest.height:
+        mine = np.zeros(n_ind, dtype=bool)
+        mine[rest["_i"].to_numpy()] = True
+        sub = np.flatnonzero(mine[ind])
+        for j in range(1, int(rest["_j"].max()) + 1):
+            part = rest.filter(pl.col("_j") == j)
+            cluster_of = np.full(n_ind, -1, dtype=np.int64)
+            share_of = np.zeros(n_ind)
+            cluster_of[part["_i"].to_numpy()] = part["_c"].to_numpy()
+            share_of[part["_i"].to_numpy()] = part["share"].to_numpy()
+            c = cluster_of[ind[sub]]
+            take = sub[c >= 0]
+            add(base[take] + c[c >= 0], take, share_of[ind[take]])
+
+    def region_major(a: np.ndarray) -> np.ndarray:
+        return a.reshape(n_y, n_r, n_cl).transpose(1, 2, 0).ravel()
+
+    rows = region_major(rows)
+    slot = np.flatnonzero(rows)
+    out = {col: region_major(a)[slot] for col, a in sums.items()}
+    nulls = {col: region_major(a)[slot] == 0 for col, a in counts.items()}
+    return pl.DataFrame({
+        "_r": slot // (n_cl * n_y),
+        "_c": slot // n_y % n_cl,
+        "year": (slot % n_y + y0).astype(np.int32),
+        # Keep "not published" distinct from zero: a cell whose inputs are all null stays
+        # null (a plain sum would give 0).
+        **{col: pl.Series(col, v).set(pl.Series(nulls[col]), None) if col in nulls
+           else pl.Series(col, v) for col, v in out.items()},
+    })
+
+
+def _aggregate_hashed(df: pl.DataFrame, defs: pl.DataFrame, n_cl: int, n_y: int,
+                      y0: int) -> pl.DataFrame:
+    """The same sums by join + hash group-by, for key spaces too large for dense arrays."""
     key = pl.col("_k")
-    out = (
+    return (
         df.lazy()
-        .with_columns(pl.col("industry").cast(industry),
-                      pl.col("region").cast(pl.Utf8).cast(pl.Enum(regions)).to_physical()
-                      .cast(pl.Int64).alias("_r"))
         .join(defs.lazy(), on="industry", how="inner")
-        .select(((pl.col("_r") * n_cl + pl.col("_c")) * n_y + (pl.col("year") - y0)).alias("_k"),
+        .select(((pl.col("_r").cast(pl.Int64) * n_cl + pl.col("_c")) * n_y
+                 + (pl.col("year") - y0)).alias("_k"),
                 *[(pl.col(c) * pl.col("share")).alias(c) for c in STATS_VALUES])
         .group_by("_k")
         .agg(*[pl.col(c).sum() for c in STATS_VALUES],
@@ -412,28 +540,12 @@ def apply_definitions(
             (key // (n_cl * n_y)).alias("_r"),
             (key // n_y % n_cl).alias("_c"),
             (key % n_y + y0).cast(pl.Int32).alias("year"),
-            # Keep "not published" distinct from zero: a cell whose inputs are all null
-            # stays null (a plain sum would give 0).
+            # Keep "not published" distinct from zero (as above).
             *[pl.when(pl.col(f"_published_{c}") > 0).then(pl.col(c)).otherwise(None)
               .cast(pl.Float64).alias(c) for c in STATS_VALUES],
         )
         .collect()
     )
-    out = out.with_columns(
-        regions.gather(out["_r"]).alias("region"),
-        clusters.gather(out["_c"]).alias("cluster"),
-    ).join(names, on="cluster", how="left", maintain_order="left")
-    result = out.select("region", "cluster", "cluster_name", "cluster_type", "year",
-                        *STATS_VALUES)
-    if issues is not None:
-        lost = (lf.group_by("industry").agg(pl.col("employment").sum())
-                .join(checked.lazy().select("industry"), on="industry", how="anti")
-                .sort("industry").collect())
-        for code, emp in lost.iter_rows():
-            issues.add("unmapped_code", f"industry {code} ({emp or 0:,.0f} employed) is in "
-                       "no cluster of the definitions and enters none", industry=code,
-                       field="industry")
-    return result
 
 
 def allocation_report(stats: pl.DataFrame | pl.LazyFrame, definitions: pl.DataFrame, *,

@@ -47,8 +47,9 @@ def local_only(host: str, debug: bool) -> None:
 def serve(host: str = "127.0.0.1", port: int = 8000, demo: bool = False,
           debug: bool = True) -> None:
     """Apply migrations, (``demo``) load the demo content (registry, networks and
-    matchmaking, assessment) and the demo analysis, start
-    the analysis worker thread, and run Django's server.
+    matchmaking, assessment) and the demo analysis — both skipped when the database is
+    already up to date (klaster.web.startup) —, start the analysis worker thread, and run
+    Django's server.
 
     The development server (``runserver``, no auto-reload) is what ``serve`` runs; a
     production deployment runs ``gunicorn klaster.web.wsgi`` behind a TLS proxy with
@@ -63,19 +64,11 @@ def serve(host: str = "127.0.0.1", port: int = 8000, demo: bool = False,
     from django.core.management import call_command
 
     django.setup()
-    call_command("migrate", interactive=False, verbosity=1)
-    if demo:
-        # One password for every demo account (registry and evaluator), printed once.
-        if not os.environ.get("KLASTER_DEMO_PASSWORD"):
-            import secrets
+    # Migrations and demo loaders run only when the database's stored fingerprints say
+    # something changed (klaster.web.startup): a second start goes straight to serving.
+    from klaster.web.startup import ensure_database
 
-            os.environ["KLASTER_DEMO_PASSWORD"] = secrets.token_urlsafe(12)
-        call_command("load_demo")
-        # Networks before assessment: the KPI snapshots' network density reads the demo
-        # projects and activities.
-        call_command("load_matchmaking_demo")
-        call_command("load_assessment_demo")
-        call_command("load_analysis_demo")
+    ensure_database(demo=demo)
     # The analysis queue (uploaded statistics files) is worked by a thread of this
     # process; production runs `python -m klaster.web analysis_worker` beside gunicorn.
     from klaster.web.analysis.tasks import start_worker_thread

@@ -1,0 +1,66 @@
+"""Start-up cost of the command line (issue 14): `import klaster.cli` and `klaster --help`
+load Typer and Rich only, never the analytics stack; the lazy package namespaces still
+export the same objects as the old eager ``__init__`` files.
+
+Checked by the set of modules loaded in a fresh interpreter, not by timing.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = ("scipy", "numba", "networkx", "django", "dask", "distributed", "plotly", "polars",
+         "numpy", "pyarrow", "sklearn", "rustworkx", "weasyprint", "pandas")
+
+
+def _loaded_after(code: str) -> set[str]:
+    probe = (f"{code}\nimport json, sys\n"
+             f"print(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True, env={"COLUMNS": "100", "PATH": ""})
+    return set(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def test_import_cli_loads_no_analytics_stack():
+    assert _loaded_after("import klaster.cli") == set()
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["version"], ["kd", "--help"],
+                                  ["relatedness", "--help"], ["serve", "--help"],
+                                  ["network-metrics", "--help"], ["assess", "--help"]])
+def test_help_and_trivial_commands_load_no_analytics_stack(argv):
+    code = ("import contextlib, io\nfrom klaster.cli import app\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            f"    try:\n        app({argv!r})\n    except SystemExit:\n        pass")
+    assert _loaded_after(code) == set()
+
+
+def test_lazy_namespaces_export_everything_they_list():
+    import importlib
+
+    for pkg in ("assessment", "data", "indicators", "matchmaking", "networks",
+                "relatedness", "reports", "spatial", "taxonomy"):
+        mod = importlib.import_module(f"klaster.{pkg}")
+        for name in mod.__all__:
+            assert getattr(mod, name) is not None, (pkg, name)
+            assert name in dir(mod)
+        with pytest.raises(AttributeError):
+            mod.no_such_name  # noqa: B018
+
+
+def test_function_named_like_its_submodule_stays_the_function():
+    # The eager __init__ bound the function over the submodule; importing the submodule
+    # first (as klaster.mapping does) must not turn the export into a module.
+    code = ("import json\nimport klaster.indicators.concentration, klaster.spatial.delineate\n"
+            "from klaster.indicators import concentration\n"
+            "from klaster.spatial import delineate\n"
+            "import klaster.indicators as ind\n"
+            "print(json.dumps([callable(concentration), callable(delineate),"
+            " type(ind.concentration).__name__]))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert json.loads(out.stdout) == [True, True, "function"]
