@@ -102,3 +102,8 @@ PHASES = {"embryonic": N_("embryonic"), "development": N_("development"),
           "maturity": N_("maturity")}
 STATUS = {"passed": N_("passed"), "failed": N_("failed"), "missing": N_("missing"),
           "scored": N_("scored"), "recorded": N_("recorded")}
+# Units of registry indicators (shown after a number in a band, and beside the indicator
+# on the platform's pages; "EUR" is a currency code) and the one KPI not from the registry.
+UNITS = {"years": N_("years"), "persons": N_("persons"), "FTE": N_("FTE"),
+         "count": N_("count"), "share": N_("share"), "yes/no": N_("yes/no")}
+KPI_NETWORK_DENSITY = N_("Network density")
