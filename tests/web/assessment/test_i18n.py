@@ -60,8 +60,11 @@ def test_pdf_report_in_polish(world):
 def test_old_plain_text_explanations_show_as_stored(world):
     app = _decided(world, publish=True)
     app.result["explanation"] = ["An explanation stored as plain text."]
+    app.result["missing"] = ["members", "joint_products"]
     app.save()
     client = Client()
     client.cookies["django_language"] = "ru"
     html = client.get(reverse("assessment:report", args=[app.pk])).content.decode()
     assert "An explanation stored as plain text." in html
+    # missing inputs by name: klaster's registry label translated, the rubric's own as is
+    assert "<dd>Члены кластера, Joint products</dd>" in html
