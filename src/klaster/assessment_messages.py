@@ -107,3 +107,26 @@ STATUS = {"passed": N_("passed"), "failed": N_("failed"), "missing": N_("missing
 UNITS = {"years": N_("years"), "persons": N_("persons"), "FTE": N_("FTE"),
          "count": N_("count"), "share": N_("share"), "yes/no": N_("yes/no")}
 KPI_NETWORK_DENSITY = N_("Network density")
+
+# --- partner suggestions (klaster.matchmaking.suggest reasons) --------------------------
+# Helix nouns and request cues are passed as "term" (klaster.matchmaking.suggest.HELIX_NOUN,
+# CUE_LABEL); industry codes, countries, regions and the shared words are data.
+define("match.cue.seek", N_("seeks %(what)s; candidate is %(noun)s"), what="term",
+       noun="term")
+define("match.cue.offer", N_("offers %(what)s; candidate is %(noun)s"), what="term",
+       noun="term")
+define("match.helix", N_("%(own)s and %(noun)s complement each other (helix %(fit)s)"),
+       own="term", noun="term", fit="num1")
+define("match.same_industry", N_("same industry %(code)s"))
+define("match.same_division", N_("industries %(a)s and %(b)s are in the same division"))
+define("match.related", N_("industries %(a)s and %(b)s are related (proximity %(p)s)"),
+       p="num2")
+define("match.wanted_country", N_("in %(country)s, a country the request asks for"))
+define("match.same_region", N_("same region %(region)s"))
+define("match.same_country", N_("same country %(country)s"))
+define("match.both_mention", N_("both mention %(terms)s"))
+define("match.wording", N_("similar wording (text similarity %(cosine)s)"), cosine="num2")
+define("match.candidate", N_("candidate is %(noun)s (helix fit %(fit)s)"), noun="term",
+       fit="num1")
+define("match.request.offers", N_("its open request offers what this one seeks"))
+define("match.request.seeks", N_("its open request seeks what this one offers"))

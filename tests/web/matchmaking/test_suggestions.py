@@ -8,6 +8,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from klaster.messages import render
 from klaster.web.matchmaking.models import Contact, Dismissal
 from klaster.web.registry.models import Organisation, PartnerRequest
 
@@ -48,7 +49,8 @@ def test_suggestions_ranked_with_reasons_and_visible_only(client, scene):
     assert ids[0] == scene["lab"].pk
     assert scene["org_b"].pk not in ids and scene["org_a"].pk not in ids
     top = response.context["result"].rows[0]
-    assert top["reasons"] and any("R&D" in r or "research" in r for r in top["reasons"])
+    assert top["reasons"] and any("R&D" in render(r) or "research" in render(r)
+                                  for r in top["reasons"])
     # The score is the weighted mean of the components (relatedness weighted 0: no table).
     assert top["score"] == pytest.approx(sum(v * share for _n, v, share in top["components"]))
     assert {n: share for n, _v, share in top["components"]}["relatedness"] == 0
@@ -109,7 +111,7 @@ def test_proximity_table_turns_relatedness_on(client, scene):
     components = {n: (v, share) for n, v, share in top["components"]}
     assert components["relatedness"][0] == pytest.approx(0.8)
     assert components["relatedness"][1] > 0
-    assert any("proximity 0.80" in r for r in top["reasons"])
+    assert any("proximity 0.80" in render(r) for r in top["reasons"])
     assert 'id="relatedness-off"' not in page.content.decode()
 
 
