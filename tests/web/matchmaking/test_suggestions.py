@@ -127,3 +127,17 @@ def test_edit_request_with_version_check(client, scene):
     assert client.post(url, {**data, "topic": "stale"}).status_code == 409
     req.refresh_from_db()
     assert req.topic == "Coatings partner"
+
+
+@pytest.mark.parametrize("lang", ["pl", "ru"])
+def test_reasons_shown_in_the_readers_language(client, scene, lang):
+    from django.utils.html import escape
+
+    client.force_login(scene["rep_a"])
+    client.cookies["django_language"] = lang
+    response = client.get(reverse("matchmaking:suggestions", args=[scene["req"].pk]))
+    html = response.content.decode()
+    top = response.context["result"].rows[0]
+    for reason in top["reasons"]:
+        assert escape(render(reason, lang)) in html
+        assert escape(render(reason)) not in html  # the English sentence is not shown
