@@ -39,3 +39,24 @@ def test_missing_directory_is_named(tmp_path):
     with pytest.raises(DataError, match="output directory does not exist"), \
             atomic_output(tmp_path / "nope" / "x.csv"):
         pass
+
+
+def test_temporary_of_a_killed_writer_is_removed_on_the_next_write(tmp_path):
+    import subprocess
+    import sys
+
+    target = tmp_path / "out.csv"
+    # A writer killed mid-write (SIGKILL runs no clean-up) leaves its temporary behind.
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    stale = tmp_path / f".out.csv.{child.pid}.abcd1234.tmp"
+    stale.write_text("half")
+    live = tmp_path / f".out.csv.{os.getpid()}.zzzz9999.tmp"  # a live writer's: kept
+    live.write_text("being written")
+    other = tmp_path / f".out.csv.bak.{child.pid}.abcd1234.tmp"  # another target's
+    other.write_text("x")
+    child.kill()
+    child.wait()
+    with atomic_output(target) as tmp:
+        tmp.write_text("new")
+    assert target.read_text() == "new"
+    assert not stale.exists() and live.exists() and other.exists()

@@ -27,6 +27,7 @@ from klaster import __version__
 from klaster.cli_common import (
     DefsOpt,
     DemoOpt,
+    EncodingOpt,
     Denominator,
     DenomOpt,
     Fmt,
@@ -69,13 +70,13 @@ app.add_typer(fetch_app, name="fetch")
 
 def _run_mapping(bar, source, demo, fmt, mapping, data_year, sheet, definitions, vintage,
                  lq_denominator, reference, from_year, to_year, nuts_version=None,
-                 region_names="auto", nuts_level=None):
+                 region_names="auto", nuts_level=None, encoding=None):
     from klaster.mapping import map_clusters
 
     bar("Loading statistics")
     stats, issues, label = load_input(source, demo, fmt, mapping, data_year, sheet,
                                       nuts_version=nuts_version, region_names=region_names,
-                                      nuts_level=nuts_level)
+                                      nuts_level=nuts_level, encoding=encoding)
     defs, system = definitions_with_system(definitions, vintage)
     result = map_clusters(stats, defs, lq_denominator=lq_denominator.value,
                           reference=read_reference(reference), start_year=from_year,
@@ -96,6 +97,7 @@ def indicators(
     mapping: MapOpt = None,
     data_year: YearOpt = None,
     sheet: SheetOpt = None,
+    encoding: EncodingOpt = None,
     definitions: DefsOpt = "us-benchmark",
     vintage: VintageOpt = 2017,
     lq_denominator: DenomOpt = Denominator.total,
@@ -119,7 +121,7 @@ def indicators(
         result, _label = _run_mapping(
             bar, source, demo, fmt, mapping, data_year, sheet, definitions, vintage,
             lq_denominator, reference, from_year, to_year, nuts_version, region_names,
-            nuts_level)
+            nuts_level, encoding)
         bar("Writing tables")
         write_table(result.indicators, output)
         if change_output is not None and result.change is not None:
@@ -153,6 +155,7 @@ def report(
     mapping: MapOpt = None,
     data_year: YearOpt = None,
     sheet: SheetOpt = None,
+    encoding: EncodingOpt = None,
     definitions: DefsOpt = "us-benchmark",
     vintage: VintageOpt = 2017,
     lq_denominator: DenomOpt = Denominator.total,
@@ -200,7 +203,7 @@ def report(
         result, label = _run_mapping(
             bar, source, demo, fmt, mapping, data_year, sheet, definitions, vintage,
             lq_denominator, reference, from_year, year, nuts_version, region_names,
-            nuts_level)
+            nuts_level, encoding)
         bar("Rendering the report")
         geometry, builtin_table, attribution = None, None, None
         if boundaries is not None and not boundaries.exists() \
@@ -273,6 +276,7 @@ def load(
     mapping: MapOpt = None,
     data_year: YearOpt = None,
     sheet: SheetOpt = None,
+    encoding: EncodingOpt = None,
     impute: Annotated[str | None, typer.Option(
         help="Fill suppressed/missing cells by the European Cluster Observatory rule using "
         "this code hierarchy: naics2017 or nace2 (or a hierarchy CSV).")] = None,
@@ -291,7 +295,8 @@ def load(
         bar("Loading statistics")
         table, issues, label = load_input(source, False, fmt, mapping, data_year, sheet,
                                           nuts_version=nuts_version,
-                                          region_names=region_names, nuts_level=nuts_level)
+                                          region_names=region_names, nuts_level=nuts_level,
+                                          encoding=encoding)
         hier = None
         bar("Imputing suppressed cells" if impute else "Checking")
         if impute is not None:
@@ -411,6 +416,7 @@ def concentration(
     mapping: MapOpt = None,
     data_year: YearOpt = None,
     sheet: SheetOpt = None,
+    encoding: EncodingOpt = None,
     specialisation: Annotated[Path | None, typer.Option(
         help="Also write Krugman specialisation per region to this file.")] = None,
     top: Annotated[int, typer.Option(help="Show this many most concentrated industries.")]
@@ -424,7 +430,8 @@ def concentration(
     with errors(), steps() as progress:
         bar = StepBar(progress, 4)
         bar("Loading statistics")
-        stats, _issues, _label = load_input(source, demo, fmt, mapping, data_year, sheet)
+        stats, _issues, _label = load_input(source, demo, fmt, mapping, data_year, sheet,
+                                            encoding)
         bar("Computing concentration indices")
         panel = prepare_panel(stats)
         table = conc(panel)
@@ -526,7 +533,8 @@ def serve(
     """Run the registry platform: migrate the database, (--demo) load demo content, serve."""
     from klaster.web.cli import serve as run_server
 
-    run_server(host=host, port=port, demo=demo)
+    with errors():
+        run_server(host=host, port=port, demo=demo)
 
 
 @app.command()

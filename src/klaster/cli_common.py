@@ -105,8 +105,15 @@ IssuesOpt = Annotated[Path | None, typer.Option(
     "--issues", help="Write every warning (suppressed cells, unknown codes, …) to this CSV.")]
 
 
+EncodingOpt = Annotated[str | None, typer.Option(
+    "--encoding", help="Text encoding of a CSV/TXT input, e.g. cp1251 or cp1250; default: "
+    "detected (byte-order mark, UTF-8, else the most probable code page).")]
+
+
 def fail(exc: Exception) -> None:
-    err.print(f"[bold red]error:[/] {exc}", highlight=False)
+    # soft_wrap: an error line is never broken (a terminal wraps it itself), so
+    # "line 2" stays whole at any width and in captured output.
+    err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
     raise typer.Exit(code=2)
 
 
@@ -176,12 +183,15 @@ def guess_format(path: Path) -> Fmt:
         return Fmt.cbp
     if name.endswith(".csv"):
         with path.open(encoding="utf-8", errors="replace") as fh:
-            header = fh.readline().lower()
+            header = fh.readline(65536).lower()
         cols = {c.strip().strip('"') for c in header.split(",")}
         if {"naics", "employees"} <= cols or {"fipstate", "naics"} <= cols:
             return Fmt.cbp
     if name.endswith(".parquet"):
-        cols = set(pl.read_parquet_schema(path))
+        try:
+            cols = set(pl.read_parquet_schema(path))
+        except (pl.exceptions.PolarsError, OSError):
+            return Fmt.table  # the table loader names the file in its error
         from klaster.schema import STATS_SCHEMA
         if {"region", "industry", "year", "employment"} <= cols <= set(STATS_SCHEMA):
             return Fmt.canonical
@@ -189,12 +199,32 @@ def guess_format(path: Path) -> Fmt:
 
 
 def load_input(source: Path | None, demo: bool, fmt: Fmt, mapping: list[str] | None,
-               year: int | None, sheet: str | None, *, nuts_version: int | None = None,
-               region_names: str = "auto", nuts_level: int | None = None,
+               year: int | None, sheet: str | None, encoding: str | None = None, *,
+               nuts_version: int | None = None, region_names: str = "auto",
+               nuts_level: int | None = None,
                ) -> tuple[pl.DataFrame, IssueLog, str]:
     """Load the statistics named on the command line -> (table, issues, source label).
 
-    nuts_version / region_names: see NutsOpt / RegionNamesOpt (recoding of regions)."""
+    nuts_version / region_names: see NutsOpt / RegionNamesOpt (recoding of regions).
+    Whatever a loader raises on a file it cannot read becomes a DataError naming the
+    file (exit code 2, no traceback), so no input can end the CLI in a traceback."""
+    from klaster.data.textio import guard_read
+
+    def run():
+        return _load_input(source, demo, fmt, mapping, year, sheet, encoding,
+                           nuts_version=nuts_version, region_names=region_names,
+                           nuts_level=nuts_level)
+
+    if demo or source is None:
+        return run()
+    return guard_read(source, run)
+
+
+def _load_input(source: Path | None, demo: bool, fmt: Fmt, mapping: list[str] | None,
+                year: int | None, sheet: str | None, encoding: str | None, *,
+                nuts_version: int | None = None, region_names: str = "auto",
+                nuts_level: int | None = None,
+                ) -> tuple[pl.DataFrame, IssueLog, str]:
     from klaster.data import cbp, eurostat, generic
     from klaster.data.demo import load_demo
     from klaster.data.validate import validate_stats
@@ -224,7 +254,8 @@ def load_input(source: Path | None, demo: bool, fmt: Fmt, mapping: list[str] | N
         return table, issues, str(source)
     else:
         res = generic.load_table(source, parse_mapping(mapping), year=year, sheet=sheet,
-                                 region_names=names, nuts_version=nuts_version)
+                                 region_names=names, nuts_version=nuts_version,
+                                 encoding=encoding)
     table = res.table
     if nuts_level is not None and fmt is not Fmt.eurostat:
         from klaster.taxonomy.nuts import keep_nuts_level
@@ -278,14 +309,16 @@ def definitions_from_spec(spec: str, vintage: int) -> pl.DataFrame:
 
 
 def read_reference(path: Path | None) -> pl.DataFrame | None:
+    from klaster.data.textio import guard_read
+
     if path is None:
         return None
     suffix = path.suffix.lower()
     if suffix == ".parquet":
-        return pl.read_parquet(path)
+        return guard_read(path, lambda: pl.read_parquet(path))
     if suffix in (".xlsx", ".xlsm"):
-        return pl.read_excel(path)
-    return pl.read_csv(path, schema_overrides={"cluster": pl.Utf8})
+        return guard_read(path, lambda: pl.read_excel(path))
+    return guard_read(path, lambda: pl.read_csv(path, schema_overrides={"cluster": pl.Utf8}))
 
 
 def report_issues(issues: IssueLog, path: Path | None) -> None:
@@ -294,7 +327,8 @@ def report_issues(issues: IssueLog, path: Path | None) -> None:
     counts = ", ".join(f"{n:,} {kind}" for kind, n in sorted(issues.counts().items()))
     if path is not None:
         issues.write_csv(path)
-        err.print(f"[yellow]warnings:[/] {counts} (written to {path})", highlight=False)
+        err.print(f"[yellow]warnings:[/] {counts} (written to {path})", highlight=False,
+                  soft_wrap=True)
     else:
         err.print(f"[yellow]warnings:[/] {counts} (use --issues FILE to list them)",
-                  highlight=False)
+                  highlight=False, soft_wrap=True)

@@ -83,3 +83,72 @@ def test_main_report_takes_kd_results(tmp_path):
                                     "--kd", str(tmp_path / "nowhere")])
     assert r.exit_code != 0 and "klaster kd" in " ".join(r.output.split())
     assert not (tmp_path / "x.html").exists()
+
+
+def _small_file(tmp_path):
+    """No id column (optional): industry A with 12 firms, B with 1."""
+    import numpy as np
+
+    rng = np.random.default_rng(2)
+    n = 60
+    lon, lat = rng.uniform(23.0, 23.4, n), rng.uniform(53.0, 53.3, n)
+    ind = ["A"] * 12 + ["B"] + ["C"] * (n - 13)
+    p = tmp_path / "firms.csv"
+    pl.DataFrame({"industry": ind, "lon": lon, "lat": lat}).write_csv(p)
+    return p
+
+
+def _run(args):
+    r = CliRunner().invoke(_app(), args, env={"COLUMNS": "200"})
+    return r, " ".join(r.output.split())
+
+
+def test_small_messages_say_what_happened(tmp_path):
+    src = str(_small_file(tmp_path))
+    out = tmp_path / "out"
+    r, msg = _run(["kd", src, "-o", str(out), "--sims", "9", "--scheduler", "inline",
+                   "--min-firms", "1", "-i", "A", "-i", "B", "--m", "--mfun"])
+    assert r.exit_code == 0, r.output
+    # the runner never tests fewer than 2 firms, and says so
+    assert "1 not tested (fewer than 2 firms)" in msg
+    # M and m of a one-firm industry: a named warning, no all-null rows
+    assert "M not computed for 'B'" in msg and "m not computed for 'B'" in msg
+    m = pl.read_parquet(out / "m.parquet")
+    mfun = pl.read_parquet(out / "mfun.parquet")
+    assert set(m["industry"]) == {"A"} and set(mfun["industry"]) == {"A"}
+    assert m["m"].is_not_null().any() and mfun["m"].is_not_null().any()
+    assert set(mfun["function"]) == {"m"} and mfun["bandwidth"][0] > 0
+    # both local bands are in the Kd curve
+    kd = pl.read_parquet(out / "kd.parquet")
+    assert (kd["local_lo_dbmss"] <= kd["local_lo"]).all()
+    assert (kd["local_hi_dbmss"] >= kd["local_hi"]).all()
+
+
+def test_no_curve_no_claim_of_kd_parquet(tmp_path):
+    src = str(_small_file(tmp_path))
+    out = tmp_path / "out"
+    r, msg = _run(["kd", src, "-o", str(out), "--sims", "9", "--scheduler", "inline",
+                   "-i", "A", "-i", "B", "--min-firms", "20"])
+    assert r.exit_code == 0, r.output
+    assert "2 not tested (fewer than 20 firms)" in msg
+    assert not (out / "kd.parquet").exists() and "kd.parquet" not in msg
+    assert "summary.parquet" in msg
+
+
+def test_report_names_the_local_band(tmp_path):
+    src = str(_small_file(tmp_path))
+    report = tmp_path / "r.html"
+    r, _ = _run(["kd", src, "-o", str(tmp_path / "out"), "--sims", "9", "--scheduler",
+                 "inline", "-i", "C", "--report", str(report), "--local-band", "dbmss"])
+    assert r.exit_code == 0, r.output
+    html = report.read_text(encoding="utf-8")
+    assert "2.5–97.5 % band (dbmss)" in html and "holds 95" in html
+
+
+def test_lonlat_with_projected_crs_exits_2(tmp_path):
+    p = tmp_path / "f.csv"
+    p.write_text("industry,x,y\nA,23.1,53.1\nA,23.2,53.2\n", encoding="utf-8")
+    r, msg = _run(["kd", str(p), "--crs", "EPSG:2180", "-o", str(tmp_path / "out"),
+                   "--scheduler", "inline"])
+    assert r.exit_code == 2 and "longitude/latitude" in msg and "field 'x'" in msg
+    assert "line 2" in msg and not (tmp_path / "out").exists()

@@ -19,7 +19,7 @@ from klaster.spatial.kd import (
 )
 from klaster.spatial.points import SiteCoords, site_coords
 
-from .helpers import all_pair_distances, pair_weights, reflected_kde, silverman
+from .helpers import all_pair_distances, dbmss_kdhat, pair_weights
 
 
 def _frame(xy, industry, weight=None, geographic=False):
@@ -52,20 +52,21 @@ def test_fast_path_matches_brute_force(geographic, weighted):
     pw = pair_weights(w) if weighted else None
     grid = distance_grid(np.median(d), 101)
     # fixed bandwidth: the only difference is binning, bounded by 0.242 delta / h^2
+    # (the normalising mass moves by far less: each Φ term by <= φ(0) δ / (2h))
     h = 0.05 * np.median(d)
     kd, stat = _one_curve(pts, rows, grid, bandwidth=h, weighted=weighted)
-    exact = reflected_kde(d, grid, h, pw)
+    exact, _ = dbmss_kdhat(d, grid, pw, bw=h)
     bound = binning_bound(stat.binning.delta, h)
-    assert np.abs(kd - exact).max() <= bound + 1e-12
+    assert np.abs(kd - exact).max() <= 1.01 * bound + 1e-12
     assert bound < 0.05 * exact.max()  # the bound itself is tight enough to matter
-    # Silverman bandwidth from the histogram vs the exact one (unweighted)
-    if not weighted:
-        kd2, stat2 = _one_curve(pts, rows, grid)
-        h_exact = silverman(d)
-        tol = 0.9 * 2 * stat2.binning.delta / 1.34 * len(d) ** -0.2
-        assert abs(stat2.last_h - h_exact) <= tol + 1e-12
-        exact2 = reflected_kde(d, grid, h_exact, None)
-        assert np.abs(kd2 - exact2).max() < 1e-3 * exact2.max()
+    # dbmss's default: bw.nrd0 of the unweighted distances up to 2 max r, from the
+    # histogram (each quartile within δ, s within δ/2) vs the exact one
+    kd2, stat2 = _one_curve(pts, rows, grid, weighted=weighted)
+    exact2, h_exact = dbmss_kdhat(d, grid, pw)
+    n_in = int((d <= 2 * grid[-1]).sum())
+    tol = 0.9 * 2 * stat2.binning.delta / 1.34 * n_in ** -0.2
+    assert abs(stat2.last_h - h_exact) <= tol + 1e-12
+    assert np.abs(kd2 - exact2).max() < 1e-3 * exact2.max()
 
 
 def test_colocalisation_matches_brute_force():
@@ -78,8 +79,8 @@ def test_colocalisation_matches_brute_force():
     stat = KdStatistic(site_coords(pts), grid, a, np.ones(120), KdOptions(bandwidth=2.0),
                        idx_b=b, w_b=np.ones(180))
     kd = stat.observed()
-    exact = reflected_kde(d, grid, 2.0)
-    assert np.abs(kd - exact).max() <= binning_bound(stat.binning.delta, 2.0) + 1e-12
+    exact, _ = dbmss_kdhat(d, grid, bw=2.0)
+    assert np.abs(kd - exact).max() <= 1.01 * binning_bound(stat.binning.delta, 2.0) + 1e-12
 
 
 def test_equal_weights_give_unweighted_curve_and_bands():

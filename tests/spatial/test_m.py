@@ -8,7 +8,7 @@ from klaster.spatial.analysis import m_industry
 from klaster.spatial.m import MStatistic
 from klaster.spatial.points import site_coords
 
-from .helpers import haversine_km
+from .helpers import gaussian_radius, haversine_km
 
 
 def _brute_m(d, w, ref, target, radii):
@@ -36,7 +36,8 @@ def test_m_matches_definition(geographic):
     n = 300
     if geographic:
         xy = np.column_stack([rng.uniform(24.8, 25.1, n), rng.uniform(60.1, 60.3, n)])
-        d = haversine_km(xy[:, None, 0], xy[:, None, 1], xy[None, :, 0], xy[None, :, 1])
+        d = haversine_km(xy[:, None, 0], xy[:, None, 1], xy[None, :, 0], xy[None, :, 1],
+                         gaussian_radius(xy[:, 1].mean()))
         radii = np.linspace(0.5, 6, 8)
         cols = ("lon", "lat")
     else:

@@ -32,7 +32,8 @@ def test_gamma_psi_by_hand():
     from klaster.spatial.montecarlo import Envelope
 
     z = np.zeros(4)
-    env = Envelope(z, z, np.array([1.0, 1, 1, 1]), np.array([3.0, 3, 3, 3]), 0.95, 0.05, 0.05)
+    env = Envelope(z, z, z, z, np.array([1.0, 1, 1, 1]), np.array([3.0, 3, 3, 3]), 0.95, 0.05,
+                   0.05)
     obs = np.array([4.0, 5.0, 2.0, 0.5])
     # Γ = (4-3) + (5-3) = 3 per unit step; step 0.5 -> 1.5; Ψ = 0 because Γ > 0
     assert gamma_psi(obs, env, 0.5) == (1.5, 0.0)

@@ -40,7 +40,8 @@ def test_write_report_is_standalone(result, tmp_path):
 def test_figure_has_kd_and_bands(result):
     curves, _ = result
     fig = kd_figure(curves.filter(pl.col("industry") == "B"))
-    assert [t.name for t in fig.data if t.name] == ["local 5–95 % band", "global band", "Kd"]
+    assert [t.name for t in fig.data if t.name] == [
+        "local 5–95 % band (Duranton & Overman 2005)", "global band", "Kd"]
 
 
 def test_missing_columns_named(result):

@@ -28,9 +28,12 @@ def launch(playwright):
 
 def open_page(browser, base_url: str, outside: list[str]):
     """A page in a fresh context (its own cookies) that appends to ``outside`` the URL of
-    every request not addressed to ``base_url``."""
+    every request not addressed to ``base_url``, and every Content-Security-Policy
+    violation the browser reports (so each browser test also checks the policy)."""
     page = browser.new_context(locale="en-GB").new_page()
     page.on("request", lambda r: None if r.url.startswith(base_url) else outside.append(r.url))
+    page.on("console", lambda m: outside.append(f"CSP: {m.text}")
+            if "Content Security Policy" in m.text else None)
     return page
 
 

@@ -18,6 +18,10 @@ os.environ["KLASTER_SECURE_SSL_REDIRECT"] = "0"
 os.environ["KLASTER_SECURE_COOKIES"] = "0"
 os.environ.setdefault("KLASTER_ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
 os.environ.setdefault("KLASTER_DATA_DIR", tempfile.mkdtemp(prefix="klaster-web-test-"))
+# Most tests run inside one transaction; an analysis heartbeat from the worker's second
+# connection would wait for that transaction's row lock (PostgreSQL). Heartbeats are
+# tested on their own (tests/web/analysis/test_jobs.py, with an explicit interval).
+os.environ.setdefault("KLASTER_JOB_HEARTBEAT_SECONDS", "3600")
 
 from klaster.web.i18n import compile_translations  # noqa: E402
 
@@ -71,3 +75,15 @@ def registry(db, make_user):
     Membership.objects.create(organisation=org_b, cluster=hidden)
     return dict(coord_a=coord_a, coord_b=coord_b, rep_a=rep_a, admin=admin, stranger=stranger,
                 org_a=org_a, org_b=org_b, published=published, hidden=hidden)
+
+
+def api_client(user=None):
+    """A DRF test client, authenticated by ``user``'s token (anonymous without one)."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    if user is not None:
+        token = Token.objects.get_or_create(user=user)[0]
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client

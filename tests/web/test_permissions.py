@@ -3,18 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
+
+from .conftest import api_client as _api
 
 pytestmark = pytest.mark.django_db
-
-
-def _api(user=None):
-    client = APIClient()
-    if user is not None:
-        token = Token.objects.get_or_create(user=user)[0]
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
 
 
 # --- anonymous visitors see published records only ---------------------------------------

@@ -98,3 +98,95 @@ def test_login_works_with_the_right_password(client, make_user):
     r = client.post("/accounts/login/", {"username": "alice", "password": "pw-alice-Long1"})
     assert r.status_code == 302
     assert client.session["_auth_user_id"]
+
+
+# --- DEBUG stays on this computer (issue 12) ----------------------------------------------
+
+def test_serve_refuses_debug_on_a_network_address(monkeypatch):
+    from klaster.errors import KlasterError
+    from klaster.web.cli import local_only
+
+    for name in ("KLASTER_DEBUG", "KLASTER_ALLOWED_HOSTS", "KLASTER_SECURE_SSL_REDIRECT",
+                 "KLASTER_SECURE_COOKIES", "KLASTER_HSTS_SECONDS", "KLASTER_GENERATED_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    local_only("127.0.0.1", debug=True)
+    assert os.environ["KLASTER_DEBUG"] == "1"
+    monkeypatch.delenv("KLASTER_DEBUG")
+    local_only("0.0.0.0", debug=True)  # the docs' example: served with DEBUG off
+    assert os.environ["KLASTER_DEBUG"] == "0"
+    assert os.environ["KLASTER_SECURE_SSL_REDIRECT"] == "0"
+    monkeypatch.setenv("KLASTER_DEBUG", "1")
+    with pytest.raises(KlasterError, match="0.0.0.0"):
+        local_only("0.0.0.0", debug=True)
+    for host in ("::", "192.168.1.5", "myhost.example.org"):
+        with pytest.raises(KlasterError):
+            local_only(host, debug=True)
+    for host in ("localhost", "::1", "[::1]", "127.0.0.2"):
+        local_only(host, debug=True)
+
+
+def test_klaster_serve_with_debug_on_the_network_exits_2_before_serving(monkeypatch):
+    from typer.testing import CliRunner
+
+    from klaster.cli import app
+
+    called = []
+    monkeypatch.setattr("django.core.management.call_command",
+                        lambda *a, **k: called.append(a))
+    monkeypatch.setenv("KLASTER_DEBUG", "1")
+    result = CliRunner().invoke(app, ["serve", "--host", "0.0.0.0", "--port", "1"],
+                                env={"COLUMNS": "200"})
+    assert result.exit_code == 2, result.output
+    assert "KLASTER_DEBUG is on" in result.output and "Traceback" not in result.output
+    assert called == []  # nothing migrated, nothing served
+
+
+@pytest.mark.django_db
+def test_debug_pages_never_reach_another_machine(client, settings):
+    settings.DEBUG = True
+    remote = client.get("/no-such-page/", REMOTE_ADDR="203.0.113.9")
+    assert remote.status_code == 403
+    assert b"urlpatterns" not in remote.content and b"klaster.web.urls" not in remote.content
+    local = client.get("/no-such-page/", REMOTE_ADDR="127.0.0.1")
+    assert local.status_code == 404
+    settings.DEBUG = False
+    assert client.get("/", REMOTE_ADDR="203.0.113.9").status_code == 200
+
+
+# --- Content-Security-Policy ---------------------------------------------------------------
+
+def _policy(response) -> dict[str, list[str]]:
+    header = response["Content-Security-Policy"]
+    return {part.split()[0]: part.split()[1:] for part in header.split(";") if part.strip()}
+
+
+@pytest.mark.django_db
+def test_every_page_has_a_strict_script_policy(client, registry):
+    page = client.get("/")
+    policy = _policy(page)
+    assert policy["script-src"][0] == "'self'"
+    assert "'unsafe-inline'" not in policy["script-src"]
+    assert "'unsafe-eval'" not in policy["script-src"]
+    assert policy["frame-ancestors"] == ["'none'"] and policy["object-src"] == ["'none'"]
+    html = page.content.decode()
+    assert "onchange=" not in html and "onclick=" not in html
+    api = client.get("/api/clusters/")
+    assert "Content-Security-Policy" in api
+    assert page["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+def test_no_template_has_an_inline_handler_or_an_inline_script_without_nonce():
+    import re
+    from pathlib import Path
+
+    import klaster.web
+
+    root = Path(klaster.web.__file__).parent
+    for path in root.glob("*/templates/**/*.html"):
+        if path.name == "report_pdf.html":  # rendered to PDF by WeasyPrint, never served
+            continue
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"\son[a-z]+\s*=", text), f"{path}: inline event handler"
+        for tag in re.findall(r"<script\b[^>]*>", text):
+            assert "src=" in tag or "nonce=" in tag or "application/json" in tag, (
+                f"{path}: {tag} needs nonce=\"{{{{ CSP_NONCE }}}}\"")

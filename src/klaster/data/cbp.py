@@ -48,6 +48,7 @@ from pathlib import Path
 import polars as pl
 
 from klaster.data.generic import LoadResult
+from klaster.data.textio import read_text_table
 from klaster.data.validate import LINE_COL, validate_stats
 from klaster.errors import DataError, IssueLog
 
@@ -121,6 +122,16 @@ def _finish(df: pl.DataFrame, path: Path, log: IssueLog) -> LoadResult:
     return LoadResult(table=out, issues=log, source=str(path))
 
 
+def _read_text(path: Path) -> pl.DataFrame:
+    """A CBP text file, every column as text, names lower-cased, with LINE_COL
+    (encoding, delimiter and structure checks: klaster.data.textio)."""
+    raw = read_text_table(path).frame
+    names = {c: c if c == LINE_COL else c.strip().lower() for c in raw.columns}
+    if len(set(names.values())) != len(names):
+        raise DataError("the header names a column twice (ignoring case)", file=path, line=1)
+    return raw.rename(names)
+
+
 # --- (a) CSV extract of the API ------------------------------------------------------
 def load_cbp_extract(path: str | Path, year: int | None = None) -> LoadResult:
     """Load the API extract layout (state|fips, naics, establishments, employees, payroll).
@@ -130,15 +141,19 @@ def load_cbp_extract(path: str | Path, year: int | None = None) -> LoadResult:
     """
     path = Path(path)
     yr = _need_year(path, year)
-    raw = pl.read_csv(path, infer_schema=False)
-    raw = raw.rename({c: c.strip().lower() for c in raw.columns})
+    raw = _read_text(path)
     geo = "state" if "state" in raw.columns else "fips" if "fips" in raw.columns else None
     if geo is None or "naics" not in raw.columns:
         raise DataError(
             f"not the CBP extract layout: need state|fips and naics columns, found {raw.columns}",
             file=path, line=1,
         )
-    df = raw.with_row_index(LINE_COL, offset=2).select(
+    missing = [c for c in ("employees", "establishments", "payroll") if c not in raw.columns]
+    if missing:
+        raise DataError(f"not the CBP extract layout: missing column(s) {missing}, found "
+                        f"{[c for c in raw.columns if c != LINE_COL]}", file=path, line=1,
+                        field=missing[0])
+    df = raw.select(
         pl.col(LINE_COL).cast(pl.Int64),
         pl.col(geo).alias("region"),
         pl.col("naics").map_elements(normalize_naics, return_dtype=pl.Utf8).alias("industry"),
@@ -162,9 +177,14 @@ def load_cbp_api_json(path: str | Path, year: int | None = None) -> LoadResult:
     path = Path(path)
     yr = _need_year(path, year)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
     except json.JSONDecodeError as exc:
         raise DataError(f"not valid JSON: {exc.msg}", file=path, line=exc.lineno) from None
+    except UnicodeDecodeError as exc:
+        raise DataError(f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset "
+                        f"{exc.start}); the Census API answers in UTF-8", file=path) from None
+    except RecursionError:
+        raise DataError("JSON nested too deeply", file=path) from None
     if not isinstance(data, list) or not data or not all(isinstance(r, list) for r in data):
         raise DataError("expected a JSON array of arrays (header row first)", file=path, line=1)
     header = [str(h) for h in data[0]]
@@ -241,15 +261,13 @@ def load_cbp_bulk(path: str | Path, year: int | None = None) -> LoadResult:
     """
     path = Path(path)
     yr = _need_year(path, year)
-    raw = pl.read_csv(path, infer_schema=False)
-    raw = raw.rename({c: c.strip().lower() for c in raw.columns})
+    raw = _read_text(path)
     need = {"naics", "emp", "est", "ap"}
     if not need <= set(raw.columns):
         raise DataError(
             f"not a CBP bulk file: need columns {sorted(need)}, found {raw.columns}",
             file=path, line=1,
         )
-    raw = raw.with_row_index(LINE_COL, offset=2)
     log = IssueLog()
     if "lfo" in raw.columns:
         other = raw.filter(pl.col("lfo").str.strip_chars() != "-").height

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
+from klaster.data.textio import read_text_table
 from klaster.data.validate import LINE_COL, validate_stats
 from klaster.errors import DataError, IssueLog
 from klaster.schema import STATS_SCHEMA
@@ -26,25 +27,61 @@ class LoadResult:
     source: str = ""
 
 
-def _read_raw(path: Path, sheet: str | None) -> pl.DataFrame:
-    suffix = path.suffix.lower()
-    if suffix in {".csv", ".txt"}:
-        # infer_schema=False: every column is text, so "01" stays "01"; numbers are
-        # cast (with line-precise errors) by validate_stats.
-        return pl.read_csv(path, infer_schema=False)
+TEXT_SUFFIXES = {".csv", ".txt", ".tsv"}
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
+
+
+def _suffix(path: Path) -> str:
+    """The table suffix, looking through a compression suffix ("x.csv.gz" -> ".csv")."""
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] == ".gz" and len(suffixes) > 1:
+        return suffixes[-2]
+    return path.suffix.lower()
+
+
+def _read_raw(path: Path, sheet: str | None, encoding: str | None = None,
+              notes: IssueLog | None = None) -> pl.DataFrame:
+    suffix = _suffix(path)
+    if suffix in TEXT_SUFFIXES:
+        # Every column is text, so "01" stays "01"; numbers are cast (with line-precise
+        # errors) by validate_stats. Encoding, delimiter and structure: klaster.data.textio.
+        text = read_text_table(path, encoding=encoding)
+        for note in text.notes:
+            if notes is not None:
+                notes.add("read_as", note, file=str(path))
+        return text.frame
+    if path.stat().st_size == 0:
+        raise DataError("the file is empty", file=path)
     if suffix == ".parquet":
-        return pl.read_parquet(path)
-    if suffix in {".xlsx", ".xlsm", ".xls"}:
+        try:
+            return pl.read_parquet(path)
+        except (pl.exceptions.PolarsError, OSError) as exc:
+            raise DataError(f"not a readable Parquet file ({_first_line(exc)})",
+                            file=path) from None
+    if suffix in EXCEL_SUFFIXES:
         kwargs: dict = {"engine": "calamine", "infer_schema_length": 0}
         if sheet is not None:
             kwargs["sheet_name"] = sheet
         try:
             return pl.read_excel(path, **kwargs)
         except ValueError as exc:
-            raise DataError(f"cannot read sheet {sheet!r}: {exc}", file=path) from exc
+            if sheet is not None and "sheet" in str(exc).lower():
+                raise DataError(f"cannot read sheet {sheet!r}: {_first_line(exc)}",
+                                file=path) from None
+            raise DataError(f"not a readable Excel workbook ({_first_line(exc)})",
+                            file=path) from None
+        except Exception as exc:  # noqa: BLE001 - calamine raises its own error types
+            raise DataError(f"not a readable Excel workbook ({_first_line(exc)})",
+                            file=path) from None
     raise DataError(
         f"unsupported file type {suffix!r}; use .csv, .parquet or .xlsx", file=path
     )
+
+
+def _first_line(exc: BaseException) -> str:
+    """The first line of a library's error message (Polars appends long hints)."""
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
 
 
 def load_table(
@@ -55,6 +92,7 @@ def load_table(
     sheet: str | None = None,
     region_names: str | pl.DataFrame | None = None,
     nuts_version: int | None = None,
+    encoding: str | None = None,
 ) -> LoadResult:
     """Load a CSV / Parquet / Excel table into the canonical statistics table.
 
@@ -74,10 +112,13 @@ def load_table(
     path = Path(path)
     if not path.is_file():
         raise DataError("file not found", file=path)
-    raw = _read_raw(path, sheet)
+    notes = IssueLog()
+    raw = _read_raw(path, sheet, encoding, notes)
     if raw.height == 0:
         raise DataError("the table is empty (no data rows)", file=path)
-    raw = raw.with_row_index(LINE_COL, offset=2).with_columns(pl.col(LINE_COL).cast(pl.Int64))
+    if LINE_COL not in raw.columns:
+        raw = raw.with_row_index(LINE_COL, offset=2).with_columns(
+            pl.col(LINE_COL).cast(pl.Int64))
     mapping = dict(mapping or {})
     unknown_targets = set(mapping) - set(STATS_SCHEMA)
     if unknown_targets:
@@ -97,6 +138,13 @@ def load_table(
                 f"columns are {[c for c in raw.columns if c != LINE_COL]}",
                 file=path, line=1, field=src_col,
             )
+    found = [c for c in raw.columns if c != LINE_COL]
+    missing = [c for c in ("region", "industry", "year") if c not in selected
+               and not (c == "year" and year is not None)]
+    if missing:
+        raise DataError(
+            f"missing required column(s) {missing}; the header has {found} (map other "
+            "names with --map canonical=source)", file=path, line=1, field=missing[0])
     table = raw.select([expr.alias(name) for name, expr in selected.items()])
     if year is not None:
         if "year" in table.columns:
@@ -112,7 +160,8 @@ def load_table(
         out = out.with_columns(table[LINE_COL])
         out = recode_region_column(out, region_names, nuts_version, issues, str(path))
         out, _again = validate_stats(out, source=path)
-    return LoadResult(table=out, issues=issues, source=str(path))
+    notes.extend(issues)
+    return LoadResult(table=out, issues=notes, source=str(path))
 
 
 def recode_region_column(

@@ -22,6 +22,11 @@ from klaster.schema import STATS_KEY, STATS_SCHEMA, STATS_VALUES
 
 LINE_COL = "__line__"
 REQUIRED = STATS_KEY  # region, industry, year
+#: Largest count accepted in a value column. World employment is ~3.5e9 and the largest
+#: payroll in the supported sources (US CBP, USD 1,000) ~1e10; anything near 1e15 is a
+#: unit or parsing error, and sums of such values lose every smaller cell (float64 keeps
+#: ~15.9 significant digits).
+MAX_COUNT = 1e15
 
 
 def _lines(df: pl.DataFrame) -> pl.Series:
@@ -48,7 +53,9 @@ def _cast_column(
             # Years written as "2021.0" by spreadsheets are still whole numbers.
             as_float = stripped.cast(pl.Float64, strict=False)
             bad = stripped.is_not_null() & (
-                as_float.is_null() | (as_float != as_float.round(0)).fill_null(True)
+                as_float.is_null() | ~as_float.is_finite().fill_null(False)
+                | (as_float != as_float.round(0)).fill_null(True)
+                | (as_float.abs() > 2**31 - 1).fill_null(False)
             )
             cast = as_float.cast(pl.Int32, strict=False)
         else:
@@ -113,7 +120,8 @@ def validate_stats(
     Returns ``(table, issues)``: table has exactly the STATS_SCHEMA columns in order.
 
     Raises DataError (file, line, field) for: empty input, missing required columns,
-    null keys, non-numeric counts or years, negative counts, duplicate keys.
+    null keys, non-numeric counts or years, NaN/infinite, negative or implausibly large
+    (> MAX_COUNT) counts, duplicate keys.
     Writes warnings for unknown industry/region codes (when known sets are given) and
     rows with zero employment.
     """
@@ -156,12 +164,27 @@ def validate_stats(
             i = _first_bad(df, nulls)
             raise DataError("empty key value", file=src, line=int(lines[i]), field=name)
     for name in STATS_VALUES:
+        # NaN and infinities ("nan", "inf", 1e400) parse as floats but are not counts.
+        nonfinite = (cols[name].is_nan() | cols[name].is_infinite()).fill_null(False)
+        if nonfinite.any():
+            i = _first_bad(df, nonfinite)
+            raise DataError(
+                f"expected a finite count, found {cols[name][i]}",
+                file=src, line=int(lines[i]), field=name,
+            )
         neg = cols[name] < 0
         neg = neg.fill_null(False)
         if neg.any():
             i = _first_bad(df, neg)
             raise DataError(
                 f"negative count {cols[name][i]}", file=src, line=int(lines[i]), field=name
+            )
+        huge = (cols[name] > MAX_COUNT).fill_null(False)
+        if huge.any():
+            i = _first_bad(df, huge)
+            raise DataError(
+                f"count {cols[name][i]:.6g} is larger than {MAX_COUNT:.0e} (a unit or "
+                "parsing error?)", file=src, line=int(lines[i]), field=name,
             )
 
     out = pl.DataFrame([cols[c].alias(c) for c in STATS_SCHEMA]).cast(STATS_SCHEMA)

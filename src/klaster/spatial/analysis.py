@@ -74,20 +74,29 @@ def kd_industry(points: pl.DataFrame, industry: str, *, other: str | None = None
 def m_industry(points: pl.DataFrame, industry: str, *, other: str | None = None,
                radii: np.ndarray | None = None, max_distance: float | None = None,
                n_radii: int = 50, weighted: bool = True, n_sim: int = 99,
-               seed: int = 0) -> pl.DataFrame:
-    """M (Marcon & Puech 2010) of ``industry`` (toward ``other``) with bands per radius.
+               seed: int = 0, function: str = "M",
+               bandwidth: float | None = None) -> pl.DataFrame:
+    """M (Marcon & Puech 2010; ``function="M"``) or m (Lang, Marcon & Puech 2015;
+    ``"m"``) of ``industry`` (toward ``other``) with bands per distance.
 
     Radii default to ``n_radii`` steps up to ``max_distance`` (default: the median
-    distance between sites). Columns: see :func:`klaster.spatial.m.m_test`.
+    distance between sites), from dmax / n_radii for M (M(0) is undefined) and from 0
+    for m. Columns: see :func:`klaster.spatial.m.m_test`. A DataError when the
+    industry has fewer than 2 firms and no ``other`` (nothing to measure).
     """
     sites = site_coords(points)
     if radii is None:
         dmax = max_distance if max_distance is not None else median_site_distance(sites,
                                                                                    seed=seed)
-        radii = np.linspace(dmax / n_radii, dmax, n_radii)
+        radii = np.linspace(dmax / n_radii, dmax, n_radii) if function == "M" \
+            else np.linspace(0.0, dmax, n_radii + 1)
     w = points["weight"].to_numpy() if weighted else np.ones(points.height)
     ref = _rows(points, industry)
     target = None if other is None else _rows(points, other)
+    if other is None and len(ref) < 2:
+        raise DataError(f"industry {industry!r} has {len(ref)} firm: {function} of an "
+                        "industry with itself needs at least 2", field="industry")
     key = industry if other is None else f"{industry}\x00{other}"
     return m_test(sites, w, ref, industry=industry, radii=radii, target=target, other=other,
-                  n_sim=n_sim, seed=industry_seed(seed, "M\x00" + key))
+                  n_sim=n_sim, seed=industry_seed(seed, function + "\x00" + key),
+                  function=function, bandwidth=bandwidth)

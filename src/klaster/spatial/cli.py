@@ -25,20 +25,26 @@ class Mode(str, Enum):
     sample = "sample"
 
 
+class LocalBand(str, Enum):
+    do2005 = "do2005"
+    dbmss = "dbmss"
+
+
 class Method(str, Enum):
     dbscan = "dbscan"
     hdbscan = "hdbscan"
 
 
 PointsArg = Annotated[Path, typer.Argument(
-    help="Firm points (CSV or Parquet): id, industry, lon/lat or x/y, optional weight "
+    help="Firm points (CSV or Parquet): industry, lon/lat or x/y, optional id, weight "
     "(employees) and region.", show_default=False)]
 MapOpt = Annotated[list[str] | None, typer.Option(
     "--map", "-m", help="Column mapping canonical=source, e.g. --map id=osm_id "
     "--map industry=value. Repeatable.")]
 CrsOpt = Annotated[str, typer.Option(
-    help="EPSG:4326 for lon/lat (great-circle km); anything else means projected x/y "
-    "(Euclidean, CRS unit).")]
+    help="Coordinate reference system (EPSG code, WKT or PROJ string). Geographic "
+    "(EPSG:4326, EPSG:4258 ETRS89, ...): columns lon/lat, distances in km; projected "
+    "(EPSG:2180, ...): columns x/y, distances in its unit.")]
 
 
 def kd(
@@ -64,10 +70,17 @@ def kd(
     mode: Annotated[Mode, typer.Option(
         help="exact: every pair; sample: random pairs; auto: exact up to 5e7 pairs.")]
     = Mode.auto,
-    min_firms: Annotated[int, typer.Option(help="Industries with fewer firms are "
-                                           "listed but not tested.")] = 10,
+    min_firms: Annotated[int, typer.Option(
+        help="Industries with fewer firms are listed but not tested (at least 2: Kd "
+        "needs a pair).")] = 10,
     m: Annotated[bool, typer.Option("--m", help="Also M (Marcon & Puech 2010, weighted) "
                                     "for the --industry codes.")] = False,
+    mfun: Annotated[bool, typer.Option("--mfun", help="Also m, the density version of M "
+                                       "(Lang, Marcon & Puech 2015), for the --industry "
+                                       "codes.")] = False,
+    local_band: Annotated[LocalBand, typer.Option(
+        help="Local band the report draws: do2005 (5-95 %, Duranton & Overman 2005) or "
+        "dbmss (2.5-97.5 %). Both are in kd.parquet.")] = LocalBand.do2005,
     scheduler: Annotated[str | None, typer.Option(
         help="Dask scheduler address (tcp://host:8786); default a local cluster; "
         "'inline' runs without Dask.")] = None,
@@ -80,17 +93,39 @@ def kd(
     """Duranton–Overman Kd with Monte Carlo bands for every industry (resumable)."""
     import polars as pl
 
+    from klaster.errors import DataError, IssueLog
     from klaster.reports import write_table
     from klaster.spatial.analysis import kd_industry, m_industry
     from klaster.spatial.kd import KdOptions
-    from klaster.spatial.points import load_points
+    from klaster.spatial.points import crs_unit, load_points
     from klaster.spatial.runner import run_register
 
+    def m_frames(codes: list[str], with_code: str | None) -> dict[str, pl.DataFrame]:
+        # M and/or m per code; an industry where it is undefined is named, not written
+        out: dict[str, list[pl.DataFrame]] = {}
+        for fn, on in (("M", m), ("m", mfun)):
+            if not on:
+                continue
+            for c in codes:
+                try:
+                    out.setdefault(fn, []).append(m_industry(
+                        pts, c, other=with_code, n_sim=sims, seed=seed,
+                        max_distance=max_distance, function=fn))
+                except DataError as exc:
+                    err.print(f"[yellow]Warning:[/] {fn} not computed for {c!r}: "
+                              f"{exc.message}", highlight=False)
+        return {fn: pl.concat(f) for fn, f in out.items() if f}
+
+    written: list[str] = []
     with errors():
-        pts = load_points(points, mapping=parse_mapping(mapping), crs=crs)
+        log = IssueLog()
+        pts = load_points(points, mapping=parse_mapping(mapping), crs=crs, issues=log)
+        for issue in log:
+            err.print(f"[yellow]Note:[/] {issue.message}", highlight=False)
         opts = KdOptions(max_distance=max_distance, bandwidth=bandwidth, weighted=weighted,
                          mode=mode.value)
-        unit = "km" if "lon" in pts.columns else "CRS unit"
+        unit = "km" if "lon" in pts.columns else crs_unit(crs)
+        names = {"M": "m", "m": "mfun"}
         if other is not None:
             if not industry or len(industry) != 1:
                 raise KlasterError("--with needs exactly one --industry")
@@ -99,33 +134,37 @@ def kd(
                                          n_sim=sims, seed=seed)
             write_table(curve, output / "colocalisation_kd.parquet")
             write_table(summary, output / "colocalisation_summary.parquet")
-            if m:
-                write_table(m_industry(pts, industry[0], other=other, n_sim=sims, seed=seed,
-                                       max_distance=max_distance),
-                            output / "colocalisation_m.parquet")
+            written += ["colocalisation_kd.parquet", "colocalisation_summary.parquet"]
+            for fn, frame in m_frames(industry, other).items():
+                write_table(frame, output / f"colocalisation_{names[fn]}.parquet")
+                written.append(f"colocalisation_{names[fn]}.parquet")
             console.print(f"Co-localisation {industry[0]} × {other}: Γ = "
                           f"{summary['gamma'][0]:.4g}, localised at "
                           f"{summary['localised_at'][0] or 'no distance'} ({unit}).",
                           highlight=False)
-            console.print(f"Wrote {output}/colocalisation_*.parquet", highlight=False)
+            console.print("Wrote " + ", ".join(f"{output}/{f}" for f in written) + ".",
+                          highlight=False)
             return
+        if (m or mfun) and not industry:
+            raise KlasterError("--m and --mfun need --industry (M costs n x N per "
+                               "simulation)")
         summary = run_register(pts, output, options=opts, n_sim=sims, seed=seed,
                                industries=industry, scheduler=scheduler, n_workers=workers,
                                min_firms=min_firms, console=err)
-        if m:
-            if not industry:
-                raise KlasterError("--m needs --industry (M costs n x N per simulation)")
-            frames = [m_industry(pts, c, n_sim=sims, seed=seed, max_distance=max_distance)
-                      for c in industry]
-            write_table(pl.concat(frames), output / "m.parquet")
+        written.append("summary.parquet")
+        if (output / "kd.parquet").exists():
+            written.append("kd.parquet")
+        for fn, frame in m_frames(industry or [], None).items():
+            write_table(frame, output / f"{names[fn]}.parquet")
+            written.append(f"{names[fn]}.parquet")
         if report is not None:
             from klaster.reports.spatial import write_spatial_report
 
-            curves = pl.read_parquet(output / "kd.parquet") \
-                if (output / "kd.parquet").exists() else None
-            if curves is None:
-                raise KlasterError("no industry had enough firms for a Kd curve")
-            write_spatial_report(report, curves, summary, unit=unit, notes=[
+            if "kd.parquet" not in written:
+                raise KlasterError("no industry had enough firms for a Kd curve; no report")
+            curves = pl.read_parquet(output / "kd.parquet")
+            write_spatial_report(report, curves, summary, unit=unit,
+                                 local_band=local_band.value, notes=[
                 f"Points: {points}; {pts.height:,} firms; {sims} simulations; seed {seed}."])
     tested = summary.filter(pl.col("gamma").is_not_null())
     t = Table(title="Most localised industries (Duranton–Overman Γ)", show_edge=False)
@@ -135,13 +174,14 @@ def kd(
         t.add_row(r["industry"], f"{r['firms']:,}", f"{r['gamma']:.4g}", f"{r['psi']:.4g}",
                   (r["localised_at"] or "")[:40])
     console.print(t)
+    threshold = max(2, min_firms)  # Kd needs a pair: the runner never tests fewer than 2
+    skipped = summary.height - tested.height
     console.print(
         f"{summary.height:,} industries: {tested.height:,} tested, "
         f"{int(tested['localised'].sum()):,} localised, {int(tested['dispersed'].sum()):,} "
-        f"dispersed, {summary.height - tested.height:,} with < {min_firms} firms. "
-        f"Wrote {output}/summary.parquet and {output}/kd.parquet"
-        + (f", {output}/m.parquet" if m else "") + (f", {report}" if report else "") + ".",
-        highlight=False)
+        f"dispersed, {skipped:,} not tested (fewer than {threshold} firms). Wrote "
+        + ", ".join(f"{output}/{f}" for f in written) + (f", {report}" if report else "")
+        + ".", highlight=False)
 
 
 def delineate(

@@ -1,34 +1,59 @@
 """Kd of Duranton & Overman (2005): density of bilateral distances, tested by Monte Carlo.
 
-Kd(d) = 1 / (T h) Σ_{i<j} w_ij [φ((d − d_ij)/h) + φ((d + d_ij)/h)]
-(Duranton & Overman 2005, eq. 1 and 2 with reflection at zero, Silverman 1986 §3.10),
-T = Σ_{i<j} w_ij; w_ij = 1 (count version) or w_i·w_j (the employment-weighted
-K^emp of D&O 2005, "Kemp"). Co-localisation of industries A and B (D&O 2005,
-sect. 5): pairs (i ∈ A, j ∈ B), T = Σ w_i w_j.
+Kd(d) = [Σ_p w_p φ((d − d_p)/h) + Σ_{p: d_p ≤ 4h} w_p φ((d + d_p)/h)] / (h·T'),
+T' = Σ_p w_p Φ(d_p/h) + Σ_{p: d_p ≤ 4h} w_p Φ(−d_p/h)
+
+over the pairs p = {i < j} of the industry's firms (D&O 2005, eq. 1–2), w_p = 1 (count
+version) or w_i·w_j (the employment-weighted K^emp of D&O 2005, "Kemp"). Co-localisation
+of industries A and B (D&O 2005, sect. 5; dbmss's "intertype" Kd): pairs (i ∈ A, j ∈ B).
+
+**Agreement with dbmss by default.** This is the exact ``Kdhat`` of the R package dbmss
+(Marcon, Traissac, Puech & Lang 2015, J. Stat. Softw. 67, code snippet 3), term by term:
+
+* bandwidth: R's ``bw.nrd0`` (Silverman 1986, eq. 3.31), h = 0.9·min(s, IQR/1.34)·n^(−1/5),
+  of the pair distances **up to 2 × max r** only, **unweighted even for the weighted
+  Kd** (``KdOptions.bw_range``; None takes all pairs);
+* reflection (Silverman 1986, §3.10, as dbmss adapts GoFKernel::density.reflected): only
+  the distances ≤ 4h are mirrored around 0;
+* rescaling by 1/(1 − mass of the mirrored sample below 0), which is dividing by T'
+  above (computed exactly, :func:`reflected_mass`; dbmss integrates numerically).
+
+What differs, deliberately: dbmss evaluates the density with R's ``density()`` (linear
+binning on 512–4,096 points and an FFT) and interpolates it at r — a ~0.2 % error that
+klaster avoids by evaluating at every r; and dbmss switches by default to an
+*approximate* binned mode at 10,000 points or more (``Approximate``), whose bandwidth is
+bw.nrd0 of the *occupied bin centres* rather than of the distances — at 10,000 firms
+among 100,000 sites it inflates Kd(0) 5.4× — which klaster does not copy (it stays
+exact, or samples pairs without touching the bandwidth rule, below).
 
 **Fast exact path.** Pair distances are never stored: a Numba kernel (kernels.py) walks
-every pair once and adds its weight to a fine histogram with bin width δ = extent /
-n_bins over the whole range of distances; the density is the kernel smoothing of the
-histogram, each distance replaced by its bin centre. The bandwidth (Silverman 1986,
-eq. 3.31) h = 0.9 · min(σ, IQR / 1.34) · N^(−1/5), N the number of pairs, takes σ and
-the quartiles from the same histogram — O(bins) memory instead of O(n²).
+every pair once and adds its weight (and, for the weighted Kd, a count for the
+bandwidth) to a fine histogram with bin width δ ≈ extent / n_bins, chosen so that
+2 × max r falls exactly on a bin edge (the pairs within it are counted exactly); the
+density is the kernel smoothing of the histogram, each distance replaced by its bin
+centre, and s and the quartiles of bw.nrd0 come from the same histogram — O(bins)
+memory instead of O(n²).
 
 **Error bound of binning.** Moving a distance by at most δ/2 changes each kernel term
 φ(u/h)/h by at most (δ/2)·max|φ'|/h² with max|φ'| = φ(1) = 0.2420; two terms per pair
 (reflection) and weights summing to 1 give, at any d and for a given h,
 
-    |Kd_binned(d) − Kd_exact(d)| ≤ 0.2420 · δ / h²            (``binning_bound``).
+    |Kd_binned(d) − Kd_exact(d)| ≤ 0.2420 · δ / h²            (``binning_bound``)
 
-σ and each quartile move by at most δ/2 and δ, so the Silverman h moves by at most
-0.9 · max(δ/2, 2δ/1.34) · N^(−1/5). With the default 16,384 bins δ/h is typically < 1 %.
+(the normaliser T' moves by a far smaller relative amount). s moves by at most δ/2 and
+each quartile by at most δ, so h by at most 0.9 · max(δ/2, 2δ/1.34) · n^(−1/5).
 
 **Approximate mode for large industries** (``mode="sample"``, automatic above
-``max_exact_pairs``): P pairs are drawn uniformly with replacement among the n(n−1)/2
-pairs (i ≠ j) and the same estimator is applied to them. It is the kernel density of P
-independent draws of the pair-distance distribution, with standard deviation
-sqrt(Kd(d) · R(φ) / (P_eff h)), R(φ) = 1/(2√π) (Silverman 1986, eq. 3.4 variance term),
-P_eff = (Σ w)²/Σ w² of the sampled pair weights; reported as ``sampling_sd``. Observed
-and simulated curves use the same estimator, so the Monte Carlo test stays valid.
+``max_exact_pairs``): P pairs are drawn uniformly among the n(n−1)/2 pairs (i ≠ j),
+stratified by first firm (kernels.pair_hist_sampled), and the same estimator is applied
+to them. The bandwidth is that of the *whole* pair-distance distribution: s and the
+quartiles of the sampled distances within 2 × max r estimate the population's, and n is
+the total number of pairs times the sampled share within 2 × max r — so sampled and
+exact Kd estimate the same curve and do not jump where ``auto`` switches. The sampling
+error is the kernel density's variance, standard deviation ≈ sqrt(Kd(d) · R(φ) /
+(P_eff h)), R(φ) = 1/(2√π) (Silverman 1986, eq. 3.4 variance term), P_eff = (Σ w)²/Σ w²
+of the sampled pair weights; reported as ``sampling_sd``. Observed and simulated curves
+use the same estimator, so the Monte Carlo test stays valid.
 """
 
 from __future__ import annotations
@@ -65,7 +90,9 @@ class KdOptions:
     choice); n_grid: grid points from 0 to max_distance; bandwidth: fixed h (None:
     Silverman's rule per curve); weighted: K^emp weights w_i·w_j (D&O 2005); n_bins: histogram
     bins over the whole distance range; mode: "exact", "sample" or "auto" (exact up to
-    ``max_exact_pairs`` pairs, else ``sample_pairs`` sampled pairs).
+    ``max_exact_pairs`` pairs, else ``sample_pairs`` sampled pairs); bw_range:
+    Silverman's bandwidth from the pairs up to bw_range × max_distance (dbmss: 2; None:
+    all pairs).
     """
 
     max_distance: float | None = None
@@ -76,6 +103,7 @@ class KdOptions:
     mode: str = "auto"
     max_exact_pairs: int = 50_000_000
     sample_pairs: int = 5_000_000
+    bw_range: float | None = 2.0
 
     def __post_init__(self) -> None:
         if self.mode not in ("exact", "sample", "auto"):
@@ -84,6 +112,8 @@ class KdOptions:
             raise ValueError("n_grid must be >= 2 and n_bins >= 16")
         if self.bandwidth is not None and not self.bandwidth > 0:
             raise ValueError("bandwidth must be positive")
+        if self.bw_range is not None and not self.bw_range > 0:
+            raise ValueError("bw_range must be positive")
 
 
 def _chunks(n_pairs: float) -> int:
@@ -97,14 +127,33 @@ class _Binning:
     delta: float
     n_bins: int
     edges_c2: np.ndarray
+    k_cut: int  # bins [0, k_cut) hold the distances <= the bandwidth cutoff
 
     @classmethod
-    def for_sites(cls, sites: SiteCoords, n_bins: int) -> _Binning:
+    def for_sites(cls, sites: SiteCoords, n_bins: int, cutoff: float | None = None
+                  ) -> _Binning:
+        """About ``n_bins`` bins of width δ over [0, extent], with ``cutoff`` on an edge.
+
+        The cutoff (dbmss: 2 × max r, the range of pair distances Silverman's bandwidth
+        is taken from) falls exactly on the edge k_cut·δ, so the number of pairs within
+        it is counted exactly, not interpolated.
+        """
         # a hair beyond the extent so the largest distance falls inside the last bin
-        delta = sites.extent * (1.0 + 1e-9) / n_bins
+        extent = sites.extent * (1.0 + 1e-9)
+        if cutoff is None or cutoff >= extent:
+            delta, k_cut = extent / n_bins, n_bins
+        elif n_bins * cutoff / extent < 16:
+            # a cutoff under 16 bins wide (grid far shorter than the extent): keep the
+            # usual bins (never more than n_bins) and cut at the nearest edge
+            delta = extent / n_bins
+            k_cut = max(1, int(round(cutoff / delta)))
+        else:
+            k_cut = int(round(n_bins * cutoff / extent))
+            delta = cutoff / k_cut
+            n_bins = max(k_cut + 1, int(math.ceil(extent / delta)))
         edges = chord2_edges(delta, n_bins, sites.radius) if sites.geographic \
             else np.zeros(1)
-        return cls(delta, n_bins, edges)
+        return cls(delta, n_bins, edges, k_cut)
 
 
 def _gather(sites: SiteCoords, idx_a: np.ndarray, idx_b: np.ndarray | None):
@@ -123,11 +172,14 @@ def _gather(sites: SiteCoords, idx_a: np.ndarray, idx_b: np.ndarray | None):
 
 def pair_histogram(sites: SiteCoords, binning: _Binning, idx_a: np.ndarray, w_a: np.ndarray,
                    idx_b: np.ndarray | None = None, w_b: np.ndarray | None = None,
-                   ) -> np.ndarray:
-    """Histogram of all pair distances: within ``idx_a`` (i < j) or between a and b."""
+                   counts: bool = False) -> np.ndarray:
+    """Histogram of all pair distances: within ``idx_a`` (i < j) or between a and b.
+
+    Row 0 holds the pair weights; row 1 (``counts``) the number of pairs.
+    """
     n_pairs = len(idx_a) * (len(idx_a) - 1) / 2 if idx_b is None else len(idx_a) * len(idx_b)
-    args = (sites.geographic, sites.radius, binning.delta, binning.edges_c2, binning.n_bins,
-            _chunks(n_pairs))
+    args = (counts, sites.geographic, sites.radius, binning.delta, binning.edges_c2,
+            binning.n_bins, _chunks(n_pairs))
     coords, ia, ib = _gather(sites, idx_a, idx_b)
     if idx_b is None:
         return pair_hist_within(coords, ia, w_a, *args)
@@ -136,42 +188,87 @@ def pair_histogram(sites: SiteCoords, binning: _Binning, idx_a: np.ndarray, w_a:
 
 def sampled_pair_histogram(sites: SiteCoords, binning: _Binning, idx_a: np.ndarray,
                            w_a: np.ndarray, idx_b: np.ndarray | None, w_b: np.ndarray | None,
-                           n_pairs: int, key: int) -> tuple[np.ndarray, float]:
-    """Histogram of ``n_pairs`` uniformly sampled pairs; also P_eff = (Σw)²/Σw²."""
+                           n_pairs: int, key: int, counts: bool = False
+                           ) -> tuple[np.ndarray, float]:
+    """Histogram of ``n_pairs`` uniformly sampled pairs (rows as :func:`pair_histogram`);
+    also P_eff = (Σw)²/Σw²."""
     between = idx_b is not None
     coords, ia, ib = _gather(sites, idx_a, idx_b)
+    na = len(idx_a)
+    # stratified by first firm when every firm can be first at least once
+    balanced = n_pairs >= na
+    if balanced:
+        n_pairs = -(-int(n_pairs) // na) * na
     hist, sw, sw2 = pair_hist_sampled(
         coords, ia, w_a, ib if between else ia, w_b if between else w_a,
-        between, int(n_pairs), int(key), sites.geographic, sites.radius, binning.delta,
-        binning.edges_c2, binning.n_bins, _chunks(n_pairs))
+        between, int(n_pairs), int(key), counts, balanced, sites.geographic, sites.radius,
+        binning.delta, binning.edges_c2, binning.n_bins, _chunks(n_pairs))
     return hist, float(sw * sw / sw2)
 
 
-def silverman_from_histogram(hist: np.ndarray, delta: float, n_pairs: float) -> float:
-    """Silverman (1986, eq. 3.31) bandwidth 0.9·min(σ, IQR/1.34)·N^(−1/5) from a histogram.
+def silverman_from_histogram(counts: np.ndarray, delta: float,
+                             n_pairs: float | None = None) -> float:
+    """R's ``bw.nrd0`` (Silverman 1986, eq. 3.31) of distances given as bin counts.
 
-    σ from bin centres; quartiles by linear interpolation within bins. As R's bw.nrd0:
-    falls back to σ when the IQR is zero, then to the mean distance, then to δ.
+    h = 0.9 · min(s, IQR / 1.34) · n^(−1/5) with s the standard deviation (n − 1
+    denominator, as R's ``sd``), the quartiles as R's default ``quantile`` (type 7:
+    linear interpolation between order statistics, Hyndman & Fan 1996), each order
+    statistic placed inside its bin by its rank there, and s from bin centres — so s
+    and each quartile are within δ of their values on the raw distances. ``n_pairs``:
+    the number of distances n when ``counts`` is a random sample of them (sampled mode:
+    the estimated number in the whole population); default ``counts.sum()``. As
+    bw.nrd0: falls back to s when the IQR is zero (here: both quartiles in one bin),
+    then (klaster's choice where R takes the first distance) to the mean distance, then
+    to 1.
     """
-    total = hist.sum()
-    centres = (np.arange(hist.shape[0]) + 0.5) * delta
-    mean = float((hist * centres).sum() / total)
-    var = float((hist * (centres - mean) ** 2).sum() / total)
+    n = float(counts.sum())
+    if n < 1:
+        raise ValueError("no pair distances for the bandwidth")
+    centres = (np.arange(counts.shape[0]) + 0.5) * delta
+    mean = float((counts * centres).sum() / n)
+    var = float((counts * (centres - mean) ** 2).sum() / (n - 1)) if n > 1 else 0.0
     sigma = math.sqrt(max(var, 0.0))
-    cum = np.cumsum(hist) / total
+    cum = np.cumsum(counts)
+
+    def order_stat(j: float) -> float:  # 0-based j-th smallest distance
+        b = min(int(np.searchsorted(cum, j, side="right")), counts.shape[0] - 1)
+        before = cum[b] - counts[b]
+        return (b + (j - before + 0.5) / counts[b]) * delta if counts[b] > 0 \
+            else (b + 0.5) * delta
 
     def quantile(p: float) -> float:
-        k = int(np.searchsorted(cum, p))
-        k = min(k, hist.shape[0] - 1)
-        prev = cum[k - 1] if k > 0 else 0.0
-        frac = (p - prev) / (cum[k] - prev) if cum[k] > prev else 0.5
-        return (k + frac) * delta
+        hpos = (n - 1.0) * p
+        lo = math.floor(hpos)
+        a = order_stat(lo)
+        return a + (hpos - lo) * (order_stat(min(lo + 1, n - 1)) - a)
 
-    iqr = quantile(0.75) - quantile(0.25)
+    q25, q75 = quantile(0.25), quantile(0.75)
+    # both quartiles inside one bin: the IQR is below the histogram's resolution; take
+    # it as 0, as R does for ties (most firms at one address: distance-0 pairs), so
+    # bw.nrd0 falls back to s instead of giving an h narrower than a bin
+    iqr = 0.0 if int(q25 / delta) == int(q75 / delta) else q75 - q25
     lo = min(sigma, iqr / 1.34)
     if not lo > 0:
-        lo = sigma if sigma > 0 else (mean if mean > 0 else delta)
-    return 0.9 * lo * n_pairs ** (-0.2)
+        lo = sigma if sigma > 0 else (mean if mean > 0 else 1.0)
+    return 0.9 * lo * (n if n_pairs is None else n_pairs) ** (-0.2)
+
+
+def dbmss_bandwidth(counts: np.ndarray, binning: _Binning,
+                    population: float | None = None) -> float:
+    """Silverman's bandwidth on the pair distances up to the cutoff (dbmss's Kdhat).
+
+    ``counts``: unweighted pair-distance histogram (all pairs, or a uniform sample of
+    them); ``population``: the number of pairs the sample was drawn from (None: the
+    histogram holds every pair). dbmss takes bw.nrd0 of Dist[Dist <= 2 * rmax],
+    unweighted even for the weighted Kd. With fewer than 2 distances within the cutoff
+    (where R's bw.nrd0 stops with an error) all distances are used.
+    """
+    within = counts[:binning.k_cut]
+    n_in = float(within.sum())
+    if n_in < 2:
+        within, n_in = counts, float(counts.sum())
+    n_pop = None if population is None else population * n_in / float(counts.sum())
+    return silverman_from_histogram(within, binning.delta, n_pop)
 
 
 def binning_bound(delta: float, h: float) -> float:
@@ -179,13 +276,36 @@ def binning_bound(delta: float, h: float) -> float:
     return PHI1 * delta / (h * h)
 
 
-def kd_curve(hist: np.ndarray, binning: _Binning, grid: np.ndarray, n_pairs: float,
-             bandwidth: float | None) -> tuple[np.ndarray, float]:
-    """(Kd on ``grid``, h) from a pair-distance histogram (reflected Gaussian kernel)."""
-    h = bandwidth if bandwidth is not None else silverman_from_histogram(
-        hist, binning.delta, n_pairs)
-    total = float(hist.sum())
-    return smooth_histogram(hist, binning.delta, grid, h, total), h
+def reflected_mass(hist: np.ndarray, delta: float, h: float, reflect_upto: float) -> float:
+    """Mass on [0, ∞) of the kernel density of the distances and their mirror images.
+
+    dbmss's Kdhat mirrors the distances d ≤ 4h to −d and divides the density by
+    1 − (its mass below 0); that equals dividing the un-normalised sum of kernels by
+    Σ_p w_p Φ(d_p/h) + Σ_{d_p ≤ 4h} w_p Φ(−d_p/h) (Φ the normal CDF), computed here
+    exactly (dbmss approximates it on a 512-point grid).
+    """
+    from scipy.special import ndtr
+
+    centres = (np.arange(hist.shape[0]) + 0.5) * delta
+    mirrored = centres <= reflect_upto
+    return float((hist * ndtr(centres / h)).sum()
+                 + (hist[mirrored] * ndtr(-centres[mirrored] / h)).sum())
+
+
+def kd_curve(hist: np.ndarray, binning: _Binning, grid: np.ndarray, bandwidth: float | None,
+             counts: np.ndarray | None = None, population: float | None = None
+             ) -> tuple[np.ndarray, float]:
+    """(Kd on ``grid``, h) from a pair-distance histogram, dbmss's exact Kdhat recipe.
+
+    ``hist``: pair weights per bin; ``counts``: pair counts per bin (default ``hist``,
+    the unweighted case) for the bandwidth; ``population``: see :func:`dbmss_bandwidth`.
+    Reflection of the distances up to 4h and rescaling as dbmss (see
+    :func:`reflected_mass`, kernels.smooth_histogram).
+    """
+    h = bandwidth if bandwidth is not None else dbmss_bandwidth(
+        hist if counts is None else counts, binning, population)
+    norm = reflected_mass(hist, binning.delta, h, 4.0 * h)
+    return smooth_histogram(hist, binning.delta, grid, h, norm, 4.0 * h), h
 
 
 @dataclass
@@ -212,7 +332,10 @@ class KdStatistic:
     last_peff: float = field(init=False, default=float("nan"))
 
     def __post_init__(self) -> None:
-        self.binning = _Binning.for_sites(self.sites, self.options.n_bins)
+        cut = self.options.bw_range
+        self.binning = _Binning.for_sites(
+            self.sites, self.options.n_bins,
+            None if cut is None else cut * float(np.max(self.grid)))
         self.idx_a = np.ascontiguousarray(self.idx_a, dtype=np.int64)
         self.w_a = self._w(self.w_a, self.idx_a)
         if self.idx_b is not None:
@@ -227,6 +350,8 @@ class KdStatistic:
         if mode == "auto":
             mode = "exact" if self.n_pairs_total <= self.options.max_exact_pairs else "sample"
         self.mode = mode
+        # weighted Kd: the bandwidth still comes from the unweighted distances (dbmss)
+        self.counts = self.options.weighted and self.options.bandwidth is None
 
     def _w(self, w, idx) -> np.ndarray:
         if w is None or not self.options.weighted:
@@ -234,16 +359,21 @@ class KdStatistic:
         return np.ascontiguousarray(w, dtype=np.float64)
 
     def curve(self, idx_a, w_a, idx_b, w_b, rng) -> np.ndarray:
+        population = None
         if self.mode == "sample":
             key = int(rng.integers(0, 2**63 - 1))
             hist, self.last_peff = sampled_pair_histogram(
                 self.sites, self.binning, idx_a, w_a, idx_b, w_b,
-                self.options.sample_pairs, key)
-            n_pairs = self.options.sample_pairs
+                self.options.sample_pairs, key, self.counts)
+            # the bandwidth belongs to the true pair-distance distribution: sampled
+            # quantiles and s estimate its quantiles and s, and the number of pairs
+            # within the cutoff is the population count times the sampled share
+            population = self.n_pairs_total
         else:
-            hist = pair_histogram(self.sites, self.binning, idx_a, w_a, idx_b, w_b)
-            n_pairs = self.n_pairs_total
-        kd, h = kd_curve(hist, self.binning, self.grid, n_pairs, self.options.bandwidth)
+            hist = pair_histogram(self.sites, self.binning, idx_a, w_a, idx_b, w_b,
+                                  self.counts)
+        kd, h = kd_curve(hist[0], self.binning, self.grid, self.options.bandwidth,
+                         hist[1] if self.counts else None, population)
         self.last_h = h
         return kd
 
@@ -329,7 +459,8 @@ def kd_test(sites: SiteCoords, idx: np.ndarray, weights: np.ndarray, *,
 
     ``idx``: row positions (sites) of the industry's firms, ``weights`` their weights;
     ``other``: (code, idx, weights) of a second industry. Returns (curve, summary) as
-    Polars frames. curve columns: industry, other, distance, kd, local_lo, local_hi,
+    Polars frames. curve columns: industry, other, distance, kd, local_lo, local_hi
+    (5 %/95 %, D&O 2005), local_lo_dbmss, local_hi_dbmss (2.5 %/97.5 %, dbmss),
     global_lo, global_hi, localised, dispersed (kd outside the global band),
     localised_local, dispersed_local, sampling_sd (null in exact mode).
     summary (one row): industry, other, firms, weight, mode, n_sim, bandwidth,
@@ -357,6 +488,7 @@ def kd_test(sites: SiteCoords, idx: np.ndarray, weights: np.ndarray, *,
         "industry": [industry] * len(grid), "other": pl.Series([other_code] * len(grid),
                                                                dtype=pl.Utf8),
         "distance": grid, "kd": obs, "local_lo": env.local_lo, "local_hi": env.local_hi,
+        "local_lo_dbmss": env.local_lo_dbmss, "local_hi_dbmss": env.local_hi_dbmss,
         "global_lo": env.global_lo, "global_hi": env.global_hi, "localised": loc,
         "dispersed": disp, "localised_local": obs > env.local_hi,
         "dispersed_local": obs < env.local_lo,

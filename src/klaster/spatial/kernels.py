@@ -80,15 +80,19 @@ def _pair_bin(coords, i, j, geographic, radius, delta, edges_c2, n_bins):
 
 
 @nb.njit(parallel=True, cache=True)
-def pair_hist_within(coords, idx, w, geographic, radius, delta, edges_c2, n_bins, n_chunks):
+def pair_hist_within(coords, idx, w, counts, geographic, radius, delta, edges_c2, n_bins,
+                     n_chunks):
     """Histogram of distances over all unordered pairs a < b of ``coords[idx]``.
 
-    Each pair adds ``w[a] * w[b]`` (the K^emp weighting of Duranton & Overman 2005; ones for counts). Pairs at
-    or beyond the last edge fall in the last bin, so the histogram always holds the
-    total pair weight.
+    Row 0: each pair adds ``w[a] * w[b]`` (the K^emp weighting of Duranton & Overman
+    2005; ones for counts). Row 1 (only when ``counts``): each pair adds 1 — the
+    unweighted distances that Silverman's bandwidth is taken from, as in dbmss's Kdhat
+    even for the weighted Kd. Pairs at or beyond the last edge fall in the last bin, so
+    the histogram always holds the total pair weight.
     """
     n = idx.shape[0]
-    hist = np.zeros((n_chunks, n_bins))
+    n_out = 2 if counts else 1
+    hist = np.zeros((n_chunks, n_out, n_bins))
     for ch in nb.prange(n_chunks):
         for a in range(ch, n, n_chunks):
             i = idx[a]
@@ -96,20 +100,24 @@ def pair_hist_within(coords, idx, w, geographic, radius, delta, edges_c2, n_bins
             for b in range(a + 1, n):
                 k = _pair_bin(coords, i, idx[b], geographic, radius, delta, edges_c2,
                               n_bins)
-                hist[ch, k] += wi * w[b]
-    out = np.zeros(n_bins)
+                hist[ch, 0, k] += wi * w[b]
+                if counts:
+                    hist[ch, 1, k] += 1.0
+    out = np.zeros((n_out, n_bins))
     for ch in range(n_chunks):
         out += hist[ch]
     return out
 
 
 @nb.njit(parallel=True, cache=True)
-def pair_hist_between(coords, idx_a, w_a, idx_b, w_b, geographic, radius, delta, edges_c2,
-                      n_bins, n_chunks):
-    """Histogram of distances over all pairs (a in A, b in B), weight w_a * w_b."""
+def pair_hist_between(coords, idx_a, w_a, idx_b, w_b, counts, geographic, radius, delta,
+                      edges_c2, n_bins, n_chunks):
+    """Histogram of distances over all pairs (a in A, b in B): row 0 weight w_a * w_b,
+    row 1 (when ``counts``) the number of pairs."""
     na = idx_a.shape[0]
     nb_ = idx_b.shape[0]
-    hist = np.zeros((n_chunks, n_bins))
+    n_out = 2 if counts else 1
+    hist = np.zeros((n_chunks, n_out, n_bins))
     for ch in nb.prange(n_chunks):
         for a in range(ch, na, n_chunks):
             i = idx_a[a]
@@ -117,8 +125,10 @@ def pair_hist_between(coords, idx_a, w_a, idx_b, w_b, geographic, radius, delta,
             for b in range(nb_):
                 k = _pair_bin(coords, i, idx_b[b], geographic, radius, delta, edges_c2,
                               n_bins)
-                hist[ch, k] += wi * w_b[b]
-    out = np.zeros(n_bins)
+                hist[ch, 0, k] += wi * w_b[b]
+                if counts:
+                    hist[ch, 1, k] += 1.0
+    out = np.zeros((n_out, n_bins))
     for ch in range(n_chunks):
         out += hist[ch]
     return out
@@ -135,25 +145,32 @@ def _splitmix64(x):
 
 
 @nb.njit(parallel=True, cache=True)
-def pair_hist_sampled(coords, idx_a, w_a, idx_b, w_b, between, n_pairs, key, geographic,
-                      radius, delta, edges_c2, n_bins, n_chunks):
+def pair_hist_sampled(coords, idx_a, w_a, idx_b, w_b, between, n_pairs, key, counts,
+                      balanced, geographic, radius, delta, edges_c2, n_bins, n_chunks):
     """Histogram of ``n_pairs`` pairs drawn uniformly with replacement.
 
     Within one set (``between`` False): a uniform, b = a + 1 + uniform(n - 1) mod n, i.e.
     uniform over ordered pairs with a != b (so over unordered pairs). Between two sets:
     a and b uniform in each. Draw p uses SplitMix64(key + 2p) and (key + 2p + 1); modulo
-    bias is below n / 2^64. Returns (hist, sum of pair weights, sum of squared weights).
+    bias is below n / 2^64. When ``balanced`` (the caller makes ``n_pairs`` a multiple
+    of n_a) the first firm is not drawn but cycled, a = p mod n_a: every firm is the
+    first one of exactly n_pairs / n_a pairs, which keeps every ordered pair equally
+    likely (still unbiased) and removes the between-firm part of the sampling variance
+    (stratified sampling, Cochran 1977, ch. 5). Rows as :func:`pair_hist_within` (row 1, the sampled pair
+    count, only when ``counts``). Returns (hist, sum of pair weights, sum of squared
+    weights).
     """
     na = idx_a.shape[0]
     nb_ = idx_b.shape[0]
-    hist = np.zeros((n_chunks, n_bins))
+    n_out = 2 if counts else 1
+    hist = np.zeros((n_chunks, n_out, n_bins))
     sw2 = np.zeros(n_chunks)
     k0 = np.uint64(key)
     for ch in nb.prange(n_chunks):
         for p in range(ch, n_pairs, n_chunks):
             z1 = _splitmix64(k0 + np.uint64(2 * p))
             z2 = _splitmix64(k0 + np.uint64(2 * p + 1))
-            a = np.int64(z1 % np.uint64(na))
+            a = np.int64(p % na) if balanced else np.int64(z1 % np.uint64(na))
             if between:
                 b = np.int64(z2 % np.uint64(nb_))
                 i = idx_a[a]
@@ -165,14 +182,16 @@ def pair_hist_sampled(coords, idx_a, w_a, idx_b, w_b, between, n_pairs, key, geo
                 j = idx_a[b]
                 ww = w_a[a] * w_a[b]
             k = _pair_bin(coords, i, j, geographic, radius, delta, edges_c2, n_bins)
-            hist[ch, k] += ww
+            hist[ch, 0, k] += ww
+            if counts:
+                hist[ch, 1, k] += 1.0
             sw2[ch] += ww * ww
-    out = np.zeros(n_bins)
+    out = np.zeros((n_out, n_bins))
     s2 = 0.0
     for ch in range(n_chunks):
         out += hist[ch]
         s2 += sw2[ch]
-    return out, out.sum(), s2
+    return out, out[0].sum(), s2
 
 
 @nb.njit(cache=True)
@@ -197,14 +216,17 @@ def _gauss_dense(hist, delta, d, h, lo, hi, sign):
 
 
 @nb.njit(cache=True)
-def smooth_histogram(hist, delta, grid, h, total):
+def smooth_histogram(hist, delta, grid, h, total, reflect_upto):
     """Reflected Gaussian kernel density at ``grid`` from a distance histogram.
 
-    Duranton & Overman (2005, eq. 1) with reflection at zero (Silverman 1986, 3.10):
-    K(d) = 1 / (T h) sum_pairs w_p [phi((d - d_p) / h) + phi((d + d_p) / h)], where every
-    pair distance d_p is replaced by its bin centre. ``total`` is T, the total pair
-    weight (all pairs, also those beyond the grid). For each grid point only bins within
-    9 h are visited (farther bins add < 2.6e-18 / h of their weight share): the
+    Duranton & Overman (2005, eq. 1) with reflection at zero (Silverman 1986, 3.10) as
+    dbmss's Kdhat does it (Marcon et al., R package dbmss): only distances up to
+    ``reflect_upto`` (dbmss: 4 h) are mirrored around 0, and the result is divided by
+    ``total``, the mass of the reflected sample on [0, inf) (dbmss's 1 / (1 − mass
+    below 0) rescaling, computed exactly by the caller):
+    K(d) = 1 / (total h) [sum_p w_p phi((d − d_p) / h) + sum_{d_p <= 4h} w_p phi((d + d_p) / h)],
+    every pair distance d_p replaced by its bin centre. For each grid point only bins
+    within 9 h are visited (farther bins add < 2.6e-18 / h of their weight share): the
     non-empty ones with one exp each when they are few (small industries), or all of
     them with an exp-free Gaussian recurrence when that is cheaper.
     """
@@ -241,8 +263,8 @@ def smooth_histogram(hist, delta, grid, h, total):
                     s += weight[k] * math.exp(-0.5 * u * u)
             else:
                 s += _gauss_dense(hist, delta, d, h, lo, hi, 1.0)
-        # reflected term: only bins with centre < reach - d matter
-        b2 = np.searchsorted(centre, reach - d)
+        # reflected term: only mirrored bins (centre <= reflect_upto) within reach
+        b2 = np.searchsorted(centre, min(reach - d, reflect_upto), side="right")
         if b2 > 0:
             lo = pos[0]
             hi = pos[b2 - 1] + 1
@@ -313,6 +335,79 @@ def m_sums(coords, ref_idx, site_w, is_target, geographic, thresholds, n_chunks)
                 ct += tgt_w[q]
                 if ca > 0.0:
                     num[ch, q] += ct / ca
+                    den[ch, q] += expected
+    out_n = np.zeros(g)
+    out_d = np.zeros(g)
+    for ch in range(n_chunks):
+        out_n += num[ch]
+        out_d += den[ch]
+    return out_n, out_d
+
+
+@nb.njit(parallel=True, cache=True)
+def m_density_sums(coords, ref_idx, site_w, is_target, geographic, radius, grid, h, t_max,
+                   n_chunks):
+    """Numerator and denominator sums of Lang, Marcon & Puech's m at every distance.
+
+    For every reference point i (site ``ref_idx[a]``) and grid distance r_g:
+    D_i(r) = sum_{j != i} w_j phi((r − d_ij) / h) over all sites and D_i^T(r) the same
+    over the target sites (Gaussian kernel, no reflection, as dbmss's mhat; the
+    constant 1 / (h sqrt(2 pi)) cancels in the ratio). Only pairs with d_ij within 9 h
+    of the grid (``t_max``: (max r + 9 h) as d² or squared unit chord) are visited.
+    Returns (sum_i D_i^T / D_i, sum_i (W_T − w_i [i in T]) / (W − w_i)), both over the
+    reference points with D_i(r) > 0.
+    """
+    n_ref = ref_idx.shape[0]
+    n_sites = site_w.shape[0]
+    g = grid.shape[0]
+    reach = 9.0 * h
+    w_total = 0.0
+    w_target = 0.0
+    for j in range(n_sites):
+        w_total += site_w[j]
+        if is_target[j]:
+            w_target += site_w[j]
+    num = np.zeros((n_chunks, g))
+    den = np.zeros((n_chunks, g))
+    for ch in nb.prange(n_chunks):
+        all_k = np.zeros(g)
+        tgt_k = np.zeros(g)
+        for a in range(ch, n_ref, n_chunks):
+            i = ref_idx[a]
+            all_k[:] = 0.0
+            tgt_k[:] = 0.0
+            for j in range(n_sites):
+                if j == i:
+                    continue
+                if geographic:
+                    s = 2.0 - 2.0 * (coords[i, 0] * coords[j, 0] + coords[i, 1] * coords[j, 1]
+                                     + coords[i, 2] * coords[j, 2])
+                    if s > t_max:
+                        continue
+                    d = 2.0 * radius * math.asin(min(math.sqrt(max(s, 0.0)) / 2.0, 1.0))
+                else:
+                    dx = coords[i, 0] - coords[j, 0]
+                    dy = coords[i, 1] - coords[j, 1]
+                    s = dx * dx + dy * dy
+                    if s > t_max:
+                        continue
+                    d = math.sqrt(s)
+                lo = np.searchsorted(grid, d - reach)
+                hi = np.searchsorted(grid, d + reach, side="right")
+                wj = site_w[j]
+                tj = is_target[j]
+                for q in range(lo, hi):
+                    u = (grid[q] - d) / h
+                    k = wj * math.exp(-0.5 * u * u)
+                    all_k[q] += k
+                    if tj:
+                        tgt_k[q] += k
+            wi = site_w[i]
+            own = wi if is_target[i] else 0.0
+            expected = (w_target - own) / (w_total - wi)
+            for q in range(g):
+                if all_k[q] > 0.0:
+                    num[ch, q] += tgt_k[q] / all_k[q]
                     den[ch, q] += expected
     out_n = np.zeros(g)
     out_d = np.zeros(g)

@@ -14,8 +14,11 @@ M) is tested the same way:
 * **Reproducibility**: simulation ``s`` uses its own generator from
   ``numpy.random.SeedSequence(seed).spawn``, so results do not depend on how the
   simulations are scheduled.
-* **Envelopes**: local pointwise bands (quantiles per distance) and the global band of
-  Duranton & Overman (2005, sect. 3.3): the same rank at every distance, chosen so that
+* **Envelopes**: local pointwise bands (quantiles per distance) — both the 5 %/95 %
+  band of Duranton & Overman (2005) and the 2.5 %/97.5 % band of dbmss's envelopes
+  (R's ``quantile`` type 7 at Alpha/2 and 1 − Alpha/2 with Alpha = 0.05, which is
+  NumPy's default "linear" method) — and the global band of Duranton & Overman
+  (2005, sect. 3.3): the same rank at every distance, chosen so that
   at most ``alpha_global`` of the simulated curves cross it anywhere (upper and lower
   band each). Indices Γ (localisation) and Ψ (dispersion) from the global band.
 
@@ -30,7 +33,9 @@ from typing import Protocol
 
 import numpy as np
 
-__all__ = ["Envelope", "Labelling", "Statistic", "envelope", "gamma_psi", "run_monte_carlo"]
+DBMSS_ALPHA = 0.05  # dbmss's KdEnvelope/MEnvelope default Alpha (two-sided)
+
+__all__ = ["DBMSS_ALPHA", "Envelope", "Labelling", "Statistic", "envelope", "gamma_psi", "run_monte_carlo"]
 
 
 class Statistic(Protocol):
@@ -74,6 +79,8 @@ class Envelope:
 
     local_lo: np.ndarray
     local_hi: np.ndarray
+    local_lo_dbmss: np.ndarray  # 2.5 % quantile (dbmss's local envelope)
+    local_hi_dbmss: np.ndarray  # 97.5 % quantile
     global_lo: np.ndarray
     global_hi: np.ndarray
     global_level: float  # pointwise quantile used for the upper global band
@@ -100,7 +107,8 @@ def envelope(sims: np.ndarray, *, alpha_local: float = 0.05,
              alpha_global: float = 0.05) -> Envelope:
     """Local and global bands from simulated curves ``sims`` (n_sim, g).
 
-    Local: the ``alpha_local`` and ``1 - alpha_local`` quantiles at each distance.
+    Local: the ``alpha_local`` and ``1 - alpha_local`` quantiles at each distance
+    (D&O 2005: 5 %/95 %), and dbmss's 2.5 %/97.5 % quantiles.
     Global (Duranton & Overman 2005, sect. 3.3): rank every simulated value within its
     distance column; a simulation crosses the upper band taken at order statistic t iff
     its largest rank exceeds t. t is the smallest rank such that at most
@@ -112,6 +120,9 @@ def envelope(sims: np.ndarray, *, alpha_local: float = 0.05,
         raise ValueError("need at least 2 simulations for an envelope")
     local_lo = np.quantile(sims, alpha_local, axis=0)
     local_hi = np.quantile(sims, 1.0 - alpha_local, axis=0)
+    # dbmss (FillEnvelope): quantile(probs = c(Alpha/2, 1 - Alpha/2)), Alpha = 0.05
+    local_lo_dbmss = np.quantile(sims, DBMSS_ALPHA / 2, axis=0)
+    local_hi_dbmss = np.quantile(sims, 1.0 - DBMSS_ALPHA / 2, axis=0)
     order = np.argsort(sims, axis=0, kind="stable")
     srt = np.take_along_axis(sims, order, axis=0)
     ranks = np.empty_like(order)
@@ -126,7 +137,8 @@ def envelope(sims: np.ndarray, *, alpha_local: float = 0.05,
     crossed_hi = float(np.mean(ranks.max(axis=1) > min(t_hi, n_sim - 2)))
     crossed_lo = float(np.mean((n_sim - 1 - ranks).max(axis=1) > min(t_lo_from_bottom,
                                                                       n_sim - 2)))
-    return Envelope(local_lo, local_hi, global_lo, global_hi, (t_hi + 1) / n_sim,
+    return Envelope(local_lo, local_hi, local_lo_dbmss, local_hi_dbmss, global_lo, global_hi,
+                    (t_hi + 1) / n_sim,
                     crossed_hi, crossed_lo)
 
 

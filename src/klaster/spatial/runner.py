@@ -10,8 +10,8 @@ Layout of the output folder (every file written atomically, klaster.fileio):
   marks the industry as finished, so an interrupted run resumes with the rest;
 * ``summary.parquet`` and ``kd.parquet`` — all industries together, at the end.
 
-Industries with fewer than ``min_firms`` firms (default 10, the threshold of Duranton &
-Overman 2005: a density of a handful of distances says little) get a summary row with
+Industries with fewer than ``max(2, min_firms)`` firms (default 10, the threshold of
+Duranton & Overman 2005: a density of a handful of distances says little) get a summary row with
 mode ``too_few_firms`` and no curve (never silently dropped).
 
 Tasks are independent per industry and return small frames, so workers need no shared

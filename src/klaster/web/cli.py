@@ -6,6 +6,42 @@ Registered in klaster/cli.py; the body lives here so the main CLI does not impor
 from __future__ import annotations
 
 import os
+import sys
+
+
+def local_only(host: str, debug: bool) -> None:
+    """Set the environment for serving on ``host``: DEBUG only on a loopback address.
+
+    On this computer a ``serve`` is a development run (DEBUG) unless the environment says
+    otherwise. On any other address (``--host 0.0.0.0``) DEBUG is refused — asking for it
+    (``KLASTER_DEBUG=1``) is an error, exit 2 — and the server runs with production
+    settings over plain HTTP (the development server has no TLS): a trial on a trusted
+    network; production is gunicorn behind a TLS proxy (docs/web.md).
+    """
+    from klaster.errors import KlasterError
+    from klaster.web.security import is_loopback
+
+    if is_loopback(host):
+        os.environ.setdefault("KLASTER_DEBUG", "1" if debug else "0")
+        return
+    asked = os.environ.get("KLASTER_DEBUG", "").lower() in ("1", "true", "yes", "on")
+    if asked:
+        raise KlasterError(
+            f"KLASTER_DEBUG is on but the server would listen on {host}: development mode "
+            "shows the URL list and tracebacks to anyone who can reach it. Serve on "
+            "127.0.0.1, or unset KLASTER_DEBUG to serve the network with DEBUG off.")
+    os.environ["KLASTER_DEBUG"] = "0"
+    # Plain HTTP from the development server: no HTTPS redirect, no Secure-only cookies.
+    os.environ.setdefault("KLASTER_SECURE_SSL_REDIRECT", "0")
+    os.environ.setdefault("KLASTER_SECURE_COOKIES", "0")
+    os.environ.setdefault("KLASTER_HSTS_SECONDS", "0")
+    # Any name or address the machine is reached by; the secret is the data directory's
+    # own (generated once), unless KLASTER_SECRET_KEY is set.
+    os.environ.setdefault("KLASTER_ALLOWED_HOSTS", "*")
+    os.environ.setdefault("KLASTER_GENERATED_SECRET", "1")
+    print(f"klaster serve: listening on {host} with DEBUG off, over plain HTTP "
+          "(a trial on a trusted network; production runs gunicorn behind TLS).",
+          file=sys.stderr)
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, demo: bool = False,
@@ -19,8 +55,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, demo: bool = False,
     ``KLASTER_DEBUG=0`` (see docs/web.md).
     """
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "klaster.web.settings")
-    # A local `serve` is a development run unless the environment says otherwise.
-    os.environ.setdefault("KLASTER_DEBUG", "1" if debug else "0")
+    local_only(host, debug)
     from klaster.web.i18n import compile_translations
 
     compile_translations()

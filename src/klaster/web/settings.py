@@ -11,9 +11,17 @@ Environment variables (all optional for a local run; see docs/web.md):
   kept in the data directory.
 * ``KLASTER_ALLOWED_HOSTS`` — comma-separated; default ``localhost,127.0.0.1`` (DEBUG) or
   nothing (production: must be set).
+* ``KLASTER_MAX_UPLOAD_MB`` (default 200) — largest request body with files (analysis
+  statistics); ``KLASTER_MAX_DOCUMENT_MB`` (default 20) — largest document or assessment
+  evidence file. Checked while the body is received, before anything is stored.
+* ``KLASTER_SQLITE_TIMEOUT`` — seconds a SQLite writer waits for the lock (default 30).
 * ``KLASTER_SECURE_SSL_REDIRECT`` / ``KLASTER_SECURE_COOKIES`` / ``KLASTER_HSTS_SECONDS`` /
   ``KLASTER_SECURE_PROXY_SSL`` — production transport security (defaults: on / on / one
   year / off).
+
+DEBUG is for this computer only: ``klaster serve`` refuses it on a non-loopback address,
+and with DEBUG on every request from another address is refused (403) by
+``DebugLoopbackOnlyMiddleware``, so the URL list and tracebacks never leave the machine.
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from csp import constants as csp_constants
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from platformdirs import user_data_dir
@@ -56,11 +65,12 @@ def _secret_key() -> str:
     key = os.environ.get("KLASTER_SECRET_KEY", "")
     if key:
         return key
-    if not DEBUG:
+    if not DEBUG and not _flag("KLASTER_GENERATED_SECRET", False):
         raise ImproperlyConfigured(
             "KLASTER_SECRET_KEY must be set when KLASTER_DEBUG is off (production); "
             "for a local run use `klaster serve`, which turns DEBUG on")
-    # Development only: one random key per data directory, so sessions survive restarts.
+    # Development (or `klaster serve` on the network, which sets KLASTER_GENERATED_SECRET):
+    # one random key per data directory, so sessions survive restarts.
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     path = DATA_DIR / "dev-secret-key"
     if not path.exists():
@@ -86,6 +96,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "simple_history",
     "axes",
+    "csp",
     "klaster.web.registry",
     "klaster.web.portal",
     "klaster.web.api",
@@ -95,9 +106,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "klaster.web.security.DebugLoopbackOnlyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy (django-csp): see CONTENT_SECURITY_POLICY below.
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After LocaleMiddleware (its 413 message is translated), before anything reads a body.
+    "klaster.web.uploads.UploadLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -122,6 +138,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -136,6 +153,22 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite for the demo and small deployments, made safe for concurrent requests
+    # (SQLite, "Write-Ahead Logging" and "BEGIN TRANSACTION" documentation):
+    # - WAL: readers never wait for a writer and a writer never waits for readers;
+    # - a busy timeout (sqlite3 "timeout", seconds): a writer waits for the write lock
+    #   instead of failing at once with "database is locked";
+    # - BEGIN IMMEDIATE: a transaction takes the write lock when it starts, so two
+    #   transactions never both read and then try to upgrade (that deadlock fails at once,
+    #   whatever the timeout); write transactions are kept short by the code.
+    # synchronous=NORMAL is durable in WAL mode except for the last commits on power loss.
+    # PostgreSQL (DATABASE_URL) remains the production database.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": float(os.environ.get("KLASTER_SQLITE_TIMEOUT", "30")),
+    })
 
 # "public": the shared cache of anonymous pages, API lists and pagination counts
 # (klaster.web.portal.caching). File-based so that every gunicorn worker on the host sees
@@ -195,6 +228,26 @@ STATIC_ROOT = DATA_DIR / "static"
 MEDIA_URL = "media/"
 MEDIA_ROOT = DATA_DIR / "media"
 
+# --- upload limits (klaster.web.uploads) ---------------------------------------------------
+# Django's DATA_UPLOAD_MAX_MEMORY_SIZE does not count files and FILE_UPLOAD_MAX_MEMORY_SIZE
+# only decides memory vs temporary file: neither caps a file. The first upload handler
+# counts the bytes of every file as they arrive and stops the request past the limit
+# (413, translated message); the middleware refuses a declared Content-Length at once.
+KLASTER_MAX_UPLOAD_BYTES = int(float(os.environ.get("KLASTER_MAX_UPLOAD_MB", "200")) * 2**20)
+KLASTER_MAX_DOCUMENT_BYTES = int(float(os.environ.get("KLASTER_MAX_DOCUMENT_MB", "20")) * 2**20)
+FILE_UPLOAD_HANDLERS = [
+    "klaster.web.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "klaster.web.uploads.TemporaryFileUploadHandler",
+]
+# Temporary upload files live in the data directory, named with the server process id,
+# so files left by a killed server process are recognised and removed (uploads.py).
+FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "upload-tmp")
+try:
+    Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
+except OSError:  # a read-only data directory: `check` reports files.E001
+    pass
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
@@ -220,6 +273,29 @@ SPECTACULAR_SETTINGS = {
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # the API's session clients read it; HttpOnly adds nothing here
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy for every response (django-csp). Scripts: this site's files and
+# inline scripts carrying the response's nonce (``{{ CSP_NONCE }}``); no inline event
+# handlers, no eval. Styles allow inline because Plotly writes <style> elements and style
+# attributes at run time. Images and fonts may be data:/blob: URIs (Plotly's export and
+# icons). Nothing is loaded from another site (the platform makes no outside requests).
+# The analysis report (a self-contained HTML file with inline Plotly) is served with its
+# own sandboxed policy (klaster.web.security.REPORT_POLICY).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", csp_constants.NONCE],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    },
+}
+CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:

@@ -377,12 +377,43 @@ def test_stale_running_datasets_are_marked_failed(client, analyst, upload):
     now = timezone.now()
     Dataset.objects.filter(pk=old.pk).update(status="running",
                                              started=now - datetime.timedelta(hours=7))
-    Dataset.objects.filter(pk=new.pk).update(status="running",
+    # Started an hour ago, its worker alive (fresh heartbeat): left running.
+    Dataset.objects.filter(pk=new.pk).update(status="running", heartbeat=now,
                                              started=now - datetime.timedelta(hours=1))
     out = io.StringIO()
     call_command("analysis_worker", "--once", "--fail-stale", "6", stdout=out)
     assert "1 stale dataset(s) marked failed" in out.getvalue()
     old.refresh_from_db()
     new.refresh_from_db()
-    assert old.status == "failed" and "upload the file again" in old.error
+    assert old.status == "failed" and "start the analysis again" in old.error
     assert new.status == "running"
+
+
+def test_region_codes_with_a_slash_have_working_pages(client, analyst, upload):
+    """Issue 12: a region code such as 'PL/21' broke /analysis/<id>/ for everyone
+    (NoReverseMatch: the URL converter refused '/')."""
+    client.force_login(analyst)
+    text = (SMALL_CSV.replace("CA,", "PL/21,").replace("TX,", "BY#3 ?x,")
+            .replace("WV,", "=1+2,"))
+    assert upload(text=text, regions="none").status_code == 302
+    assert tasks.run_pending() == 1
+    ds = Dataset.objects.get()
+    assert ds.status == "done", ds.error
+    page = client.get(f"/analysis/{ds.pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f"/analysis/{ds.pk}/regions/PL/21/" in html
+    assert f"/analysis/{ds.pk}/regions/BY%233%20%3Fx/" in html
+    region = client.get(f"/analysis/{ds.pk}/regions/PL/21/")
+    assert region.status_code == 200 and "PL/21" in region.content.decode()
+    assert client.get(f"/analysis/{ds.pk}/regions/BY%233%20%3Fx/").status_code == 200
+    assert client.get(f"/analysis/{ds.pk}/regions/PL/22/").status_code == 404
+    # Downloads people open in a spreadsheet: the formula-like region code is quoted.
+    dl = client.get(f"/analysis/{ds.pk}/tables/indicators.csv")
+    regions = {r["region"] for r in csv.DictReader(io.StringIO(
+        b"".join(dl.streaming_content).decode()))}
+    assert "'=1+2" in regions and "=1+2" not in regions and "PL/21" in regions
+    # The report (inline Plotly) has its own Content-Security-Policy: nothing loaded or sent.
+    policy = client.get(f"/analysis/{ds.pk}/report/")["Content-Security-Policy"]
+    assert "default-src 'none'" in policy and "connect-src 'none'" in policy
+    assert "frame-ancestors 'self'" in policy

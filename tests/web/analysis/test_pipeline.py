@@ -58,3 +58,22 @@ def test_canonical_parquet_and_errors_name_the_upload(tmp_path):
     # The error names the file as uploaded (base name), never the server path.
     assert err.value.file == "my table.parquet" and str(tmp_path) not in str(err.value)
     assert err.value.field == "employment"
+
+
+@pytest.mark.parametrize("name,body", [
+    ("stats.csv", bytes(range(256)) * 8),                      # binary under a text name
+    ("stats.parquet", b"PAR1 not really a parquet file"),
+    ("stats.xlsx", b"PK\x03\x04 not really a workbook"),
+    ("stats.csv", "region;industry;year;employment\nМінск;C10;2021;5\n".encode("utf-16")),
+    ("stats.csv", b""),
+])
+def test_an_upload_that_is_not_a_table_is_named(tmp_path, name, body):
+    stored = tmp_path / "abc123"
+    stored.write_bytes(body)
+    try:
+        table, _ = load_statistics(stored, name)
+    except DataError as exc:
+        assert exc.file == name and "ComputeError" not in str(exc)
+        assert str(tmp_path) not in str(exc)
+    else:  # the UTF-16, semicolon-delimited one is a table
+        assert table["region"].to_list() == ["Мінск"]

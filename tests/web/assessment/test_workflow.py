@@ -215,14 +215,22 @@ def test_evaluators_score_independently(world):
         reverse("assessment:assignment", args=[a1.pk])).status_code == 404
 
 
-def _decided(world, publish):
+def _scored(world, products):
+    """Applied, scored by one evaluator (joint products = ``products``), consensus
+    computed; returns the application and the administrator's client."""
     app = apply_and_submit(world)
     admin = login(world["admin"])
     admin.post(reverse("assessment:assign", args=[app.pk]), {"evaluator": world["ev1"].pk})
     a = EvaluatorAssignment.objects.get(evaluator=world["ev1"])
     login(world["ev1"]).post(reverse("assessment:assignment", args=[a.pk]),
-                             {"v_joint_products": 1})
+                             {"v_joint_products": products})
     admin.post(reverse("assessment:decide", args=[app.pk]), {"action": "consensus"})
+    app.refresh_from_db()
+    return app, admin
+
+
+def _decided(world, publish):
+    app, admin = _scored(world, products=1)
     data = {"action": "decide", "decision": "refused", "level": "", "note": "Too few."}
     if publish:
         data["publish"] = "on"
@@ -320,3 +328,70 @@ def test_upheld_appeal_leads_to_a_new_decision(world):
     assert app.decision == "granted" and app.label.level == "Silver"
     statuses = list(app.history.order_by("history_date").values_list("status", flat=True))
     assert "appealed" in statuses and statuses[-1] == "decided"
+
+
+# --- decisions that depart from the computed result (issue 12) -----------------------------
+
+def test_the_decision_form_has_no_default_outcome(world):
+    app, admin = _scored(world, products=1)
+    html = admin.get(reverse("assessment:decide", args=[app.pk])).content.decode()
+    select = html[html.index('name="decision"'):]
+    select = select[:select.index("</select>")]
+    assert 'value="" selected' in select
+    assert 'value="granted" selected' not in select and 'value="refused" selected' not in select
+    r = admin.post(reverse("assessment:decide", args=[app.pk]),
+                   {"action": "decide", "level": "", "note": "", "publish": "on"})
+    assert r.status_code == 200
+    app.refresh_from_db()
+    assert app.decision == "" and app.status == "submitted"
+
+
+def test_granting_a_result_that_did_not_pass_needs_reasons_and_is_marked(world):
+    app, admin = _scored(world, products=1)  # 0 + 5 of 15 = 33 %: not passed
+    assert app.result["passed"] is False
+    url = reverse("assessment:decide", args=[app.pk])
+    r = admin.post(url, {"action": "decide", "decision": "granted", "level": "Silver",
+                         "note": "   ", "publish": "on"})
+    assert r.status_code == 200 and "Give the reasons" in r.content.decode()
+    app.refresh_from_db()
+    assert app.decision == "" and not Label.objects.exists()
+    reasons = "The ministry counts the 2024 joint products the evaluator could not see."
+    r = admin.post(url, {"action": "decide", "decision": "granted", "level": "Silver",
+                         "note": reasons, "publish": "on"})
+    assert r.status_code == 302
+    app.refresh_from_db()
+    assert app.decision == "granted" and app.departs_from_result
+    assert app.label.departs_from_result
+    report = Client().get(reverse("assessment:report", args=[app.pk])).content.decode()
+    assert "departs from the computed result" in report and escape(reasons) in report
+    assert "Reasons for departing from the computed result" in report
+    cluster_page = Client().get(reverse("portal:cluster", args=[world["published"].pk]))
+    assert "granted against the computed result" in cluster_page.content.decode()
+    # The database refuses a departure without reasons, whatever writes it.
+    from django.db import IntegrityError, transaction
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Application.objects.filter(pk=app.pk).update(decision_note="")
+
+
+def test_a_decision_that_agrees_needs_no_reasons_and_is_not_marked(world):
+    app, admin = _scored(world, products=1)
+    r = admin.post(reverse("assessment:decide", args=[app.pk]),
+                   {"action": "decide", "decision": "refused", "level": "", "note": "",
+                    "publish": "on"})
+    assert r.status_code == 302
+    app.refresh_from_db()
+    assert app.decision == "refused" and not app.departs_from_result
+    report = Client().get(reverse("assessment:report", args=[app.pk])).content.decode()
+    assert "departs from the computed result" not in report
+
+
+def test_departure_rule():
+    from klaster.web.assessment.services import departure
+
+    passed = {"passed": True, "level": "Gold"}
+    failed = {"passed": False, "level": None}
+    assert departure(passed, "granted", "Gold") is None
+    assert departure(failed, "refused", "") is None
+    assert departure(failed, "granted", "Silver")
+    assert departure(passed, "refused", "")
+    assert departure(passed, "granted", "Silver")  # another level than computed

@@ -1,11 +1,10 @@
 """The upload form of a dataset."""
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from klaster.web.analysis.models import Dataset
-
-MAX_UPLOAD_MB = 200
 
 
 class DatasetForm(forms.ModelForm):
@@ -26,9 +25,10 @@ class DatasetForm(forms.ModelForm):
                 self.add_error(field, _("Upload the file, or choose another option."))
         for field in ("file", "definitions_file", "regions_file"):
             f = data.get(field)
-            if f and f.size > MAX_UPLOAD_MB * 1024 * 1024:
+            limit = settings.KLASTER_MAX_UPLOAD_BYTES
+            if f and f.size > limit:
                 self.add_error(field, _("The file is larger than %(n)s MB.")
-                               % {"n": MAX_UPLOAD_MB})
+                               % {"n": f"{limit / 2**20:g}"})
         if data.get("year") and data.get("from_year") and data["from_year"] > data["year"]:
             self.add_error("from_year", _("The first year must not be after the reference "
                                           "year."))

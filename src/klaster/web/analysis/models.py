@@ -94,6 +94,10 @@ class Dataset(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     started = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
+    # The running worker's last sign of life and its name (host:pid:thread); tasks.py
+    # fails a "running" dataset whose heartbeat is older than tasks.STALE_SECONDS.
+    heartbeat = models.DateTimeField(null=True, blank=True)
+    worker = models.CharField(max_length=120, blank=True)
 
     class Meta:
         ordering = ["-created", "-pk"]

@@ -80,13 +80,19 @@ def load_statistics(path: str | Path, name: str, fmt: str = "auto",
         safe = re.sub(r"[^\w.-]", "_", Path(name).name).lstrip(".") or "upload"
         local = Path(tmp) / safe
         shutil.copyfile(path, local)
-        try:
+        from klaster.data.textio import guard_read
+
+        def read():
             if fmt == "cbp":
-                res = load_cbp(local, year=year)
-            elif fmt == "eurostat":
-                res = load_eurostat_tsv(local)
-            else:
-                res = load_table(local, year=year)
+                return load_cbp(local, year=year)
+            if fmt == "eurostat":
+                return load_eurostat_tsv(local)
+            return load_table(local, year=year)
+
+        try:
+            # Whatever a reader raises on a file that is not a table becomes a DataError
+            # naming the upload (not "ComputeError: invalid utf-8 sequence").
+            res = guard_read(local, read)
         except DataError as exc:
             raise _relabel(exc, name) from None
     table = res.table
@@ -270,7 +276,8 @@ def write_results(output: AnalysisOutput, folder: str | Path) -> Path:
             atomic_write_text(tmp / report_name(lang), page)
         for name, table in output.tables().items():
             write_table(table, tmp / f"{name}.parquet")
-            write_table(table, tmp / f"{name}.csv")
+            # Downloaded by people: text a spreadsheet would run as a formula is quoted.
+            write_table(table, tmp / f"{name}.csv", neutralise_formulas=True)
         tmp.rename(folder)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -10,6 +10,14 @@ stores the error (status "failed") and nothing else.
 
 Workers: ``python -m klaster.web analysis_worker`` (a loop; ``--once`` empties the queue
 and exits); ``klaster serve`` runs :func:`start_worker_thread` beside the web server.
+
+Heartbeat: while a worker runs a dataset, a thread of it writes ``heartbeat`` every
+HEARTBEAT_SECONDS. A dataset "running" whose heartbeat is older than STALE_SECONDS has
+lost its worker (killed, machine stopped, or the database went away so that not even the
+failure could be recorded); every worker poll and every look at the dataset's page or
+status marks it failed with that reason and removes its partial output (the results folder
+of the run and the temporary folder it was being written to). With the defaults (10 s /
+60 s) a dead worker's job shows as failed at most ~60 s after its last sign of life.
 """
 
 from __future__ import annotations
@@ -17,14 +25,19 @@ from __future__ import annotations
 import datetime
 import logging
 import math
+import os
 import shutil
+import socket
 import threading
 import traceback
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
-from django.db import close_old_connections, connections, transaction
+from django.db import close_old_connections, connection, connections, transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from klaster.errors import KlasterError
 from klaster.web.analysis.models import (
@@ -37,6 +50,16 @@ from klaster.web.analysis.models import (
 
 log = logging.getLogger(__name__)
 RESULTS = "analysis/results"
+HEARTBEAT_SECONDS = float(os.environ.get("KLASTER_JOB_HEARTBEAT_SECONDS", "10"))
+STALE_SECONDS = float(os.environ.get("KLASTER_JOB_STALE_SECONDS", "60"))
+# Stored in English like the stage names; the page and status endpoint translate it.
+STALE_ERROR = gettext_noop(
+    "The worker stopped during the analysis (it was stopped, or lost its database "
+    "connection). Nothing was stored; start the analysis again.")
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"[:120]
 
 
 def results_path(dataset: Dataset) -> Path:
@@ -45,14 +68,109 @@ def results_path(dataset: Dataset) -> Path:
 
 def claim(pk: int) -> bool:
     """Mark a queued dataset as running; False when another worker took it first."""
+    now = timezone.now()
     return bool(Dataset.objects.filter(pk=pk, status=Status.QUEUED).update(
-        status=Status.RUNNING, stage="Starting", percent=1, started=timezone.now()))
+        status=Status.RUNNING, stage="Starting", percent=1, started=now, heartbeat=now,
+        worker=worker_id()))
 
 
 def _progress(pk: int):
     def report(stage: str, percent: int) -> None:
-        Dataset.objects.filter(pk=pk).update(stage=stage, percent=max(0, min(100, percent)))
+        Dataset.objects.filter(pk=pk, status=Status.RUNNING).update(
+            stage=stage, percent=max(0, min(100, percent)), heartbeat=timezone.now())
     return report
+
+
+@contextmanager
+def heartbeat(pk: int, every: float | None = None):
+    """Keep ``heartbeat`` of a running dataset fresh from a thread while the block runs.
+    The thread stops with the block, whatever its outcome: a run that could not even
+    record its failure leaves a heartbeat that goes stale."""
+    every = HEARTBEAT_SECONDS if every is None else every
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(every):
+                try:
+                    Dataset.objects.filter(pk=pk, status=Status.RUNNING).update(
+                        heartbeat=timezone.now())
+                except Exception:  # noqa: BLE001 — the database may be away; retry
+                    log.warning("heartbeat of dataset %s failed", pk, exc_info=True)
+                    connection.close()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=beat, name=f"klaster-heartbeat-{pk}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=every + 5)
+
+
+def _results_root() -> Path:
+    return Path(settings.MEDIA_ROOT) / RESULTS
+
+
+def remove_partial_output(pk: int, keep: str = "") -> list[Path]:
+    """Remove the results folders of dataset ``pk`` (final "<pk>-<time>" and temporary
+    ".<pk>-<time>-*") except ``keep`` (its stored results_dir); returns what was removed."""
+    root = _results_root()
+    removed = []
+    try:
+        entries = list(root.iterdir())
+    except OSError:
+        return removed
+    for entry in entries:
+        name = entry.name.lstrip(".")
+        if name.split("-", 1)[0] == str(pk) and f"{RESULTS}/{entry.name}" != keep:
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry)
+    return removed
+
+
+def remove_orphan_results() -> list[Path]:
+    """Remove results folders that no dataset stands behind: of deleted datasets, and of
+    datasets not running that store another folder (a run killed after writing)."""
+    root = _results_root()
+    try:
+        entries = list(root.iterdir())
+    except OSError:
+        return []
+    pks = {e.name.lstrip(".").split("-", 1)[0] for e in entries}
+    state = {str(pk): (status, rdir) for pk, status, rdir in Dataset.objects.filter(
+        pk__in=[int(p) for p in pks if p.isdigit()]).values_list("pk", "status", "results_dir")}
+    removed = []
+    for entry in entries:
+        pk = entry.name.lstrip(".").split("-", 1)[0]
+        status, rdir = state.get(pk, (None, ""))
+        if status in (Status.RUNNING, Status.QUEUED) or f"{RESULTS}/{entry.name}" == rdir:
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
+        removed.append(entry)
+    return removed
+
+
+def fail_lost_jobs(pk: int | None = None) -> int:
+    """Mark running datasets whose heartbeat is older than STALE_SECONDS as failed
+    (reason STALE_ERROR) and remove their partial output; returns how many.
+    ``pk``: only that dataset (the page's check)."""
+    now = timezone.now()
+    cutoff = now - datetime.timedelta(seconds=STALE_SECONDS)
+    stale = Dataset.objects.filter(status=Status.RUNNING).filter(
+        Q(heartbeat__lt=cutoff) | Q(heartbeat__isnull=True, started__lt=cutoff))
+    if pk is not None:
+        stale = stale.filter(pk=pk)
+    pks = list(stale.values_list("pk", flat=True))
+    if not pks:
+        return 0
+    # The same condition again in the UPDATE: a worker that came back meanwhile keeps it.
+    n = stale.filter(pk__in=pks).update(status=Status.FAILED, finished=now, error=STALE_ERROR)
+    for one in pks:
+        remove_partial_output(one)
+    return n
 
 
 def _inputs(ds: Dataset):
@@ -97,6 +215,13 @@ def run(ds: Dataset) -> None:
     """Run the analysis of a claimed (running) dataset and store its outcome."""
     from klaster.web.analysis.pipeline import analyse, write_results
 
+    with heartbeat(ds.pk):
+        _run(ds)
+
+
+def _run(ds: Dataset) -> None:
+    from klaster.web.analysis.pipeline import analyse, write_results
+
     say = _progress(ds.pk)
     folder = None
     try:
@@ -107,12 +232,18 @@ def run(ds: Dataset) -> None:
         say("Writing results", 85)
         rel = f"{RESULTS}/{ds.pk}-{timezone.now():%Y%m%d%H%M%S%f}"
         folder = write_results(out, Path(settings.MEDIA_ROOT) / rel)
+        # Every object is built before the transaction, so the write transaction (which
+        # holds SQLite's single write lock) is only the inserts.
+        objects = _result_objects(ds, out)
+        summary = _summary(out)
         with transaction.atomic():
-            _store(ds, out)
-            Dataset.objects.filter(pk=ds.pk).update(
-                status=Status.DONE, stage="Finished", percent=100, results_dir=rel,
-                notes=[m.to_dict() for m in out.notes], summary=_summary(out),
-                finished=timezone.now(), error="")
+            # Only while still ours: a run declared lost (stale heartbeat) stores nothing.
+            if not Dataset.objects.filter(pk=ds.pk, status=Status.RUNNING).update(
+                    status=Status.DONE, stage="Finished", percent=100, results_dir=rel,
+                    notes=[m.to_dict() for m in out.notes], summary=summary, finished=timezone.now(), error=""):
+                raise RuntimeError("the run was declared lost before it finished")
+            for model, rows in objects:
+                model.objects.bulk_create(rows, batch_size=1000)
     except Exception as exc:  # noqa: BLE001 — every failure is stored for the analyst
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
@@ -120,8 +251,13 @@ def run(ds: Dataset) -> None:
             f"{type(exc).__name__}: {exc}")
         if not isinstance(exc, KlasterError):
             log.error("analysis of dataset %s failed\n%s", ds.pk, traceback.format_exc())
-        Dataset.objects.filter(pk=ds.pk).update(
-            status=Status.FAILED, error=message, finished=timezone.now())
+        try:
+            Dataset.objects.filter(pk=ds.pk, status=Status.RUNNING).update(
+                status=Status.FAILED, error=message, finished=timezone.now())
+        except Exception:  # noqa: BLE001 — e.g. the database went away
+            # The heartbeat stops with this run, so the next worker poll (or a look at the
+            # page) fails the dataset within STALE_SECONDS.
+            log.exception("could not record the failure of dataset %s", ds.pk)
 
 
 def _summary(out) -> dict:
@@ -138,7 +274,8 @@ def _num(x):
     return None if x is None or math.isnan(x) else float(x)  # NaN -> NULL
 
 
-def _store(ds: Dataset, out) -> None:
+def _result_objects(ds: Dataset, out) -> list[tuple[type, list]]:
+    """The unsaved result rows of a run: [(model, objects), ...]."""
     import polars as pl
 
     ind = out.mapping.indicators
@@ -148,29 +285,30 @@ def _store(ds: Dataset, out) -> None:
     now = now.with_columns(
         pl.col("lq").rank("ordinal", descending=True).over("cluster").alias("rank"))
     names = dict(out.regions.select("region", "name").iter_rows())
-    RegionCluster.objects.bulk_create([
-        RegionCluster(dataset=ds, region=r["region"], region_name=names.get(r["region"],
-                                                                             r["region"]),
+    cells = [
+        RegionCluster(dataset=ds, region=r["region"],
+                      region_name=names.get(r["region"], r["region"]),
                       cluster=r["cluster"], cluster_name=r["cluster_name"] or r["cluster"],
                       traded=r["cluster_type"] == "traded", year=year,
                       employment=_num(r["employment"]),
                       establishments=_num(r["establishments"]), lq=_num(r["lq"]),
                       strong=r["strong"], stars=r["stars"],
                       rank=r["rank"] if r["lq"] is not None else None)
-        for r in now.iter_rows(named=True)], batch_size=1000)
-    RegionSummary.objects.bulk_create([
+        for r in now.iter_rows(named=True)]
+    regions = [
         RegionSummary(dataset=ds, region=r["region"], name=r["name"],
                       employment=_num(r["employment"]),
                       traded_employment=_num(r["traded_employment"]), strong=r["strong"],
                       three_star=r["three_star"], diversity=r["diversity"],
                       eci=_num(r["eci"]), coi=_num(r["coi"]))
-        for r in out.regions.iter_rows(named=True)], batch_size=1000)
-    Opportunity.objects.bulk_create([
+        for r in out.regions.iter_rows(named=True)]
+    opportunities = [
         Opportunity(dataset=ds, region=r["region"], cluster=r["activity"],
                     cluster_name=r["cluster_name"] or r["activity"], rank=r["rank"],
                     score=r["score"], density=r["density"], pci=r["pci"], rca=r["rca"],
                     quadrant=r["quadrant"], supporting=_supporting(out.support, r))
-        for r in out.opportunities.iter_rows(named=True)], batch_size=1000)
+        for r in out.opportunities.iter_rows(named=True)]
+    return [(RegionCluster, cells), (RegionSummary, regions), (Opportunity, opportunities)]
 
 
 def _supporting(support, row) -> str:
@@ -186,14 +324,19 @@ def fail_stale(hours: float) -> int:
     """Mark datasets "running" for more than ``hours`` as failed (their worker died);
     returns how many. Nothing of theirs was stored, so they can simply be uploaded again."""
     cutoff = timezone.now() - datetime.timedelta(hours=hours)
-    return Dataset.objects.filter(status=Status.RUNNING, started__lt=cutoff).update(
-        status=Status.FAILED, finished=timezone.now(),
-        error=f"The worker stopped during the analysis (running for more than {hours:g} "
-              "hours). Nothing was stored; upload the file again.")
+    stale = Dataset.objects.filter(status=Status.RUNNING, started__lt=cutoff)
+    pks = list(stale.values_list("pk", flat=True))
+    n = stale.filter(pk__in=pks).update(status=Status.FAILED, finished=timezone.now(),
+                                        error=STALE_ERROR)
+    for pk in pks:
+        remove_partial_output(pk)
+    return n
 
 
 def run_pending(limit: int | None = None) -> int:
-    """Run queued datasets, oldest first, until none is left (or ``limit``); count run."""
+    """Run queued datasets, oldest first, until none is left (or ``limit``); count run.
+    Datasets whose worker was lost are failed first (fail_lost_jobs)."""
+    fail_lost_jobs()
     done = 0
     while limit is None or done < limit:
         pk = (Dataset.objects.filter(status=Status.QUEUED).order_by("created", "pk")
@@ -213,9 +356,16 @@ def worker_loop(stop: threading.Event, interval: float = 2.0, *,
     try:
         if first_wait and stop.wait(interval):
             return
+        try:
+            from klaster.web.uploads import remove_stale_uploads
+            remove_orphan_results()
+            remove_stale_uploads()
+        except Exception:  # noqa: BLE001 — clean-up must not stop the worker
+            log.exception("clean-up of orphan results failed")
         while not stop.is_set():
             try:
                 close_old_connections()
+                fail_lost_jobs()
                 run_pending()
             except Exception:  # a worker outlives one bad poll (e.g. a database restart)
                 log.exception("analysis worker poll failed")

@@ -11,7 +11,9 @@ urlpatterns = [
     path("<int:pk>/status/", views.dataset_status, name="status"),
     path("<int:pk>/report/", views.dataset_report, name="report"),
     path("<int:pk>/tables/<str:table>.<str:fmt>", views.dataset_download, name="download"),
-    path("<int:pk>/regions/<str:region>/", views.region_detail, name="region"),
+    # Region codes are data (e.g. "PL/21"): the path converter takes "/" too; reverse()
+    # percent-encodes the rest ("#", "?", spaces).
+    path("<int:pk>/regions/<path:region>/", views.region_detail, name="region"),
     path("<int:pk>/record/", views.record_potential, name="record"),
     path("<int:pk>/publish/", views.dataset_publish, name="publish"),
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from csp.decorators import csp_replace
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -34,9 +35,10 @@ from klaster.web.analysis.models import (
     Status,
 )
 from klaster.web.analysis.pipeline import TABLES, report_name
-from klaster.web.analysis.tasks import results_path
+from klaster.web.analysis.tasks import STALE_ERROR, fail_lost_jobs, results_path
 from klaster.web.registry.models import Cluster, ClusterStatus, Document
 from klaster.web.registry.validators import normalise_codes
+from klaster.web.security import REPORT_POLICY
 
 PAGE_SIZE = 50
 # Stage names the runner stores in English; the status endpoint and page translate them.
@@ -75,15 +77,26 @@ def demo_create(request):
     return redirect("analysis:dataset", ds.pk)
 
 
+def _error(ds: Dataset) -> str:
+    return _(STALE_ERROR) if ds.error == STALE_ERROR else ds.error
+
+
 def _status(ds: Dataset) -> dict:
     return {"id": ds.pk, "status": ds.status, "status_label": ds.get_status_display(),
             "stage": _(ds.stage) if ds.stage else "", "percent": ds.percent,
-            "error": ds.error, "finished": ds.status in (Status.DONE, Status.FAILED),
+            "error": _error(ds), "finished": ds.status in (Status.DONE, Status.FAILED),
             "url": reverse("analysis:dataset", args=[ds.pk])}
 
 
+def _checked(ds: Dataset) -> Dataset:
+    """A running dataset whose worker is lost (stale heartbeat) is failed on sight."""
+    if ds.status == Status.RUNNING and fail_lost_jobs(ds.pk):
+        ds.refresh_from_db()
+    return ds
+
+
 def dataset_status(request, pk):
-    ds = perms.get_dataset_or_404(request.user, pk)
+    ds = _checked(perms.get_dataset_or_404(request.user, pk))
     return JsonResponse(_status(ds))
 
 
@@ -93,8 +106,8 @@ def _recorded(ds: Dataset) -> dict[tuple[str, str], int]:
 
 
 def dataset_detail(request, pk):
-    ds = perms.get_dataset_or_404(request.user, pk)
-    ctx = {"ds": ds, "status": _status(ds), "analyst": perms.is_analyst(request.user),
+    ds = _checked(perms.get_dataset_or_404(request.user, pk))
+    ctx = {"ds": ds, "status": _status(ds), "error": _error(ds), "analyst": perms.is_analyst(request.user),
            "can_publish": perms.can_publish(request.user)}
     if ds.status == Status.DONE:
         rows = RegionCluster.objects.filter(dataset=ds)
@@ -131,6 +144,7 @@ def dataset_detail(request, pk):
 
 
 @xframe_options_sameorigin
+@csp_replace(REPORT_POLICY["DIRECTIVES"])
 def dataset_report(request, pk):
     ds = perms.get_dataset_or_404(request.user, pk)
     if ds.status != Status.DONE:

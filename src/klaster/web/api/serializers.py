@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from operator import attrgetter
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import SkipField
-from rest_framework.relations import PKOnlyObject, PrimaryKeyRelatedField
+from rest_framework.relations import ManyRelatedField, PKOnlyObject, PrimaryKeyRelatedField
 
+from klaster.web.registry import permissions as perms
 from klaster.web.registry.models import (
     Activity,
     Cluster,
@@ -23,6 +26,86 @@ from klaster.web.registry.models import (
     PartnerRequest,
     Project,
 )
+from klaster.web.uploads import validate_document_size
+
+NO_SUCH_RECORD = _("No such record.")
+NOT_A_MEMBER = _("No such record among the cluster's current members.")
+
+
+def _author(serializer):
+    """The user a serializer writes for (anonymous without a request)."""
+    request = serializer.context.get("request")
+    return getattr(request, "user", None) or AnonymousUser()
+
+
+class ScopedRelatedField(PrimaryKeyRelatedField):
+    """A related field whose choices are what the requesting user may name
+    (``permissions.allowed_targets``, the rule the page forms use too).
+
+    A hidden record and a missing one get the same answer, "No such record." (no id
+    echoed back, so the two bodies are identical). Without a request in the context the
+    user is anonymous, who may name nothing hidden.
+    """
+
+    default_error_messages = {"does_not_exist": NO_SUCH_RECORD}
+
+    def _owner(self):
+        # A many-to-many field wraps this one: its name and serializer are the wrapper's.
+        return self.parent if isinstance(self.parent, ManyRelatedField) else self
+
+    def get_queryset(self):
+        field = self._owner()
+        serializer = field.parent
+        return perms.allowed_targets(_author(serializer), serializer.Meta.model, field.source)
+
+
+class ScopedModelSerializer(serializers.ModelSerializer):
+    """Every related field of every API serializer is a ``ScopedRelatedField``; fields that
+    must name members of the record's cluster (``permissions.MEMBERS_ONLY``) are checked
+    here once the cluster (sent or stored) is known."""
+
+    serializer_related_field = ScopedRelatedField
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        for (rule_model, name), cluster_field in perms.MEMBERS_ONLY.items():
+            if rule_model is not model or not ({name, cluster_field} & attrs.keys()):
+                continue
+            cluster = attrs.get(cluster_field) or getattr(self.instance, cluster_field, None)
+            if name in attrs:
+                chosen = attrs[name]
+            elif self.instance is not None:
+                chosen = list(getattr(self.instance, name).all())
+            else:
+                continue
+            if cluster is None or not chosen:
+                continue
+            allowed = set(perms.allowed_targets(_author(self), model, name, cluster=cluster)
+                          .filter(pk__in=[o.pk for o in chosen]).values_list("pk", flat=True))
+            if any(o.pk not in allowed for o in chosen):
+                raise serializers.ValidationError({name: [NOT_A_MEMBER]})
+        return attrs
+
+
+# Conditional unique constraints are checked by Django with the message "Constraint
+# “<name>” is violated."; say what they mean instead. (The API only lets a user name
+# records they may see, so the conflicting row is one they may see as well.)
+CONSTRAINT_MESSAGES = {
+    "membership_one_open_per_cluster": _(
+        "The organisation is already a current member of this cluster."),
+    "join_request_one_pending": _("A request to join is already pending."),
+}
+
+
+def readable_errors(model, exc: DjangoValidationError):
+    """``full_clean``'s errors as DRF wants them, constraint names replaced by meaning."""
+    if not hasattr(exc, "error_dict"):
+        return exc.messages
+    meaning = {str(c.get_violation_error_message()): CONSTRAINT_MESSAGES[c.name]
+               for c in model._meta.constraints if c.name in CONSTRAINT_MESSAGES}
+    return {field: [meaning.get(m, m) for m in DjangoValidationError(errors).messages]
+            for field, errors in exc.error_dict.items()}
 
 
 class ModelCleanMixin:
@@ -38,11 +121,12 @@ class ModelCleanMixin:
         try:
             instance.full_clean(exclude=["version"])
         except DjangoValidationError as exc:
-            raise serializers.ValidationError(
-                exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from None
+            raise serializers.ValidationError(readable_errors(type(instance), exc)) from None
         # full_clean canonicalises (identifiers, codes): send the canonical values on.
+        # (The key is tested first: reading a many-to-many attribute of an unsaved
+        # record raises ValueError.)
         for key in attrs:
-            if hasattr(instance, key) and key in ("id_value", "industry_codes", "country"):
+            if key in ("id_value", "industry_codes", "country") and hasattr(instance, key):
                 attrs[key] = getattr(instance, key)
         return attrs
 
@@ -104,7 +188,7 @@ class VersionField(serializers.IntegerField):
             "older version is rejected with 409 Conflict."), **kwargs)
 
 
-class OrganisationSerializer(FastReadMixin, ModelCleanMixin, serializers.ModelSerializer):
+class OrganisationSerializer(FastReadMixin, ModelCleanMixin, ScopedModelSerializer):
     version = VersionField()
 
     class Meta:
@@ -116,7 +200,7 @@ class OrganisationSerializer(FastReadMixin, ModelCleanMixin, serializers.ModelSe
         read_only_fields = ["approved", "demo"]
 
 
-class ClusterSerializer(FastReadMixin, ModelCleanMixin, serializers.ModelSerializer):
+class ClusterSerializer(FastReadMixin, ModelCleanMixin, ScopedModelSerializer):
     version = VersionField()
     member_count = serializers.SerializerMethodField()
 
@@ -138,7 +222,7 @@ class ClusterSerializer(FastReadMixin, ModelCleanMixin, serializers.ModelSeriali
         return count
 
 
-class MembershipSerializer(FastReadMixin, ModelCleanMixin, serializers.ModelSerializer):
+class MembershipSerializer(FastReadMixin, ModelCleanMixin, ScopedModelSerializer):
     class Meta:
         model = Membership
         fields = ["id", "organisation", "cluster", "role", "committed", "joined", "left",
@@ -146,7 +230,7 @@ class MembershipSerializer(FastReadMixin, ModelCleanMixin, serializers.ModelSeri
         read_only_fields = ["demo"]
 
 
-class ActivitySerializer(ModelCleanMixin, serializers.ModelSerializer):
+class ActivitySerializer(ModelCleanMixin, ScopedModelSerializer):
     version = VersionField()
 
     class Meta:
@@ -157,7 +241,7 @@ class ActivitySerializer(ModelCleanMixin, serializers.ModelSerializer):
         read_only_fields = ["demo"]
 
 
-class ProjectSerializer(ModelCleanMixin, serializers.ModelSerializer):
+class ProjectSerializer(ModelCleanMixin, ScopedModelSerializer):
     version = VersionField()
 
     class Meta:
@@ -167,7 +251,7 @@ class ProjectSerializer(ModelCleanMixin, serializers.ModelSerializer):
         read_only_fields = ["demo"]
 
 
-class PartnerRequestSerializer(ModelCleanMixin, serializers.ModelSerializer):
+class PartnerRequestSerializer(ModelCleanMixin, ScopedModelSerializer):
     version = VersionField()
 
     class Meta:
@@ -178,7 +262,7 @@ class PartnerRequestSerializer(ModelCleanMixin, serializers.ModelSerializer):
         read_only_fields = ["created"]
 
 
-class CoordinatorProfileSerializer(ModelCleanMixin, serializers.ModelSerializer):
+class CoordinatorProfileSerializer(ModelCleanMixin, ScopedModelSerializer):
     class Meta:
         model = CoordinatorProfile
         fields = ["id", "cluster", "year", "management_fte", "budget", "income_member_fees",
@@ -186,9 +270,10 @@ class CoordinatorProfileSerializer(ModelCleanMixin, serializers.ModelSerializer)
         read_only_fields = ["demo"]
 
 
-class DocumentSerializer(ModelCleanMixin, serializers.ModelSerializer):
+class DocumentSerializer(ModelCleanMixin, ScopedModelSerializer):
     # Files are downloaded through the permission-checked portal view, never /media/.
-    file = serializers.FileField(write_only=True, required=False)
+    file = serializers.FileField(write_only=True, required=False,
+                                 validators=[validate_document_size])
     download = serializers.SerializerMethodField()
 
     class Meta:
@@ -205,7 +290,7 @@ class DocumentSerializer(ModelCleanMixin, serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request else path
 
 
-class JoinRequestSerializer(serializers.ModelSerializer):
+class JoinRequestSerializer(ScopedModelSerializer):
     class Meta:
         model = JoinRequest
         fields = ["id", "organisation", "cluster", "message", "status", "created", "decided"]

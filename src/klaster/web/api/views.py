@@ -10,7 +10,10 @@ answers 409 Conflict and nothing is written. Memberships are never deleted (405)
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import filters, mixins, status, viewsets
@@ -45,6 +48,18 @@ class Conflict(APIException):
     default_code = "conflict"
 
 
+class InUse(APIException):
+    """Deleting a record other records still point to (a cluster or organisation with
+    memberships, an organisation coordinating a cluster): the history is kept, so the
+    database protects them; say so instead of failing."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("This record is still referred to by others (for example "
+                       "memberships) and cannot be deleted; end the memberships or "
+                       "unpublish it instead.")
+    default_code = "in_use"
+
+
 class CachedCountPagination(PageNumberPagination):
     """Page-number pagination whose total ``count`` is read through the shared cache
     (keyed by the list query's SQL and the registry version; see portal.caching)."""
@@ -60,6 +75,19 @@ class FilterBackend(DjangoFilterBackend):
     or not, goes through django-filter as before."""
 
     PASS_THROUGH = frozenset({"page", "ordering", "format"})
+
+    def get_filterset(self, request, queryset, view):
+        """Filters naming a record (``?organisation=<id>``) choose among the records the
+        user may see: a hidden id is "not one of the available choices", like a missing
+        one (else the two answers would tell hidden records from missing ones, and the
+        browsable API's filter form would list hidden names)."""
+        filterset = super().get_filterset(request, queryset, view)
+        if filterset is not None:
+            for flt in filterset.filters.values():
+                model = getattr(getattr(flt, "queryset", None), "model", None)
+                if model is not None:
+                    flt.queryset = perms.visible(model, request.user)
+        return filterset
 
     def filter_queryset(self, request, queryset, view):
         if set(request.query_params) <= self.PASS_THROUGH:
@@ -102,7 +130,7 @@ class RegistryViewSet(viewsets.ModelViewSet):
         if parent is None:
             return
         if not perms.visible(type(parent), self.request.user).filter(pk=parent.pk).exists():
-            raise ValidationError({self.parent_field: "No such record."})
+            raise ValidationError({self.parent_field: [s.NO_SUCH_RECORD]})
         if not perms.can_edit(self.request.user, parent):
             raise PermissionDenied(f"You may not add records to this {self.parent_field}.")
 
@@ -110,6 +138,13 @@ class RegistryViewSet(viewsets.ModelViewSet):
         self._check_parent(serializer)
         serializer.validated_data.pop("version", None)
         serializer.save()
+
+    def perform_destroy(self, instance):
+        try:
+            with transaction.atomic():
+                instance.delete()
+        except (ProtectedError, RestrictedError):
+            raise InUse() from None
 
     def perform_update(self, serializer):
         self._check_parent(serializer)
@@ -246,7 +281,7 @@ class JoinRequestViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin,
         org = serializer.validated_data["organisation"]
         cluster = serializer.validated_data["cluster"]
         if not perms.visible(Organisation, self.request.user).filter(pk=org.pk).exists():
-            raise ValidationError({"organisation": "No such record."})
+            raise ValidationError({"organisation": [s.NO_SUCH_RECORD]})
         if not perms.can_ask_to_join(self.request.user, org, cluster):
             raise PermissionDenied("Only a representative of the organisation may ask.")
         if JoinRequest.objects.filter(organisation=org, cluster=cluster,

@@ -4,8 +4,10 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from klaster.web.uploads import validate_document_size
+
 from .models import Appeal, Call, RubricEdition, Survey, SurveyResponse
-from .services import evidence_required, indicators, level_names
+from .services import departure, evidence_required, indicators, level_names
 
 
 class RubricEditionForm(forms.ModelForm):
@@ -67,7 +69,7 @@ def self_assessment_form(rubric, evidence: dict, data=None, files=None):
         fields[f"f_{spec.key}"] = forms.FileField(
             label=(_("Evidence document (required: %(what)s)") % {"what": spec.evidence}
                    if required else _("Evidence document")),
-            required=False)
+            required=False, validators=[validate_document_size])
         fields[f"n_{spec.key}"] = forms.CharField(label=_("Note"), required=False,
                                                   widget=forms.Textarea(attrs={"rows": 2}))
         ev = evidence.get(spec.key)
@@ -100,18 +102,34 @@ class AssignForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(label=_("Decision"), choices=[("granted", _("Granted")),
+    # No default outcome: the decision-maker chooses one (issue 12).
+    decision = forms.ChoiceField(label=_("Decision"), choices=[("", "—"),
+                                                                ("granted", _("Granted")),
                                                                 ("refused", _("Refused"))])
     level = forms.ChoiceField(label=_("Level"), required=False)
     note = forms.CharField(label=_("Reasons"), required=False, widget=forms.Textarea(
-        attrs={"rows": 3}))
+        attrs={"rows": 3}), help_text=_("Required when the decision departs from the "
+                                        "computed result."))
     publish = forms.BooleanField(label=_("Publish the report"), required=False, initial=True)
 
-    def __init__(self, *args, rubric, suggested=None, **kwargs):
+    def __init__(self, *args, rubric, suggested=None, result=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.result = result or {}
         self.fields["level"].choices = [("", "—")] + [(n, n) for n in level_names(rubric)]
         if suggested:
             self.fields["level"].initial = suggested
+
+    def clean(self):
+        data = super().clean()
+        decision, level = data.get("decision"), data.get("level") or ""
+        if decision == "granted" and not level:
+            self.add_error("level", _("A granted label needs a level."))
+        elif decision:
+            why = departure(self.result, decision, level)
+            if why and not (data.get("note") or "").strip():
+                self.add_error("note", _("%(why)s Give the reasons for departing from the "
+                                         "computed result.") % {"why": why})
+        return data
 
 
 class AppealForm(forms.ModelForm):

@@ -167,6 +167,11 @@ class Application(models.Model):
                                 blank=True)
     level = models.CharField(_("level"), max_length=80, blank=True)
     decision_note = models.TextField(_("reasons"), blank=True)
+    # The decision differs from the computed result (granted though not passed, refused
+    # though passed, or another level): allowed only with reasons, and shown as such on
+    # the decision, the label and the public report (services.departure).
+    departs_from_result = models.BooleanField(_("departs from the computed result"),
+                                              default=False)
     decided = models.DateTimeField(_("decided"), null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, blank=True, related_name="+")
@@ -185,6 +190,9 @@ class Application(models.Model):
                                    name="application_decision_known"),
             models.CheckConstraint(condition=Q(published=False) | ~Q(decision=""),
                                    name="application_published_after_decision"),
+            models.CheckConstraint(condition=Q(departs_from_result=False)
+                                   | ~Q(decision_note=""),
+                                   name="application_departure_has_reasons"),
         ]
 
     def __str__(self) -> str:
@@ -276,6 +284,10 @@ class Label(models.Model):
     valid_until = models.DateField(_("valid until"), null=True, blank=True,
                                    help_text=_("Empty: no fixed expiry (the rubric states none)."))
     revoked = models.BooleanField(_("revoked"), default=False)
+    departs_from_result = models.BooleanField(
+        _("granted against the computed result"), default=False,
+        help_text=_("The decision granted this label although the computed result did not "
+                    "(or at another level); its reasons are in the public report."))
     reminded = models.DateField(_("expiry reminder sent"), null=True, blank=True)
     history = HistoricalRecords()
 

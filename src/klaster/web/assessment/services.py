@@ -152,6 +152,25 @@ def compute_consensus(app: Application) -> dict:
     return app.result
 
 
+def departure(result: dict, decision: str, level: str) -> str | None:
+    """Why ``decision`` (at ``level``) departs from the computed ``result``, or None.
+
+    Granting what did not pass, refusing what passed, or granting another level than the
+    computed one is the decision-maker's right, but it must be reasoned and visible
+    (issue 12): the reasons are required and the decision, the label and the public
+    report say that the decision departs from the computed result.
+    """
+    passed, computed = bool(result.get("passed")), result.get("level") or ""
+    if decision == Application.Decision.GRANTED and not passed:
+        return _("The label is granted although the computed result did not pass.")
+    if decision == Application.Decision.REFUSED and passed:
+        return _("The label is refused although the computed result passed.")
+    if decision == Application.Decision.GRANTED and computed and level != computed:
+        return _("The level %(level)s differs from the computed level %(computed)s.") % {
+            "level": level, "computed": computed}
+    return None
+
+
 @transaction.atomic
 def decide(app: Application, decision: str, level: str, note: str, publish: bool, by,
            today: dt.date | None = None) -> Label | None:
@@ -159,10 +178,18 @@ def decide(app: Application, decision: str, level: str, note: str, publish: bool
         raise ValidationError(_("Only a submitted application can be decided."))
     if not app.result:
         raise ValidationError(_("Compute the consensus before deciding."))
+    if decision not in Application.Decision.values:
+        raise ValidationError(_("Choose the decision: granted or refused."))
     if decision == Application.Decision.GRANTED and not level:
         raise ValidationError(_("A granted label needs a level."))
+    note = (note or "").strip()
+    departs = departure(app.result, decision, level)
+    if departs and not note:
+        raise ValidationError({"note": _("%(why)s Give the reasons for departing from the "
+                                         "computed result.") % {"why": departs}})
     today = today or timezone.localdate()
     app.decision, app.level, app.decision_note = decision, level if decision == "granted" else "", note
+    app.departs_from_result = departs is not None
     app.decided, app.decided_by, app.published = timezone.now(), by, publish
     app.status = Application.Status.DECIDED
     app.save()
@@ -174,6 +201,7 @@ def decide(app: Application, decision: str, level: str, note: str, publish: bool
         label.valid_until = (engine.validity(today, rubric) if rubric.valid_years is not None
                              else None)  # e.g. an ECCP profile: no fixed expiry
         label.revoked = False
+        label.departs_from_result = app.departs_from_result
         label.save()
         return label
     if label is not None and not label.revoked:

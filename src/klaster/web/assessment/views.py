@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from csp.decorators import csp_update
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from klaster.web.registry import permissions as registry_perms
 from klaster.web.registry.models import Cluster, Membership
+from klaster.web.security import PLOTLY_PAGE_UPDATE
 
 from . import engine, forms, services
 from . import permissions as perms
@@ -330,14 +332,15 @@ def decide(request, pk):
     app = perms.get_application(request.user, pk)
     rubric = app.call.rubric.rubric()
     suggested = (app.result or {}).get("level")
-    form = forms.DecisionForm(rubric=rubric, suggested=suggested)
+    form = forms.DecisionForm(rubric=rubric, suggested=suggested, result=app.result)
     if request.method == "POST":
         try:
             if request.POST.get("action") == "consensus":
                 services.compute_consensus(app)
                 messages.success(request, _("Consensus computed."))
                 return redirect("assessment:decide", pk=app.pk)
-            form = forms.DecisionForm(request.POST, rubric=rubric, suggested=suggested)
+            form = forms.DecisionForm(request.POST, rubric=rubric, suggested=suggested,
+                                      result=app.result)
             if form.is_valid():
                 d = form.cleaned_data
                 services.decide(app, d["decision"], d["level"], d["note"], d["publish"],
@@ -444,6 +447,7 @@ def _kpi_label(kpi: str) -> str:
     return engine_term(label)
 
 
+@csp_update(PLOTLY_PAGE_UPDATE)
 def dashboard(request, pk):
     cluster = registry_perms.get_visible_or_404(Cluster, request.user, pk)
     rows = list(KpiSnapshot.objects.filter(cluster=cluster).order_by("kpi", "year")
@@ -459,11 +463,16 @@ def dashboard(request, pk):
             series = [r for r in rows if r["kpi"] == kpi and r["value"] is not None]
             fig.add_trace(go.Scatter(x=[r["year"] for r in series],
                                      y=[r["value"] for r in series], mode="lines+markers",
-                                     name=_kpi_label(kpi), visible=True if kpi == rows[0]["kpi"]
+                                     name=_kpi_label(kpi),
+                                     visible=True if kpi == rows[0]["kpi"]
                                      else "legendonly"))
         fig.update_layout(height=420, margin={"l": 40, "r": 20, "t": 20, "b": 40},
                           xaxis={"dtick": 1, "title": _("Year")})
         figure_html = fig.to_html(full_html=False, include_plotlyjs=False)
+        # Plotly's inline script runs under the Content-Security-Policy by the nonce.
+        figure_html = figure_html.replace(
+            '<script type="text/javascript">',
+            f'<script type="text/javascript" nonce="{request.csp_nonce}">')
         peers = list(KpiSnapshot.objects.filter(
             year=latest, cluster__in=registry_perms.visible_clusters(request.user))
             .values("cluster_id", "year", "kpi", "value"))

@@ -11,6 +11,7 @@ import csv
 import hashlib
 import io
 
+from csp.decorators import csp_update
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -27,9 +28,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from klaster.registry_tables import HELIX_TYPES
+from klaster.reports.spreadsheet import neutralise_row
 from klaster.web.matchmaking import scheduling, suggestions
 from klaster.web.matchmaking.data import CACHE_SECONDS, cached_tables
-from klaster.web.portal.caching import registry_version
 from klaster.web.matchmaking.forms import (
     EventForm,
     PartnerRequestForm,
@@ -46,6 +47,7 @@ from klaster.web.matchmaking.models import (
     Wish,
 )
 from klaster.web.matchmaking.network import TIE_TYPES, metrics_payload, network_payload
+from klaster.web.portal.caching import registry_version
 from klaster.web.registry import permissions as perms
 from klaster.web.registry.models import (
     Cluster,
@@ -54,6 +56,7 @@ from klaster.web.registry.models import (
     Organisation,
     PartnerRequest,
 )
+from klaster.web.security import PLOTLY_PAGE_UPDATE
 
 PAGE_SIZE = 50
 
@@ -103,6 +106,7 @@ def _network_filters(request):
     return year, tie_types, helix
 
 
+@csp_update(PLOTLY_PAGE_UPDATE)
 def network(request, pk):
     """One cluster's organisations and their ties (public for published clusters)."""
     cluster = perms.get_visible_or_404(Cluster, request.user, pk)
@@ -470,11 +474,6 @@ def event_schedule(request, pk):
     return redirect("matchmaking:event", pk=event.pk)
 
 
-def _csv_safe(text: str) -> str:
-    """Text that a spreadsheet will not run as a formula (OWASP CSV injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @login_required
 def agenda(request, pk):
     participant = _participant_for(request.user, pk)
@@ -485,10 +484,10 @@ def agenda(request, pk):
         writer.writerow(["event", "date", "slot", "time", "table", "organisation",
                          "helix", "region"])
         for row in rows:
-            writer.writerow([_csv_safe(participant.event.title),
-                             participant.event.date.isoformat(), row["slot"], row["time"],
-                             row["table"], _csv_safe(row["other"].name_en),
-                             row["other"].helix, _csv_safe(row["other"].region)])
+            writer.writerow(neutralise_row([
+                participant.event.title, participant.event.date.isoformat(), row["slot"],
+                row["time"], row["table"], row["other"].name_en, row["other"].helix,
+                row["other"].region]))
         response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = (
             f'attachment; filename="agenda-{participant.event_id}-{participant.pk}.csv"')

@@ -252,8 +252,7 @@ def _post_form(request, form, save, message, url_name: str, pk):
 def cluster_create(request):
     if not perms.can_create_cluster(request.user):
         raise PermissionDenied("You may not create clusters.")
-    orgs = perms.visible_organisations(request.user)
-    form = ClusterForm(request.POST or None, organisations=orgs)
+    form = ClusterForm(request.POST or None, user=request.user)
 
     def create(form):
         cluster = form.save(commit=False)
@@ -268,8 +267,7 @@ def cluster_create(request):
 @login_required
 def cluster_edit(request, pk):
     cluster = perms.get_editable_or_deny(Cluster, request.user, pk)
-    orgs = perms.visible_organisations(request.user)
-    form = ClusterForm(request.POST or None, instance=cluster, organisations=orgs,
+    form = ClusterForm(request.POST or None, instance=cluster, user=request.user,
                        admin=perms.is_admin(request.user))
     return _versioned_edit(request, form, "portal:cluster_edit", cluster.pk,
                            "portal/cluster_edit.html", {
@@ -292,7 +290,8 @@ def organisation_edit(request, pk):
     return _versioned_edit(request, form, "portal:organisation_edit", org.pk,
                            "portal/organisation_edit.html", {
         "org": org, "title": org.display_name,
-        "join_form": JoinRequestForm(clusters=_joinable(request.user, org)),
+        "join_form": JoinRequestForm(user=request.user,
+                                     clusters=_joinable(request.user, org)),
         "join_requests": org.join_requests.select_related("cluster"),
         "figures": org.figures.order_by("-year"),
     })
@@ -414,7 +413,7 @@ def join_request_create(request, pk):
     org = perms.get_editable_or_deny(Organisation, request.user, pk)
     form = JoinRequestForm(request.POST, instance=JoinRequest(organisation=org,
                                                               requested_by=request.user),
-                           clusters=_joinable(request.user, org))
+                           user=request.user, clusters=_joinable(request.user, org))
 
     def save(form):
         if JoinRequest.objects.filter(organisation=org, cluster=form.cleaned_data["cluster"],
@@ -445,9 +444,8 @@ def join_request_decide(request, pk):
 @login_required
 def project_create(request, pk):
     cluster = perms.get_editable_or_deny(Cluster, request.user, pk)
-    members = Organisation.objects.filter(memberships__cluster=cluster,
-                                          memberships__left__isnull=True).distinct()
-    form = ProjectForm(request.POST or None, instance=Project(cluster=cluster), partners=members)
+    form = ProjectForm(request.POST or None, instance=Project(cluster=cluster),
+                       user=request.user)
 
     def create(form):
         form.save(commit=False).save_versioned(None)

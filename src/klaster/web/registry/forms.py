@@ -10,6 +10,7 @@ from django.core import validators as django_validators
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from klaster.web.registry import permissions as perms
 from klaster.web.registry.models import (
     Activity,
     Cluster,
@@ -42,6 +43,21 @@ def _formfield(model_field, **kwargs):
     return model_field.formfield(**kwargs)
 
 
+class ScopedChoicesMixin:
+    """Every related field of the form offers only the records ``user`` may name there
+    (``permissions.allowed_targets``: the API's serializers apply the same rule), so a
+    hidden record is "not one of the available choices", like one that does not exist.
+    The instance carries its cluster (if any) before the form is built."""
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        model = self._meta.model
+        cluster = getattr(self.instance, "cluster", None)
+        for name, field in self.fields.items():
+            if isinstance(field, forms.ModelChoiceField):
+                field.queryset = perms.allowed_targets(user, model, name, cluster=cluster)
+
+
 class VersionedForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -61,7 +77,7 @@ class VersionedForm(forms.ModelForm):
         super()._post_clean()
 
 
-class ClusterForm(VersionedForm):
+class ClusterForm(ScopedChoicesMixin, VersionedForm):
     industry_codes = CodesField(label=_("Industry codes"), required=False,
                                 help_text=_("Comma-separated, in the chosen code system."))
 
@@ -74,11 +90,6 @@ class ClusterForm(VersionedForm):
                   "website", "description", "published"]
         widgets = {"founded": forms.DateInput(attrs={"type": "date"}),
                    "strategy_review": forms.DateInput(attrs={"type": "date"})}
-
-    def __init__(self, *args, organisations=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if organisations is not None:
-            self.fields["coordinator_organisation"].queryset = organisations
 
 
 class OrganisationForm(VersionedForm):
@@ -106,17 +117,12 @@ class ImportForm(forms.Form):
     file = forms.FileField(label=_("Members file (CSV or Excel .xlsx)"))
 
 
-class ProjectForm(VersionedForm):
+class ProjectForm(ScopedChoicesMixin, VersionedForm):
     class Meta:
         model = Project
         fields = ["title", "partners", "budget", "funding_source", "outputs", "start", "end"]
         widgets = {"start": forms.DateInput(attrs={"type": "date"}),
                    "end": forms.DateInput(attrs={"type": "date"})}
-
-    def __init__(self, *args, partners=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if partners is not None:
-            self.fields["partners"].queryset = partners
 
 
 class ProfileForm(forms.ModelForm):
@@ -135,15 +141,16 @@ class ProfileForm(forms.ModelForm):
         return year
 
 
-class JoinRequestForm(forms.ModelForm):
+class JoinRequestForm(ScopedChoicesMixin, forms.ModelForm):
     class Meta:
         model = JoinRequest
         fields = ["cluster", "message"]
 
     def __init__(self, *args, clusters=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if clusters is not None:
-            self.fields["cluster"].queryset = clusters
+        if clusters is not None:  # narrower still: not those it already belongs to
+            field = self.fields["cluster"]
+            field.queryset = field.queryset.filter(pk__in=clusters.values("pk"))
 
 
 class DocumentForm(forms.ModelForm):
@@ -151,6 +158,11 @@ class DocumentForm(forms.ModelForm):
         model = Document
         fields = ["title", "file", "url"]
         formfield_callback = _formfield
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from klaster.web.uploads import validate_document_size
+        self.fields["file"].validators.append(validate_document_size)
 
 
 DUPLICATE_YEAR = _("Figures for this year already exist; edit that year instead.")

@@ -218,8 +218,11 @@ def members_table(cluster: Cluster) -> pl.DataFrame:
 
 
 def export_members(cluster: Cluster, fmt: str) -> bytes:
-    """CSV (UTF-8) or Excel bytes of ``members_table``."""
-    table = members_table(cluster)
+    """CSV (UTF-8) or Excel bytes of ``members_table``; text a spreadsheet would run as
+    a formula is quoted (klaster.reports.spreadsheet, OWASP CSV injection)."""
+    from klaster.reports.spreadsheet import neutralise_frame
+
+    table = neutralise_frame(members_table(cluster))
     buf = io.BytesIO()
     if fmt == "xlsx":
         table.write_excel(buf, worksheet="members")

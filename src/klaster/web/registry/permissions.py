@@ -144,6 +144,32 @@ def can_ask_to_join(user, organisation: Organisation, cluster: Cluster) -> bool:
             and visible_clusters(user).filter(pk=cluster.pk).exists())
 
 
+# Related records a write may name: visible ones, and for the fields listed here only
+# those that are current members of the record's cluster (the page form offers no others).
+# Key: (model, field); value: the field of the record that names the cluster.
+MEMBERS_ONLY = {(Project, "partners"): "cluster"}
+
+
+def allowed_targets(user, model: type[Model], field_name: str, cluster=None) -> QuerySet:
+    """The records a write by ``user`` may name in ``model.field_name``.
+
+    The ONE rule for every related field of every write, pages (forms) and API
+    (serializers) alike: a record the author may not see is answered exactly like a record
+    that does not exist ("no such record"). Where ``MEMBERS_ONLY`` says so, the targets
+    are further narrowed to the current members of ``cluster`` (the cluster the written
+    record belongs to; without one — e.g. before the cluster field itself is validated —
+    only visibility applies and the caller checks membership once the cluster is known).
+    """
+    target = model._meta.get_field(field_name).related_model
+    if target not in (Cluster, Organisation, *CLUSTER_CHILDREN, PartnerRequest, JoinRequest):
+        raise TypeError(f"no target rule for {model.__name__}.{field_name}")
+    qs = visible(target, user)
+    if (model, field_name) in MEMBERS_ONLY and cluster is not None:
+        qs = qs.filter(pk__in=Membership.objects.filter(
+            cluster=cluster, left__isnull=True).values("organisation_id"))
+    return qs
+
+
 # Fields only a programme administrator may change.
 ADMIN_ONLY_FIELDS = {"approved"}
 

@@ -18,7 +18,9 @@ class Command(BaseCommand):
                             help="Seconds between polls of the queue.")
         parser.add_argument("--fail-stale", type=float, default=None, metavar="HOURS",
                             help="First mark datasets running for more than HOURS as "
-                                 "failed (their worker died).")
+                                 "failed, whatever their heartbeat. (Datasets whose "
+                                 "worker stopped sending a heartbeat are failed "
+                                 "automatically after KLASTER_JOB_STALE_SECONDS.)")
 
     def handle(self, *args, once=False, interval=2.0, fail_stale=None, **options):
         if fail_stale is not None:
