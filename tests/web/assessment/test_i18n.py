@@ -68,3 +68,16 @@ def test_old_plain_text_explanations_show_as_stored(world):
     assert "An explanation stored as plain text." in html
     # missing inputs by name: klaster's registry label translated, the rubric's own as is
     assert "<dd>Члены кластера, Joint products</dd>" in html
+
+
+def test_kpi_names_on_the_dashboard_in_the_readers_language():
+    from django.utils import translation
+
+    from klaster.web.assessment.views import _kpi_label
+
+    with translation.override("pl"):
+        assert _kpi_label("members") == "Członkowie"
+        assert _kpi_label("network_density") == "Gęstość sieci"
+        assert _kpi_label("patents") == "patents"  # not a klaster KPI: shown as stored
+    with translation.override("ru"):
+        assert _kpi_label("member_retention") == "Удержание членов"
