@@ -100,10 +100,11 @@ def test_no_english_msgid_left_in_a_translated_assessment(results, lang):
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_registry_indicator_labels_are_translated(lang):
+def test_registry_indicator_labels_and_descriptions_are_translated(lang):
     tr = translator(lang)
-    for key, (label, _unit, _desc) in REGISTRY_INDICATORS.items():
+    for key, (label, _unit, description) in REGISTRY_INDICATORS.items():
         assert tr.gettext(label) != label, (lang, key)
+        assert tr.gettext(description) != description, (lang, key)
 
 
 def test_values_in_each_languages_symbols():

@@ -81,3 +81,17 @@ def test_kpi_names_on_the_dashboard_in_the_readers_language():
         assert _kpi_label("patents") == "patents"  # not a klaster KPI: shown as stored
     with translation.override("ru"):
         assert _kpi_label("member_retention") == "Удержание членов"
+
+
+def test_registry_values_named_and_described_in_the_readers_language(world):
+    from .test_workflow import apply_and_submit, login
+
+    app = apply_and_submit(world)
+    client = login(world["coord_a"])
+    client.cookies["django_language"] = "be"
+    html = client.get(reverse("assessment:application", args=[app.pk])).content.decode()
+    table = html[html.index('id="registry-values"'):]
+    table = table[:table.index("</table>")]
+    assert "Члены кластара (колькасць)" in table
+    assert escape("Арганізацыі, якія з'яўляюцца членамі на канец года") in table
+    assert "Organisations that are members" not in table
