@@ -24,8 +24,14 @@ __all__ = ["ISSUE_KINDS", "MESSAGES", "Message", "MessageSpec", "define", "rende
 # "pct" (fraction as a percentage), "term" (a msgid translated itself, e.g. a word that
 # comes from a table), "pct0" (percentage, no decimals), "issues" (a dict of
 # IssueLog kind -> count, each kind named by ISSUE_KINDS), "text" (as given: names,
-# codes, file names).
-_FORMATS = ("num", "num1", "num2", "pct", "pct0", "term", "issues", "text")
+# codes, file names). For assessment explanations (klaster.assessment.engine): "value"
+# (an indicator value: yes/no, "—" when missing, a number with at most 4 significant
+# digits), "unit" (a unit word after a number: "" or a space and the unit translated
+# as a term), "terms" (a list of terms, comma-separated), "msg" (a nested message dict
+# rendered in the same language), "msgs" (nested messages joined by "; ") and "any"
+# (nested messages joined by " or ").
+_FORMATS = ("num", "num1", "num2", "pct", "pct0", "term", "issues", "text", "value",
+            "unit", "terms", "msg", "msgs", "any")
 
 
 @dataclass(frozen=True)
@@ -86,7 +92,39 @@ def _format(value: Any, how: str, tr: Translator) -> str:
                          for k, n in sorted(value.items()))
     if how == "term":
         return tr.gettext(str(value))
+    if how == "value":
+        return _value(value, tr)
+    if how == "unit":
+        return " " + tr.gettext(str(value)) if value else ""
+    if how == "terms":
+        return ", ".join(tr.gettext(str(v)) for v in value)
+    if how == "msg":
+        return render(value, tr)
+    if how in ("msgs", "any"):
+        sep = "; " if how == "msgs" else tr.gettext(_OR)
+        return sep.join(render(v, tr) for v in value)
     return str(value)
+
+
+_OR = N_(" or ")
+_YES, _NO = N_("yes"), N_("no")
+
+
+def _value(v: Any, tr: Translator) -> str:
+    """An indicator value: yes/no, "—" when missing, an integer with group separators,
+    else at most 4 significant digits (what ``f"{v:.4g}"`` keeps), in ``tr``'s symbols."""
+    if isinstance(v, bool):
+        return tr.gettext(_YES if v else _NO)
+    if v is None:
+        return "—"
+    v = float(v)
+    if v.is_integer():
+        return tr.num(v, 0)
+    short = f"{v:.4g}"
+    if "e" in short:  # very large or small: keep the exponent form
+        return short.replace(".", tr.decimal)
+    digits = len(short.partition(".")[2])
+    return tr.num(float(short), digits)
 
 
 def render(item: Message | Mapping[str, Any] | str, tr: Translator | str | None = None
@@ -180,3 +218,7 @@ ISSUE_KINDS: dict[str, str] = {
     "zero_employment": N_("rows without employment"),
     "unpublished": N_("values not published"),
 }
+
+# The assessment engine's messages live in their own module (imported here so that
+# rendering a stored assessment needs only klaster.messages).
+from klaster import assessment_messages as _assessment_messages  # noqa: E402,F401

@@ -61,7 +61,7 @@ def test_eccp_fails_committed_members_gate_with_gap():
     assert g.status == "failed" and g.value == 14 and g.required == 15
     assert g.gap == 1  # 15 - 14
     assert not r.passed and r.level is None
-    assert any("short by 1" in line for line in r.explanation)
+    assert any("short by 1" in line for line in r.explanation_text())
 
 
 def test_eccp_on_the_boundary():
@@ -124,7 +124,7 @@ def test_kkk_fails_members_gate():
     assert g.status == "failed" and g.gap == 1  # 51 - 50
     assert r.percent == pytest.approx(66.666667, abs=1e-5)  # still scored
     assert not r.passed and r.level is None
-    assert "a gate is not passed" in r.explanation[-1]
+    assert "a gate is not passed" in str(r.explanation[-1])
 
 
 KKK_BOUNDARY = {
@@ -158,7 +158,8 @@ def test_kkk_missing_evaluator_value_is_an_outcome():
     assert r.missing == ["fairs"] and r.missing_mandatory == []
     # knowledge loses the 2 fair points: 20 × (5/6 + 7/8 + 3/8 + 6/8 + 1/4) = 61.6667 %
     assert r.percent == pytest.approx(61.666667, abs=1e-5)
-    assert any("no value for Joint participation in trade fairs" in x for x in r.explanation)
+    assert any("no value for Joint participation in trade fairs" in x
+               for x in r.explanation_text())
 
 
 # --- PARP standards by phase ----------------------------------------------------------
@@ -183,11 +184,11 @@ def test_parp_development_phase_on_the_boundary():
     assert r.mandatory_met and r.passed and r.level == "PARP standards met"
     opt = {c.key for c in r.criteria if c.optional_in_phase}
     assert opt == {"processes_documented", "satisfaction", "international"}
-    assert any("(optional in the development phase)" in x for x in r.explanation)
+    assert any("(optional in the development phase)" in x for x in r.explanation_text())
     # 11.9 months: the mandatory running-cost standard is not met
     r2 = assess(rub, {**PARP_DEV, "reserve_months": 11.9}, phase="development")
     assert not r2.passed and not r2.mandatory_met and r2.total == 7
-    assert "a mandatory criterion is not met" in r2.explanation[-1]
+    assert "a mandatory criterion is not met" in str(r2.explanation[-1])
     # ... which an embryonic cluster does not need (only strategy and governance)
     r3 = assess(rub, {**PARP_DEV, "reserve_months": 11.9}, phase="embryonic")
     assert r3.passed
@@ -217,7 +218,7 @@ def test_parp_without_phase_and_unknown_phase():
     rub = load_rubric("parp-standards")
     r = assess(rub, {**PARP_DEV, "reserve_months": 0}, phase=None)
     # only the always-mandatory strategy and governance count
-    assert r.passed and "No lifecycle phase given" in r.explanation[0]
+    assert r.passed and "No lifecycle phase given" in str(r.explanation[0])
     with pytest.raises(DataError, match="phase 'old'"):
         assess(rub, PARP_DEV, phase="old")
 
@@ -266,7 +267,7 @@ def test_hu_exactly_60_points():
     assert r2.total == 60 and r2.missing == ["foreign_participants"] and r2.passed
     r3 = assess(load_rubric("hu-accreditation"), {**v, "member_retention": 0.84})
     assert r3.total == 58 and not r3.passed  # retention band 3 instead of 5
-    assert "below the pass mark of 60 %" in r3.explanation[-1]
+    assert "below the pass mark of 60 %" in str(r3.explanation[-1])
 
 
 # --- ESCA Gold ------------------------------------------------------------------------
@@ -308,7 +309,7 @@ def test_gold_boundary_25_of_31():
     r2 = assess(load_rubric("esca-gold"), {**GOLD_ALL, **below, "members_participating": 19})
     assert r2.total == 24 and r2.percent == pytest.approx(2400 / 31)
     assert not r2.passed and r2.level is None
-    assert "77.42 % is below the pass mark of 80 %" in r2.explanation[-1]
+    assert "77.42 % is below the pass mark of 80 %" in str(r2.explanation[-1])
 
 
 def test_gold_fails_benchmarking_gate():

@@ -121,7 +121,7 @@ def test_cli_assess_prints_and_writes_json(app, tmp_path):
     r = CliRunner().invoke(app, ["assess", "--rubric", "kkk-2021", "--values", str(values),
                                  "--json", str(out)], env={"COLUMNS": "200"})
     assert r.exit_code == 0, r.output
-    assert "Total 24 of 34 points, 66.67 %." in r.output
+    assert "Total: 24 of 34 points, 66.67 %." in r.output
     assert "Passed — level: Key National Cluster" in r.output
     assert "Trade fairs [Knowledge creation and transfer]: 4 falls in the band" in r.output
     data = json.loads(out.read_text(encoding="utf-8"))

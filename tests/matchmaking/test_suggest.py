@@ -58,7 +58,8 @@ def small_registry(**extra_requests) -> RegistryTables:
 def test_columns_and_ranks():
     s = suggest(small_registry(), 10, k=3)
     assert s.columns == ["request_id", "rank", "candidate_kind", "candidate_id",
-                         "organisation_id", "name", "score", *COMPONENTS, "reasons"]
+                         "organisation_id", "name", "score", *COMPONENTS, "reasons",
+                         "reason_messages"]
     assert s["rank"].to_list() == [1, 2, 3]
     assert s["score"].is_sorted(descending=True)
 
@@ -247,3 +248,36 @@ def test_country_from_cluster_when_region_is_a_name():
     s = suggest(reg, 1)
     # "Podlaskie" has no country code and no cluster: unknown, so not a preferred country.
     assert dict(s.select("candidate_id", "region").iter_rows()) == {1: 0.0, 2: 1.0}
+
+
+@pytest.mark.parametrize("lang", ["pl", "be", "ru"])
+def test_reasons_are_messages_rendered_in_each_language(lang):
+    """``reason_messages`` hold the reasons as codes + parameters: English = ``reasons``,
+    and no English word of a reason's msgid is left in pl, be or ru."""
+    import json
+    import re
+
+    from klaster.matchmaking.suggest import CUE_LABEL, HELIX_NOUN
+    from klaster.messages import MESSAGES, render
+
+    prox = pl.DataFrame({"industry_a": ["25"], "industry_b": ["28"], "proximity": [0.62]})
+    s = suggest(small_registry(), 10, k=10, proximity=prox)
+    english = set()
+    for code, spec in MESSAGES.items():
+        if code.startswith("match."):
+            english |= {p.strip(" ;,()") for p in re.split(r"%\(\w+\)s", spec.msgid)}
+    english |= set(HELIX_NOUN.values()) | set(CUE_LABEL.values())
+    english = {e for e in english if re.search(r"[a-z]{3,}", e)}
+    codes = set()
+    for row in s.iter_rows(named=True):
+        msgs = [json.loads(m) for m in row["reason_messages"]]
+        assert [render(m) for m in msgs] == row["reasons"]
+        for m in msgs:
+            codes.add(m["code"])
+            text = render(m, lang)
+            left = [e for e in english if re.search(rf"\b{re.escape(e)}\b", text)]
+            assert not left, (lang, text, left)
+    assert {"match.cue.seek", "match.related"} <= codes
+    inst = s.filter(pl.col("candidate_id") == 2).row(0, named=True)
+    assert render(json.loads(inst["reason_messages"][0]), "pl") == (
+        "szuka: B+R; kandydat: jednostka naukowa")

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from klaster.cli_common import console, err, errors
+from klaster.cli_common import Lang, console, err, errors
 
 
 def rubrics_cmd() -> None:
@@ -96,10 +96,18 @@ def assess_cmd(
                                               "maturity.")] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write the full "
                                                   "result as JSON.")] = None,
+    language: Annotated[Lang, typer.Option(
+        "--language", help="Language of the summary and the explanation: en, pl, be or "
+        "ru. Rubric names (gates, areas, criteria, levels) are shown as the rubric writes "
+        "them.")] = Lang.en,
 ) -> None:
     """Assess one cluster: gates, areas, total, level and the explanation of every point."""
     from klaster.assessment import assess, load_rubric
+    from klaster.assessment_messages import STATUS
+    from klaster.i18n import N_, translator
+    from klaster.messages import render
 
+    tr = translator(language.value)
     with errors():
         r = load_rubric(rubric)
         given = _read_values(values)
@@ -113,43 +121,47 @@ def assess_cmd(
         if json_out is not None:
             _write_json(res.to_dict(), json_out)
     con = console
-    con.print(f"[bold]{r.title}[/] ({r.key}, fingerprint {r.fingerprint[:12]}…)"
-              + (f", phase {phase}" if phase else ""), highlight=False)
+
+    def show(v, digits: int | None = None) -> str:
+        """A value as the explanation shows it (yes/no, —, 4 significant digits)."""
+        if isinstance(v, bool) or v is None or digits is None:
+            return render({"code": "assess.required.eq", "params": {"value": v}}, tr)
+        return tr.num(v, digits)
+
+    con.print(f"[bold]{r.title}[/] ({r.key}, {tr(N_('fingerprint'))} {r.fingerprint[:12]}…)"
+              + (f", {tr(N_('phase'))} {tr(phase)}" if phase else ""), highlight=False)
     if res.gates:
-        t = Table(title="Gates")
-        for col in ("gate", "value", "required", "result", "gap"):
-            t.add_column(col)
+        t = Table(title=tr(N_("Gates")))
+        for col in (N_("gate"), N_("value"), N_("required"), N_("result"), N_("gap")):
+            t.add_column(tr(col))
         for g in res.gates:
-            t.add_row(g.label, _show(g.value), f"{g.op} {_show(g.required)}", g.status,
-                      "" if g.gap in (None, 0) else _show(g.gap))
+            t.add_row(g.label, show(g.value), f"{g.op} {show(g.required)}",
+                      tr(STATUS.get(g.status, g.status)),
+                      "" if g.gap in (None, 0) else show(g.gap))
         con.print(t)
     if res.areas and res.percent is not None:
-        t = Table(title="Areas")
-        for col in ("area", "points", "max", "score %", "weight", "adds %"):
-            t.add_column(col)
+        t = Table(title=tr(N_("Areas")))
+        for col in (N_("area"), N_("points"), N_("max"), N_("score %"), N_("weight"),
+                    N_("adds %")):
+            t.add_column(tr(col))
         for a in res.areas:
-            t.add_row(a.label, _show(a.points), _show(a.max_points),
-                      "" if a.score is None else f"{a.score:.1f}",
-                      "" if a.weight is None else f"{a.weight:.3f}",
-                      "" if a.contribution is None else f"{a.contribution:.2f}")
+            t.add_row(a.label, show(a.points), show(a.max_points),
+                      "" if a.score is None else show(a.score, 1),
+                      "" if a.weight is None else show(a.weight, 3),
+                      "" if a.contribution is None else show(a.contribution, 2))
         con.print(t)
-        con.print(f"Total {_show(res.total)} of {_show(res.max_total)} points, "
-                  f"{res.percent:.2f} %.", highlight=False)
-    con.print(("[bold green]Passed[/]" if res.passed else "[bold red]Not passed[/]")
-              + (f" — level: {res.level}" if res.level else ""), highlight=False)
-    con.print("Explanation:")
+        con.print(render({"code": "assess.total", "params": {
+            "total": res.total, "max": res.max_total, "percent": res.percent}}, tr),
+            highlight=False, markup=False)
+    verdict = tr(N_("Passed")) if res.passed else tr(N_("Not passed"))
+    con.print((f"[bold green]{verdict}[/]" if res.passed else f"[bold red]{verdict}[/]")
+              + (f" — {tr(N_('level'))}: {res.level}" if res.level else ""), highlight=False)
+    con.print(tr(N_("Explanation:")), highlight=False)
     for line in res.explanation:
-        con.print(f"  • {line}", highlight=False, markup=False)
+        con.print(f"  • {render(line, tr)}", highlight=False, markup=False)
     if json_out is not None:
-        con.print(f"Wrote [bold]{json_out}[/].", highlight=False)
-
-
-def _show(v) -> str:
-    if isinstance(v, bool):
-        return "yes" if v else "no"
-    if v is None:
-        return "—"
-    return f"{v:g}"
+        con.print(tr(N_("Wrote %(file)s."), file=str(json_out)), highlight=False,
+                  markup=False)
 
 
 def register(app: typer.Typer) -> None:

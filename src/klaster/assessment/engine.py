@@ -34,24 +34,35 @@ from dataclasses import asdict, dataclass, field
 
 from klaster.assessment.rubric import Band, Rubric
 from klaster.errors import DataError
+from klaster.messages import Message
 
 Value = float | bool | None
 
 _OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt,
         "==": operator.eq}
 _WORDS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}
+# Explanations are messages for people (klaster.messages, declared in
+# klaster.assessment_messages): a code and JSON-friendly parameters, rendered by the
+# shells in the reader's language; ``str(message)`` is the English sentence. Nested
+# parts (a requirement, a band, a criterion's name) are parameters in dict form.
+Text = Message | str  # str: a result stored before explanations were messages
+
+
+def _m(code: str, **params) -> Message:
+    return Message(code, params)
+
+
+def _d(code: str, **params) -> dict:
+    return {"code": code, "params": params}
+
+
+def _as_message(item) -> Text:
+    """A stored explanation (message dict or, from older results, plain text)."""
+    if isinstance(item, Mapping) and "code" in item:
+        return Message.from_dict(item)
+    return item
 _TRUE = {"true", "yes", "y", "1", "tak", "да", "так"}
 _FALSE = {"false", "no", "n", "0", "nie", "нет", "не"}
-
-
-def _fmt(v) -> str:
-    if isinstance(v, bool):
-        return "yes" if v else "no"
-    if v is None:
-        return "—"
-    if float(v).is_integer():
-        return f"{int(v):,}".replace(",", " ")
-    return f"{v:.4g}"
 
 
 def coerce_value(key: str, kind: str, raw) -> Value:
@@ -88,7 +99,7 @@ class GateResult:
     op: str
     required: Value
     gap: float | None
-    explanation: str
+    explanation: Text
 
     @property
     def passed(self) -> bool:
@@ -108,7 +119,7 @@ class CriterionResult:
     mandatory: bool  # mandatory in the assessed phase (or always)
     optional_in_phase: bool  # has phase rules, but is not mandatory in this phase
     met: bool | None  # for mandatory criteria: earned > 0 points / value given
-    explanation: str
+    explanation: Text
 
 
 @dataclass(frozen=True)
@@ -140,31 +151,41 @@ class AssessmentResult:
     mandatory_met: bool
     missing: list[str]
     missing_mandatory: list[str]
-    explanation: list[str] = field(default_factory=list)
+    explanation: list[Text] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
         return not self.missing
 
     def to_dict(self) -> dict:
-        """Plain JSON-serialisable dict (round-trips through :meth:`from_dict`)."""
+        """Plain JSON-serialisable dict (round-trips through :meth:`from_dict`); every
+        explanation is a message dict ``{"code": ..., "params": ...}``."""
         return asdict(self)
+
+    def explanation_text(self, lang: str | None = None) -> list[str]:
+        """The explanation lines in ``lang`` (en, pl, be, ru; None = English)."""
+        from klaster.messages import render
+
+        return [render(line, lang) for line in self.explanation]
 
     @classmethod
     def from_dict(cls, data: Mapping) -> AssessmentResult:
         d = dict(data)
-        d["gates"] = [GateResult(**g) for g in d["gates"]]
-        d["criteria"] = [CriterionResult(**c) for c in d["criteria"]]
+        d["gates"] = [GateResult(**{**g, "explanation": _as_message(g["explanation"])})
+                      for g in d["gates"]]
+        d["criteria"] = [CriterionResult(**{**c, "explanation": _as_message(c["explanation"])})
+                         for c in d["criteria"]]
         d["areas"] = [AreaResult(**a) for a in d["areas"]]
         d["values"] = dict(d["values"])
         d["missing"] = list(d["missing"])
         d["missing_mandatory"] = list(d["missing_mandatory"])
-        d["explanation"] = list(d["explanation"])
+        d["explanation"] = [_as_message(x) for x in d["explanation"]]
         return cls(**d)
 
 
-def _req(op: str, value) -> str:
-    return _fmt(value) if op == "==" else f"{_WORDS[op]} {_fmt(value)}"
+def _req(op: str, value) -> dict:
+    return (_d("assess.required.eq", value=value) if op == "=="
+            else _d("assess.required", op=_WORDS[op], value=value))
 
 
 def _band_of(bands: list[Band], v: float) -> int | None:
@@ -174,13 +195,13 @@ def _band_of(bands: list[Band], v: float) -> int | None:
     return None
 
 
-def _band_text(b: Band, unit: str) -> str:
-    u = f" {unit}" if unit and unit not in ("count", "share", "yes/no") else ""
+def _band_text(b: Band, unit: str) -> dict:
+    u = unit if unit and unit not in ("count", "share", "yes/no") else ""
     if b.min is not None and b.max is not None:
-        return f"{_fmt(b.min)} ≤ x < {_fmt(b.max)}{u}"
+        return _d("assess.band.between", min=b.min, max=b.max, unit=u)
     if b.min is not None:
-        return f"x ≥ {_fmt(b.min)}{u}"
-    return f"x < {_fmt(b.max)}{u}"
+        return _d("assess.band.min", min=b.min, unit=u)
+    return _d("assess.band.max", max=b.max, unit=u)
 
 
 def _gap(op: str, value: float, required: float) -> float:
@@ -207,7 +228,7 @@ def assess(rubric: Rubric, values: Mapping[str, float | bool | str | None], *,
     units = {i.key: i.unit for i in rubric.indicators}
     vals: dict[str, Value] = {k: coerce_value(k, kinds[k], values.get(k)) for k in kinds}
     labels = {i.key: i.label for i in rubric.indicators}
-    expl: list[str] = []
+    expl: list[Message] = []
     missing: list[str] = []
     missing_mandatory: list[str] = []
 
@@ -218,10 +239,9 @@ def assess(rubric: Rubric, values: Mapping[str, float | bool | str | None], *,
             missing_mandatory.append(key)
 
     if rubric.phases and phase is None:
-        expl.append("No lifecycle phase given: only criteria mandatory in every phase are "
-                    "treated as mandatory.")
+        expl.append(_m("assess.no_phase"))
     elif phase is not None and not rubric.phases:
-        expl.append(f"This rubric has no phase rules; the phase {phase!r} changes nothing.")
+        expl.append(_m("assess.phase_unused", phase=phase))
 
     # --- gates -------------------------------------------------------------------------
     gates = []
@@ -246,18 +266,18 @@ def assess(rubric: Rubric, values: Mapping[str, float | bool | str | None], *,
         gap = (0.0 if status == "passed" else round(_gap(first.op, v, first.value), 9)) \
             if numeric \
             else None
-        parts = [f"{labels[c.indicator]} {_fmt(vals[c.indicator])} (required "
-                 f"{_req(c.op, c.value)})" for c in conds]
-        text = (" or ".join(parts))
+        parts = [_d("assess.condition", indicator=labels[c.indicator],
+                    value=vals[c.indicator], required=_req(c.op, c.value)) for c in conds]
         if status == "passed":
-            sentence = f"Gate '{gate.label}' passed: {text}."
+            sentence = _m("assess.gate.passed", gate=gate.label, conditions=parts)
         elif status == "missing":
-            sentence = f"Gate '{gate.label}' cannot be decided: no value for " + \
-                ", ".join(labels[c.indicator] for c, o in zip(conds, outcomes)
-                          if o is None) + "."
+            sentence = _m("assess.gate.missing", gate=gate.label, indicators=[
+                labels[c.indicator] for c, o in zip(conds, outcomes) if o is None])
+        elif gap:
+            sentence = _m("assess.gate.failed.short", gate=gate.label, conditions=parts,
+                          gap=gap)
         else:
-            sentence = f"Gate '{gate.label}' failed: {text}" + (
-                f"; short by {_fmt(gap)}." if gap else ".")
+            sentence = _m("assess.gate.failed", gate=gate.label, conditions=parts)
         expl.append(sentence)
         gates.append(GateResult(gate.key, gate.label, status, first.indicator, v,
                                 first.op, first.value, gap, sentence))
@@ -268,44 +288,46 @@ def assess(rubric: Rubric, values: Mapping[str, float | bool | str | None], *,
         v = vals[crit.indicator]
         mandatory = crit.is_mandatory(phase)
         optional_in_phase = bool(crit.mandatory_in) and not mandatory
-        tag = ""
+        code = "assess.criterion.name"
         if mandatory:
-            tag = " (mandatory" + (f" in the {phase} phase)" if not crit.mandatory
-                                   else ")")
+            code += ".mandatory" if crit.mandatory else ".mandatory_in"
         elif optional_in_phase and phase is not None:
-            tag = f" (optional in the {phase} phase)"
-        name = f"{crit.label} [{area.label}]{tag}"
+            code += ".optional_in"
+        name = _d(code, criterion=crit.label, area=area.label,
+                  **({"phase": phase} if code.endswith("_in") else {}))
         mx = crit.max_points
         if v is None:
             note_missing(crit.indicator, mandatory)
             status, pts, met = "missing", 0.0, (False if mandatory else None)
-            sentence = (f"{name}: no value for {labels[crit.indicator]}"
-                        + (" → not recorded." if crit.record else f" → 0 of {_fmt(mx)} "
-                           "points withheld."))
+            sentence = (_m("assess.criterion.missing.record", name=name,
+                           indicator=labels[crit.indicator]) if crit.record else
+                        _m("assess.criterion.missing", name=name,
+                           indicator=labels[crit.indicator], max=mx))
         elif crit.record:
             status, pts, met = "recorded", 0.0, True if mandatory else None
-            sentence = f"{name}: {_fmt(v)} recorded for the benchmarking profile."
+            sentence = _m("assess.criterion.recorded", name=name, value=v)
         elif crit.bands is not None:
             i = _band_of(crit.bands, v)
             pts = 0.0 if i is None else crit.bands[i].points
             status, met = "scored", (pts > 0 if mandatory else None)
             if i is None:
-                sentence = (f"{name}: {_fmt(v)} is outside every scoring band → 0 of "
-                            f"{_fmt(mx)} points.")
+                sentence = _m("assess.criterion.outside", name=name, value=v, max=mx)
             else:
                 band = _band_text(crit.bands[i], units[crit.indicator])
                 withheld = mx - pts
-                sentence = (f"{name}: {_fmt(v)} falls in the band {band} → {_fmt(pts)} of "
-                            f"{_fmt(mx)} points" + (
-                                f" ({_fmt(withheld)} withheld: a higher band needs "
-                                f"{_next_band(crit.bands, i)})." if withheld > 0 else "."))
+                sentence = (_m("assess.criterion.band.withheld", name=name, value=v,
+                               band=band, points=pts, max=mx, withheld=withheld,
+                               next=_next_band(crit.bands, i)) if withheld > 0 else
+                            _m("assess.criterion.band", name=name, value=v, band=band,
+                               points=pts, max=mx))
         else:
             t = crit.threshold
             ok = bool(_OPS[t.op](v, t.value))
             pts = t.points if ok else 0.0
             status, met = "scored", (ok if mandatory else None)
-            sentence = (f"{name}: {_fmt(v)} (required {_req(t.op, t.value)}: "
-                        f"{'met' if ok else 'not met'}) → {_fmt(pts)} of {_fmt(mx)} points.")
+            sentence = _m("assess.criterion.met" if ok else "assess.criterion.not_met",
+                          name=name, value=v, required=_req(t.op, t.value), points=pts,
+                          max=mx)
         expl.append(sentence)
         crits.append(CriterionResult(crit.key, crit.label, area.key, crit.indicator, v,
                                      float(pts), float(mx), status, mandatory,
@@ -335,13 +357,18 @@ def assess(rubric: Rubric, values: Mapping[str, float | bool | str | None], *,
         areas.append(AreaResult(area.key, area.label, float(pts), float(mx), weight,
                                 score, contribution))
         if scored:
-            w = f", weight {weight:.4g}" if weight is not None else ""
-            expl.append(f"Area '{area.label}': {_fmt(pts)} of {_fmt(mx)} points"
-                        + (f" ({score:.1f} %{w})." if score is not None else "."))
+            if score is None:
+                expl.append(_m("assess.area", area=area.label, points=pts, max=mx))
+            elif weight is None:
+                expl.append(_m("assess.area.score", area=area.label, points=pts, max=mx,
+                               score=score))
+            else:
+                expl.append(_m("assess.area.score.weight", area=area.label, points=pts,
+                               max=mx, score=score, weight=weight))
     if scored:
         total, max_total = float(sum(c.points for c in crits)), float(grand_max)
         percent = round(percent_sum, 9)
-        expl.append(f"Total: {_fmt(total)} of {_fmt(max_total)} points, {percent:.2f} %.")
+        expl.append(_m("assess.total", total=total, max=max_total, percent=percent))
     else:
         total = max_total = percent = None
 
@@ -349,7 +376,7 @@ def assess(rubric: Rubric, values: Mapping[str, float | bool | str | None], *,
     mandatory_met = all(c.met for c in crits if c.mandatory)
     for c in crits:
         if c.mandatory and c.met is False and c.status != "missing":
-            expl.append(f"Mandatory criterion '{c.label}' is not met.")
+            expl.append(_m("assess.mandatory_not_met", criterion=c.label))
     level = None
     if gates_passed and mandatory_met:
         for lv in rubric.levels:
@@ -362,33 +389,34 @@ def assess(rubric: Rubric, values: Mapping[str, float | bool | str | None], *,
         level is not None or not rubric.levels)
     reasons = []
     if not gates_passed:
-        reasons.append("a gate is not passed")
+        reasons.append(_d("assess.reason.gate"))
     if not mandatory_met:
-        reasons.append("a mandatory criterion is not met")
+        reasons.append(_d("assess.reason.mandatory"))
     if not score_ok:
-        reasons.append(f"{percent:.2f} % is below the pass mark of "
-                       f"{_fmt(rubric.pass_percent)} %")
+        reasons.append(_d("assess.reason.pass_mark", percent=percent,
+                          pass_percent=rubric.pass_percent))
     if (scored and rubric.levels and rubric.levels[0].min_percent is not None
             and level is None and gates_passed and mandatory_met and score_ok):
-        reasons.append(f"{percent:.2f} % is below the lowest level "
-                       f"({rubric.levels[0].name}, {_fmt(rubric.levels[0].min_percent)} %)")
+        reasons.append(_d("assess.reason.lowest_level", percent=percent,
+                          level=rubric.levels[0].name,
+                          min_percent=rubric.levels[0].min_percent))
     if passed:
-        expl.append("Passed" + (f": level {level}." if level else "."))
+        expl.append(_m("assess.passed.level", level=level) if level else _m("assess.passed"))
     else:
-        expl.append("Not passed: " + "; ".join(reasons) + ".")
+        expl.append(_m("assess.not_passed", reasons=reasons))
     if missing:
-        expl.append("Missing inputs: " + ", ".join(missing) + ".")
+        expl.append(_m("assess.missing_inputs", indicators=[labels[k] for k in missing]))
     return AssessmentResult(
         rubric.key, rubric.fingerprint, phase, vals, gates, crits, areas, total, max_total,
         percent, level, passed, gates_passed, mandatory_met, missing, missing_mandatory,
         expl)
 
 
-def _next_band(bands: list[Band], i: int) -> str:
+def _next_band(bands: list[Band], i: int) -> dict:
     higher = [b for b in bands[i + 1:] if b.points > bands[i].points]
     if not higher or higher[0].min is None:
-        return "a value outside this band"
-    return f"≥ {_fmt(higher[0].min)}"
+        return _d("assess.band.next.outside")
+    return _d("assess.band.next", min=higher[0].min)
 
 
 # --- consensus of evaluators ----------------------------------------------------------

@@ -19,92 +19,121 @@ import datetime as dt
 import polars as pl
 
 from klaster.errors import DataError
+from klaster.i18n import N_
 from klaster.registry_tables import HELIX_TYPES, SIZE_CLASSES, SME_SIZE_CLASSES, RegistryTables
+
+# Labels and descriptions are engine words (N_: translated where shown, klaster.i18n);
+# units are translated too (klaster.assessment_messages). Helix types and size classes
+# are spelled out so that each label is one catalogue entry.
+_HELIX_LABELS = {
+    "business": (N_("Members: business"),
+                 N_("Members at year end whose helix type is 'business'.")),
+    "research": (N_("Members: research"),
+                 N_("Members at year end whose helix type is 'research'.")),
+    "public": (N_("Members: public"), N_("Members at year end whose helix type is 'public'.")),
+    "support": (N_("Members: support"),
+                N_("Members at year end whose helix type is 'support'.")),
+    "civil": (N_("Members: civil"), N_("Members at year end whose helix type is 'civil'.")),
+    "finance": (N_("Members: finance"),
+                N_("Members at year end whose helix type is 'finance'.")),
+}
+_SIZE_LABELS = {
+    "micro": (N_("Members: micro enterprises"),
+              N_("Members at year end whose size class is 'micro'.")),
+    "small": (N_("Members: small enterprises"),
+              N_("Members at year end whose size class is 'small'.")),
+    "medium": (N_("Members: medium enterprises"),
+               N_("Members at year end whose size class is 'medium'.")),
+    "large": (N_("Members: large enterprises"),
+              N_("Members at year end whose size class is 'large'.")),
+}
+assert set(_HELIX_LABELS) == set(HELIX_TYPES) and set(_SIZE_LABELS) == set(SIZE_CLASSES)
 
 # key -> (label, unit, description). The single list of registry-derived indicators: a
 # rubric that names a "registry" indicator not listed here is rejected when loaded.
 REGISTRY_INDICATORS: dict[str, tuple[str, str, str]] = {
-    "members": ("Members", "count",
-                "Organisations that are members at year end (Dec 31), committed or not."),
-    "members_committed": ("Committed members", "count",
-                          "Members at year end whose membership is marked committed "
-                          "(signed agreement or paid fee)."),
-    **{f"members_{h}": (f"Members: {h}", "count",
-                        f"Members at year end whose helix type is '{h}'.")
+    "members": (N_("Members"), "count",
+                N_("Organisations that are members at year end (Dec 31), committed or not.")),
+    "members_committed": (N_("Committed members"), "count",
+                          N_("Members at year end whose membership is marked committed "
+                             "(signed agreement or paid fee).")),
+    **{f"members_{h}": (_HELIX_LABELS[h][0], "count", _HELIX_LABELS[h][1])
        for h in HELIX_TYPES},
-    **{f"members_{s}": (f"Members: {s} enterprises", "count",
-                        f"Members at year end whose size class is '{s}'.")
+    **{f"members_{s}": (_SIZE_LABELS[s][0], "count", _SIZE_LABELS[s][1])
        for s in SIZE_CLASSES},
-    "members_size_unknown": ("Members without size class", "count",
-                             "Members at year end with no size class recorded."),
-    "sme_share": ("Share of SMEs", "share",
-                  "SMEs (micro, small, medium) / members with a known size class, at year "
-                  "end. None when no member has a size class."),
-    "helix_types": ("Helix types among members", "count",
-                    "Number of distinct helix types among members at year end."),
-    "members_joined": ("Members joined in the year", "count",
-                       "Organisations whose membership started during the year."),
-    "members_left": ("Members left in the year", "count",
-                     "Organisations whose membership ended during the year and who were "
-                     "not members at year end."),
-    "member_retention": ("Member retention", "share",
-                         "Members on Jan 1 who are still members on Dec 31, / members on "
-                         "Jan 1. None when there were no members on Jan 1."),
-    "years_in_operation": ("Years in operation", "years",
-                           "Full years from the founding date to Dec 31 of the year "
-                           "(year − founding year). None without a founding date or "
-                           "before founding."),
-    "coordinator_designated": ("Coordinator designated", "yes/no",
-                               "The cluster has a coordinator organisation in the registry."),
-    "management_fte": ("Management staff", "FTE",
-                       "Cluster management staff in full-time equivalents (coordinator "
-                       "profile of the year)."),
-    "budget": ("Cluster management budget", "EUR", "Budget in the coordinator profile."),
-    "income_member_fees": ("Income from member fees", "EUR", "Coordinator profile."),
-    "income_public": ("Public income", "EUR", "Grants and other public funding; profile."),
-    "income_services": ("Income from services", "EUR", "Paid services; coordinator profile."),
-    "income_total": ("Total income", "EUR",
-                     "Member fees + public income + services. None if any part is unknown."),
-    "private_income_share": ("Share of private income", "share",
-                             "(member fees + services) / total income. None if total "
-                             "income is unknown or zero."),
-    "activities": ("Activities", "count", "Activities of the cluster starting in the year."),
-    "activity_participants": ("Activity participants", "count",
-                              "Sum of participants over the year's activities (the "
-                              "recorded count, or the listed participants when no count "
-                              "is recorded)."),
-    "foreign_participants": ("Foreign participants", "count",
-                             "Sum of foreign participants over the year's activities. "
-                             "None when any of them has no foreign count."),
-    "members_participating": ("Members taking part in activities", "count",
-                              "Distinct members at year end listed as participants of at "
-                              "least one of the year's activities."),
-    "projects": ("Projects", "count",
-                 "Cluster projects running in the year (start ≤ Dec 31 or unknown, end ≥ "
-                 "Jan 1 or open)."),
-    "joint_projects": ("Joint projects", "count",
-                       "Projects running in the year with at least two partner "
-                       "organisations."),
-    "joint_projects_value": ("Value of joint projects", "EUR",
-                             "Sum of the budgets of the joint projects. None when any of "
-                             "them has no budget."),
-    "members_reporting_figures": ("Members reporting figures", "count",
-                                  "Members at year end with a figures row for the year."),
-    "members_with_rd": ("Members with R&D staff", "count",
-                        "Members whose R&D staff in the year is > 0 (among those who "
-                        "report it). None when no member reports R&D staff."),
-    "exporters": ("Exporting members", "count",
-                  "Members whose exports in the year are > 0 (among those who report "
-                  "exports). None when no member reports exports."),
-    "members_turnover": ("Members' turnover", "EUR",
-                         "Sum of reported turnover of members. None when none reports it."),
-    "members_employment": ("Members' employment", "persons",
-                           "Sum of reported employees of members. None when none reports."),
-    "members_exports": ("Members' exports", "EUR",
-                        "Sum of reported exports of members. None when none reports."),
-    "export_intensity": ("Export intensity", "share",
-                         "Exports / turnover, summed over members reporting both. None "
-                         "when no member reports both or turnover is zero."),
+    "members_size_unknown": (N_("Members without size class"), "count",
+                             N_("Members at year end with no size class recorded.")),
+    "sme_share": (N_("Share of SMEs"), "share",
+                  N_("SMEs (micro, small, medium) / members with a known size class, at year "
+                     "end. None when no member has a size class.")),
+    "helix_types": (N_("Helix types among members"), "count",
+                    N_("Number of distinct helix types among members at year end.")),
+    "members_joined": (N_("Members joined in the year"), "count",
+                       N_("Organisations whose membership started during the year.")),
+    "members_left": (N_("Members left in the year"), "count",
+                     N_("Organisations whose membership ended during the year and who were "
+                        "not members at year end.")),
+    "member_retention": (N_("Member retention"), "share",
+                         N_("Members on Jan 1 who are still members on Dec 31, / members on "
+                            "Jan 1. None when there were no members on Jan 1.")),
+    "years_in_operation": (N_("Years in operation"), "years",
+                           N_("Full years from the founding date to Dec 31 of the year "
+                              "(year − founding year). None without a founding date or "
+                              "before founding.")),
+    "coordinator_designated": (N_("Coordinator designated"), "yes/no",
+                               N_("The cluster has a coordinator organisation in the registry.")),
+    "management_fte": (N_("Management staff"), "FTE",
+                       N_("Cluster management staff in full-time equivalents (coordinator "
+                          "profile of the year).")),
+    "budget": (N_("Cluster management budget"), "EUR", N_("Budget in the coordinator profile.")),
+    "income_member_fees": (N_("Income from member fees"), "EUR", N_("Coordinator profile.")),
+    "income_public": (N_("Public income"), "EUR",
+                      N_("Grants and other public funding; profile.")),
+    "income_services": (N_("Income from services"), "EUR",
+                        N_("Paid services; coordinator profile.")),
+    "income_total": (N_("Total income"), "EUR",
+                     N_("Member fees + public income + services. None if any part is unknown.")),
+    "private_income_share": (N_("Share of private income"), "share",
+                             N_("(member fees + services) / total income. None if total "
+                                "income is unknown or zero.")),
+    "activities": (N_("Activities"), "count",
+                   N_("Activities of the cluster starting in the year.")),
+    "activity_participants": (N_("Activity participants"), "count",
+                              N_("Sum of participants over the year's activities (the "
+                                 "recorded count, or the listed participants when no count "
+                                 "is recorded).")),
+    "foreign_participants": (N_("Foreign participants"), "count",
+                             N_("Sum of foreign participants over the year's activities. "
+                                "None when any of them has no foreign count.")),
+    "members_participating": (N_("Members taking part in activities"), "count",
+                              N_("Distinct members at year end listed as participants of at "
+                                 "least one of the year's activities.")),
+    "projects": (N_("Projects"), "count",
+                 N_("Cluster projects running in the year (start ≤ Dec 31 or unknown, end ≥ "
+                    "Jan 1 or open).")),
+    "joint_projects": (N_("Joint projects"), "count",
+                       N_("Projects running in the year with at least two partner "
+                          "organisations.")),
+    "joint_projects_value": (N_("Value of joint projects"), "EUR",
+                             N_("Sum of the budgets of the joint projects. None when any of "
+                                "them has no budget.")),
+    "members_reporting_figures": (N_("Members reporting figures"), "count",
+                                  N_("Members at year end with a figures row for the year.")),
+    "members_with_rd": (N_("Members with R&D staff"), "count",
+                        N_("Members whose R&D staff in the year is > 0 (among those who "
+                           "report it). None when no member reports R&D staff.")),
+    "exporters": (N_("Exporting members"), "count",
+                  N_("Members whose exports in the year are > 0 (among those who report "
+                     "exports). None when no member reports exports.")),
+    "members_turnover": (N_("Members' turnover"), "EUR",
+                         N_("Sum of reported turnover of members. None when none reports it.")),
+    "members_employment": (N_("Members' employment"), "persons",
+                           N_("Sum of reported employees of members. None when none reports.")),
+    "members_exports": (N_("Members' exports"), "EUR",
+                        N_("Sum of reported exports of members. None when none reports.")),
+    "export_intensity": (N_("Export intensity"), "share",
+                         N_("Exports / turnover, summed over members reporting both. None "
+                            "when no member reports both or turnover is zero.")),
 }
 
 

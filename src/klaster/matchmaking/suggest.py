@@ -28,6 +28,7 @@ open request of the opposite kind from another organisation. Four components, ea
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 
@@ -37,6 +38,8 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from klaster.errors import DataError
+from klaster.i18n import N_
+from klaster.messages import Message
 from klaster.registry_tables import HELIX_TYPES, RegistryTables
 
 COMPONENTS = ("relatedness", "helix", "region", "text")
@@ -56,9 +59,11 @@ HELIX_MATRIX: dict[str, dict[str, float]] = {
     "civil": dict(zip(HELIX_TYPES, (0.5, 0.6, 0.7, 0.5, 0.4, 0.4))),
     "finance": dict(zip(HELIX_TYPES, (1.0, 0.6, 0.4, 0.5, 0.3, 0.2))),
 }
-HELIX_NOUN = {"business": "a company", "research": "a research body",
-              "public": "a public body", "support": "a business-support organisation",
-              "civil": "a civil-society organisation", "finance": "a financial institution"}
+# Words of the reasons (engine catalogue terms, translated where shown).
+HELIX_NOUN = {"business": N_("a company"), "research": N_("a research body"),
+              "public": N_("a public body"), "support": N_("a business-support organisation"),
+              "civil": N_("a civil-society organisation"),
+              "finance": N_("a financial institution")}
 
 # Stems (lower case) that say which helix a request asks for, in en/pl/be/ru.
 HELIX_CUES: dict[str, tuple[str, ...]] = {
@@ -73,8 +78,8 @@ HELIX_CUES: dict[str, tuple[str, ...]] = {
     "support": ("training", "szkoleni", "consult", "doradztw", "accelerat", "inkubat",
                 "incubat", "обучен", "консалт", "инкубат", "навучан", "кансалт", "інкубат"),
 }
-CUE_LABEL = {"research": "R&D", "finance": "investment", "public": "a public partner",
-             "support": "training or advice"}
+CUE_LABEL = {"research": N_("R&D"), "finance": N_("investment"),
+             "public": N_("a public partner"), "support": N_("training or advice")}
 
 _TRANSLIT = dict(zip(
     "абвгдеёжзийклмнопрстуфхцчшщъыьэюяіўє",
@@ -221,20 +226,21 @@ class _Pool:
         self.req_vec = matrix[len(self.org_ids):]
         self.req_row = {r: i for i, r in enumerate(self.req_ids)}
 
-    def relatedness(self, mine: list[str], theirs: list[str]) -> tuple[float, str | None]:
+    def relatedness(self, mine: list[str], theirs: list[str]
+                    ) -> tuple[float, Message | None]:
         best, why = 0.0, None
         for a in mine:
             for b in theirs:
                 if a == b:
-                    return 1.0, f"same industry {a}"
+                    return 1.0, Message("match.same_industry", {"code": a})
                 p = self.prox.get((a, b))
                 if p is None and not self.have_table and a[:2] == b[:2]:
                     p = SAME_DIVISION
                     if p > best:
-                        best, why = p, f"industries {a} and {b} are in the same division"
+                        best, why = p, Message("match.same_division", {"a": a, "b": b})
                     continue
                 if p is not None and p > best:
-                    best, why = p, f"industries {a} and {b} are related (proximity {p:.2f})"
+                    best, why = p, Message("match.related", {"a": a, "b": b, "p": p})
         return best, why
 
 
@@ -279,6 +285,7 @@ SUGGESTION_SCHEMA = {
     "candidate_id": pl.Int64, "organisation_id": pl.Int64, "name": pl.Utf8,
     "score": pl.Float64, "relatedness": pl.Float64, "helix": pl.Float64,
     "region": pl.Float64, "text": pl.Float64, "reasons": pl.List(pl.Utf8),
+    "reason_messages": pl.List(pl.Utf8),
 }
 
 
@@ -337,39 +344,50 @@ def _score_request(pool: _Pool, rid: int, k: int, w: dict[str, float]) -> list[d
                     "candidate_id": r["cid"], "organisation_id": r["oid"],
                     "name": org["name"], "score": r["score"], "relatedness": r["rel"],
                     "helix": r["hx"], "region": r["reg"], "text": r["text"],
-                    "reasons": _reasons(req, org, r)})
+                    **_reason_columns(_reasons(req, org, r))})
     return out
 
 
-def _reasons(req: dict, org: dict, r: dict) -> list[str]:
+def _reason_columns(reasons: list[Message]) -> dict:
+    """``reasons``: the English sentences (logs, the CLI, old callers);
+    ``reason_messages``: the same as JSON message dicts, for shells that render them in
+    the reader's language (klaster.messages.render)."""
+    return {"reasons": [str(m) for m in reasons],
+            "reason_messages": [json.dumps(m.to_dict(), ensure_ascii=False)
+                                for m in reasons]}
+
+
+def _reasons(req: dict, org: dict, r: dict) -> list[Message]:
     reasons = []
-    verb = "seeks" if req["kind"] == "seek" else "offers"
     noun = HELIX_NOUN.get(org["helix"], org["helix"])
     if r["cued"]:
         label = CUE_LABEL.get(org["helix"], org["helix"])
-        reasons.append(f"{verb} {label}; candidate is {noun}")
+        reasons.append(Message("match.cue.seek" if req["kind"] == "seek" else
+                               "match.cue.offer", {"what": label, "noun": noun}))
     elif r["hx"] >= 0.8:
-        reasons.append(f"{HELIX_NOUN.get(req['helix'], req['helix'])} and {noun} complement "
-                       f"each other (helix {r['hx']:.1f})")
+        reasons.append(Message("match.helix", {
+            "own": HELIX_NOUN.get(req["helix"], req["helix"]), "noun": noun,
+            "fit": r["hx"]}))
     if r["rel_why"]:
         reasons.append(r["rel_why"])
     if req["wanted"] and r["reg"] == 1.0:
-        reasons.append(f"in {org['country']}, a country the request asks for")
+        reasons.append(Message("match.wanted_country", {"country": org["country"]}))
     elif not req["wanted"] and r["reg"] == 1.0:
-        reasons.append(f"same region {org['region']}")
+        reasons.append(Message("match.same_region", {"region": org["region"]}))
     elif not req["wanted"] and r["reg"] == SAME_COUNTRY:
-        reasons.append(f"same country {org['country']}")
+        reasons.append(Message("match.same_country", {"country": org["country"]}))
     terms = shared_terms(req["text"], r["ctext"])
     if terms:
-        reasons.append("both mention " + ", ".join(f"'{t}'" for t in terms))
+        reasons.append(Message("match.both_mention",
+                               {"terms": ", ".join(f"'{t}'" for t in terms)}))
     if not reasons:  # always say something: the strongest component
         if r["cosine"] > 0:
-            reasons.append(f"similar wording (text similarity {r['cosine']:.2f})")
+            reasons.append(Message("match.wording", {"cosine": r["cosine"]}))
         else:
-            reasons.append(f"candidate is {noun} (helix fit {r['hx']:.1f})")
+            reasons.append(Message("match.candidate", {"noun": noun, "fit": r["hx"]}))
     if r["kind"] == "request":
-        reasons.append(f"its open request {'offers' if req['kind'] == 'seek' else 'seeks'} "
-                       "what this one " + ("seeks" if req["kind"] == "seek" else "offers"))
+        reasons.append(Message("match.request.offers" if req["kind"] == "seek"
+                               else "match.request.seeks"))
     return reasons
 
 
@@ -385,8 +403,9 @@ def suggest(tables: RegistryTables, request_id: int, *, proximity: pl.DataFrame 
     in any language). Returns SUGGESTION_SCHEMA columns: ``request_id, rank,
     candidate_kind`` (organisation | request), ``candidate_id`` (organisation or request
     id), ``organisation_id, name, score`` (weighted mean of the components, in [0, 1]),
-    ``relatedness, helix, region, text`` (components in [0, 1]) and ``reasons`` (list of
-    readable sentences). The request's own organisation is never suggested.
+    ``relatedness, helix, region, text`` (components in [0, 1]), ``reasons`` (list of
+    readable English sentences) and ``reason_messages`` (the same reasons as JSON message
+    dicts ``{"code", "params"}``, rendered in a language by klaster.messages.render). The request's own organisation is never suggested.
     """
     return match_requests(tables, request_ids=[request_id], proximity=proximity, k=k,
                           weights=weights, profiles=profiles)

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
+from klaster.messages import render
 from klaster.web.assessment.models import (
     Application,
     EvaluatorAssignment,
@@ -257,7 +258,8 @@ def test_anonymous_sees_only_published_results(world):
     assert app.result["total"] == 5
     html = r.content.decode()
     for line in app.result["explanation"]:
-        assert escape(line) in html
+        assert isinstance(line, dict)  # stored as a message: code + parameters
+        assert escape(render(line)) in html
     # Evidence files stay private: listed by name without a download link.
     ev = app.evidence.exclude(file="").get()
     assert reverse("assessment:evidence", args=[ev.pk]) not in html

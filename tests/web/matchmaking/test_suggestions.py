@@ -8,6 +8,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from klaster.messages import render
 from klaster.web.matchmaking.models import Contact, Dismissal
 from klaster.web.registry.models import Organisation, PartnerRequest
 
@@ -48,7 +49,8 @@ def test_suggestions_ranked_with_reasons_and_visible_only(client, scene):
     assert ids[0] == scene["lab"].pk
     assert scene["org_b"].pk not in ids and scene["org_a"].pk not in ids
     top = response.context["result"].rows[0]
-    assert top["reasons"] and any("R&D" in r or "research" in r for r in top["reasons"])
+    assert top["reasons"] and any("R&D" in render(r) or "research" in render(r)
+                                  for r in top["reasons"])
     # The score is the weighted mean of the components (relatedness weighted 0: no table).
     assert top["score"] == pytest.approx(sum(v * share for _n, v, share in top["components"]))
     assert {n: share for n, _v, share in top["components"]}["relatedness"] == 0
@@ -109,7 +111,7 @@ def test_proximity_table_turns_relatedness_on(client, scene):
     components = {n: (v, share) for n, v, share in top["components"]}
     assert components["relatedness"][0] == pytest.approx(0.8)
     assert components["relatedness"][1] > 0
-    assert any("proximity 0.80" in r for r in top["reasons"])
+    assert any("proximity 0.80" in render(r) for r in top["reasons"])
     assert 'id="relatedness-off"' not in page.content.decode()
 
 
@@ -125,3 +127,17 @@ def test_edit_request_with_version_check(client, scene):
     assert client.post(url, {**data, "topic": "stale"}).status_code == 409
     req.refresh_from_db()
     assert req.topic == "Coatings partner"
+
+
+@pytest.mark.parametrize("lang", ["pl", "ru"])
+def test_reasons_shown_in_the_readers_language(client, scene, lang):
+    from django.utils.html import escape
+
+    client.force_login(scene["rep_a"])
+    client.cookies["django_language"] = lang
+    response = client.get(reverse("matchmaking:suggestions", args=[scene["req"].pk]))
+    html = response.content.decode()
+    top = response.context["result"].rows[0]
+    for reason in top["reasons"]:
+        assert escape(render(reason, lang)) in html
+        assert escape(render(reason)) not in html  # the English sentence is not shown

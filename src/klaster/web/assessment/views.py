@@ -435,6 +435,18 @@ def plotly_js(request):
     return HttpResponse(_plotly_js(), content_type="text/javascript; charset=utf-8")
 
 
+def _kpi_label(kpi: str) -> str:
+    """A KPI's name in the reader's language (registry indicator labels are engine words,
+    klaster.assessment.registry; a key klaster does not know is shown as it is)."""
+    from klaster.assessment.registry import REGISTRY_INDICATORS
+    from klaster.assessment_messages import KPI_NETWORK_DENSITY
+    from klaster.web.analysis.templatetags.engine_i18n import engine_term
+
+    label = (KPI_NETWORK_DENSITY if kpi == "network_density"
+             else REGISTRY_INDICATORS.get(kpi, (kpi,))[0])
+    return engine_term(label)
+
+
 @csp_update(PLOTLY_PAGE_UPDATE)
 def dashboard(request, pk):
     cluster = registry_perms.get_visible_or_404(Cluster, request.user, pk)
@@ -451,7 +463,8 @@ def dashboard(request, pk):
             series = [r for r in rows if r["kpi"] == kpi and r["value"] is not None]
             fig.add_trace(go.Scatter(x=[r["year"] for r in series],
                                      y=[r["value"] for r in series], mode="lines+markers",
-                                     name=kpi, visible=True if kpi == rows[0]["kpi"]
+                                     name=_kpi_label(kpi),
+                                     visible=True if kpi == rows[0]["kpi"]
                                      else "legendonly"))
         fig.update_layout(height=420, margin={"l": 40, "r": 20, "t": 20, "b": 40},
                           xaxis={"dtick": 1, "title": _("Year")})
@@ -464,8 +477,9 @@ def dashboard(request, pk):
             year=latest, cluster__in=registry_perms.visible_clusters(request.user))
             .values("cluster_id", "year", "kpi", "value"))
         table = engine.peer_percentiles(peers)
-        position = list(table.filter(table["cluster_id"] == cluster.pk).sort("kpi")
-                        .iter_rows(named=True))
+        position = [{**row, "label": _kpi_label(row["kpi"])} for row in
+                    table.filter(table["cluster_id"] == cluster.pk).sort("kpi")
+                    .iter_rows(named=True)]
     return render(request, "assessment/dashboard.html", {
         "cluster": cluster, "figure_html": figure_html, "position": position,
         "latest": latest, "is_admin": perms.is_admin(request.user),

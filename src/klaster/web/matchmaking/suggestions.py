@@ -4,6 +4,8 @@ may not see, dismissed candidates and existing contacts."""
 
 from __future__ import annotations
 
+import json
+
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -106,6 +108,9 @@ def for_request(user, req: PartnerRequest, k: int = SHOWN) -> Suggestions:
                 # (component, value in [0, 1], share of the score's weight): the score is
                 # the sum of value x share.
                 "components": [(c, float(row[c] or 0.0), w[c] / total) for c in COMPONENTS],
-                "reasons": list(row["reasons"] or []),
+                # message dicts (code + parameters), rendered in the reader's language
+                # by the engine_message filter; stored so in Contact.reasons
+                "reasons": ([json.loads(m) for m in row.get("reason_messages") or []]
+                            or list(row["reasons"] or [])),
             })
     return Suggestions(rows=rows, proximity=proximity, hidden=hidden)

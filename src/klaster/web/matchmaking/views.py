@@ -314,6 +314,14 @@ def _candidate(request, req) -> dict:
     raise Http404("No such suggestion")
 
 
+def _reasons_text(reasons) -> str:
+    """Stored reasons (message dicts; plain text in contacts recorded before) in the
+    active language."""
+    from klaster.web.analysis.templatetags.engine_i18n import engine_message
+
+    return "; ".join(engine_message(r) for r in reasons)
+
+
 def _notify(request, contact: Contact) -> int:
     """E-mail the requester's and the candidate's representatives (Django mail backend)."""
     req = contact.request
@@ -328,13 +336,13 @@ def _notify(request, contact: Contact) -> int:
     body_own = _("Your request \"%(topic)s\" of %(own)s is now in contact with %(org)s.\n"
                  "Reasons: %(reasons)s\n%(link)s\n") % {
         "topic": req.topic, "own": own.display_name, "org": other.display_name,
-        "reasons": "; ".join(contact.reasons), "link": link}
+        "reasons": _reasons_text(contact.reasons), "link": link}
     subject_other = _("%(org)s would like to get in touch") % {"org": own.display_name}
     body_other = _("%(own)s (request \"%(topic)s\", %(kind)s) found your organisation %(org)s "
                    "through the cluster programme's partner matching and would like to get "
                    "in touch.\nReasons: %(reasons)s\n%(link)s\n") % {
         "own": own.display_name, "topic": req.topic, "kind": req.get_kind_display(),
-        "org": other.display_name, "reasons": "; ".join(contact.reasons), "link": back}
+        "org": other.display_name, "reasons": _reasons_text(contact.reasons), "link": back}
     if own_to:
         mails.append((subject_own, body_own, None, own_to))
     if other_to:

@@ -33,3 +33,13 @@ def num(value):
     if isinstance(value, bool):
         return gettext("yes") if value else gettext("no")
     return floatformat(value, "-4")
+
+
+@register.filter
+def indicator_names(keys, rubric) -> str:
+    """Indicator keys (missing inputs, consensus ties) as the rubric's labels, joined;
+    klaster's own labels of registry indicators in the reader's language."""
+    from klaster.web.analysis.templatetags.engine_i18n import engine_term
+
+    labels = {i.key: i.label for i in getattr(rubric, "indicators", ())}
+    return ", ".join(engine_term(labels.get(k, k)) for k in keys or ())
