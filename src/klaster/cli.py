@@ -26,6 +26,7 @@ from rich.table import Table
 from klaster import __version__
 from klaster.cli_common import (
     DefsOpt,
+    DemoEuOpt,
     DemoOpt,
     Denominator,
     DenomOpt,
@@ -84,6 +85,19 @@ def _run_mapping(bar, source, demo, fmt, mapping, data_year, sheet, definitions,
     return result, label
 
 
+def _demo_choice(demo: bool, demo_eu: bool, source, definitions: str):
+    """--demo / --demo-eu -> (demo for load_input, definitions): the EU demo is on NACE
+    divisions, so it takes the NACE division definitions unless others are named."""
+    if demo and demo_eu:
+        raise typer.BadParameter("give --demo or --demo-eu, not both")
+    if not demo_eu:
+        return demo, definitions
+    if source is not None:
+        raise typer.BadParameter("give a statistics file or --demo-eu, not both")
+    from klaster.data.demo import EU_DEMO_DEFINITIONS
+    return "eu", (EU_DEMO_DEFINITIONS if definitions == "us-benchmark" else definitions)
+
+
 # ---------------------------------------------------------------- commands ---------------
 
 @app.command()
@@ -92,6 +106,7 @@ def indicators(
     output: Annotated[Path, typer.Option("--output", "-o", help="Output table: .parquet, "
                                          ".csv or .xlsx.")] = Path("indicators.parquet"),
     demo: DemoOpt = False,
+    demo_eu: DemoEuOpt = False,
     fmt: FmtOpt = Fmt.auto,
     mapping: MapOpt = None,
     data_year: YearOpt = None,
@@ -114,6 +129,7 @@ def indicators(
     """Compute region × cluster × year indicators (LQ, strong clusters, stars) and write them."""
     from klaster.reports import write_table
 
+    demo, definitions = _demo_choice(demo, demo_eu, source, definitions)
     with errors(), steps() as progress:
         bar = StepBar(progress, 5)
         result, _label = _run_mapping(
@@ -149,6 +165,7 @@ def report(
     output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")]
     = Path("klaster-report.html"),
     demo: DemoOpt = False,
+    demo_eu: DemoEuOpt = False,
     fmt: FmtOpt = Fmt.auto,
     mapping: MapOpt = None,
     data_year: YearOpt = None,
@@ -195,6 +212,12 @@ def report(
     from klaster.reports.geo import BUILTIN_BOUNDARIES
     from klaster.taxonomy import load_regions, us_states
 
+    demo, definitions = _demo_choice(demo, demo_eu, source, definitions)
+    if demo == "eu":
+        # the EU demo's map: Poland's voivodeships (built-in, OpenStreetMap), Podlaskie first
+        from klaster.data.demo import EU_DEMO_REGION
+        boundaries = boundaries or Path("pl")
+        region = region or EU_DEMO_REGION
     with errors(), steps() as progress:
         bar = StepBar(progress, 5)
         result, label = _run_mapping(
@@ -214,6 +237,9 @@ def report(
             geometry = add_union_features(geometry,
                                           result.indicators["region"].unique().to_list())
         region_table = load_regions(regions) if regions is not None else builtin_table
+        if demo == "eu" and regions is None:
+            from klaster.data.demo import eu_demo_regions
+            region_table = eu_demo_regions(result.indicators["region"].unique().to_list())
         if region_table is None and nuts_version == 2021:
             from klaster.taxonomy.nuts import nuts_regions
             region_table = nuts_regions(result.indicators["region"].unique().to_list())
@@ -223,7 +249,9 @@ def report(
         caveats: list[Message | str] = result.caveats()
         if attribution:
             caveats.append(Message("boundaries.attribution", {"source": attribution}))
-        if demo:
+        if demo == "eu":
+            caveats.append(Message("demo.eurostat"))
+        elif demo:
             caveats.append(Message("demo.cbp"))
         caveats += [m for m in result.notes() if m.code == "loading.warnings"]
         meta: dict[str, Any] = {
@@ -266,7 +294,8 @@ def _read_kd_results(folder: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
 
 @app.command()
 def load(
-    source: Annotated[Path, typer.Argument(help="Statistics file to check and convert.")],
+    source: Annotated[Path | None, typer.Argument(
+        help="Statistics file to check and convert.")] = None,
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="Write the canonical table (.parquet, .csv, .xlsx).")] = None,
     fmt: FmtOpt = Fmt.auto,
@@ -279,6 +308,7 @@ def load(
     nuts_version: NutsOpt = None,
     nuts_level: NutsLevelOpt = None,
     region_names: RegionNamesOpt = "auto",
+    demo_eu: DemoEuOpt = False,
     issues_out: IssuesOpt = None,
 ) -> None:
     """Check a statistics file, report unpublished cells, convert it to the canonical table."""
@@ -289,7 +319,7 @@ def load(
     with errors(), steps() as progress:
         bar = StepBar(progress, 4)
         bar("Loading statistics")
-        table, issues, label = load_input(source, False, fmt, mapping, data_year, sheet,
+        table, issues, label = load_input(source, "eu" if demo_eu else False, fmt, mapping, data_year, sheet,
                                           nuts_version=nuts_version,
                                           region_names=region_names, nuts_level=nuts_level)
         hier = None
