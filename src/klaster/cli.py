@@ -81,6 +81,14 @@ def _run_mapping(bar, source, demo, fmt, mapping, data_year, sheet, definitions,
     result = map_clusters(stats, defs, lq_denominator=lq_denominator.value,
                           reference=read_reference(reference), start_year=from_year,
                           end_year=to_year, step=bar, system=system)
+    if source is not None:
+        # The mapping's warnings about codes (in no cluster, at another level) come after
+        # loading, from a table without lines: name the file and the code's first line.
+        from dataclasses import replace
+        result.issues.issues[:] = [
+            replace(i, file=str(source), line=i.line or issues.first_lines.get(i.industry))
+            if i.file is None and i.industry is not None else i
+            for i in result.issues.issues]
     result.issues.extend(issues)
     return result, label
 
