@@ -24,7 +24,6 @@ import polars as pl
 
 from klaster.errors import DataError
 from klaster.indicators._checks import reject_duplicates, reject_negative, require_columns
-from klaster.indicators._kernels import concentration_year, first_duplicate_cell
 
 CONCENTRATION_COLUMNS = (
     "industry", "year", "employment", "regions", "unpublished_cells",
@@ -69,6 +68,10 @@ def prepare_panel(stats: pl.DataFrame) -> IndustryPanel:
     y, r, i = (np.require(codes[c].to_numpy(), dtype=np.int64, requirements=["C", "W"])
                for c in ("year", "region", "industry"))
     n_years = int(y.max()) + 1 if y.size else 0
+    # Numba is imported when a concentration index is computed, not by every command
+    # that maps clusters (klaster.mapping imports klaster.indicators)
+    from klaster.indicators._kernels import first_duplicate_cell
+
     if first_duplicate_cell(y, r, i, n_years, regions.len(), industries.len()) >= 0:
         reject_duplicates(base, ["region", "industry", "year"], "statistics table")  # names it
     unpublished = (
@@ -135,6 +138,8 @@ def _concentration_year(year, r, i, e, n, n_reg, n_ind, approx_h) -> pl.DataFram
     """
     if n is None or not approx_h:
         n = np.full(e.size, np.nan)
+    from klaster.indicators._kernels import concentration_year
+
     listed, e_i, regions, gini, hoover, g, sum_s2, h, sum_x2 = concentration_year(
         r, i, e, n, n_reg, n_ind, bool(approx_h))
     listed = np.nonzero(listed)[0]

@@ -36,8 +36,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-import scipy.linalg
-import scipy.sparse.linalg
 
 from klaster.errors import DataError
 
@@ -66,6 +64,10 @@ LANCZOS_FROM = 200
 
 def _top_two(s: np.ndarray, solver: Solver) -> tuple[np.ndarray, np.ndarray]:
     """The two largest eigenpairs of the symmetric ``s``, ascending (like eigh)."""
+    # imported here, not at start-up of every `klaster` command (benchmarks/bench_demo_eu.py)
+    import scipy.linalg
+    import scipy.sparse.linalg
+
     n = s.shape[0]
     use_lanczos = solver == "lanczos" or (solver == "auto" and n >= LANCZOS_FROM)
     if use_lanczos and n > 3:
