@@ -327,7 +327,8 @@ def load(
     with errors(), steps() as progress:
         bar = StepBar(progress, 4)
         bar("Loading statistics")
-        table, issues, label = load_input(source, "eu" if demo_eu else False, fmt, mapping, data_year, sheet,
+        table, issues, label = load_input(source, "eu" if demo_eu else False, fmt, mapping,
+                                          data_year, sheet,
                                           nuts_version=nuts_version,
                                           region_names=region_names, nuts_level=nuts_level)
         hier = None

@@ -166,8 +166,12 @@ def test_no_english_left_on_translated_pages(pages):
     assert "Павялічыць" in "\n".join(seen["be"][0])
     # the EU demo: the map draws Poland's 16 voivodeships, Podlaskie's profile first,
     # the demo's note and source line in the page's language
-    for lang, note in (("pl", "Dane demonstracyjne"), ("be", "Дэманстрацыйныя даныя")):
+    notes = {"pl": ("Dane demonstracyjne", "Eurostat, statystyka strukturalna"),
+             "be": ("Дэманстрацыйныя даныя", "Eurostat, структурная статыстыка")}
+    for lang, (note, source) in notes.items():
         texts = seen[f"eu-{lang}"][0]
         drawn = MAP_SHAPES[f"eu-{lang}.html"]
         assert len(drawn) == 16 and {"PL-PD", "PL-MZ"} <= set(drawn), drawn
-        assert any(note in t for t in texts), lang
+        assert any(note in t for t in texts) and any(source in t for t in texts), lang
+        html = pages[f"eu-{lang}"].read_text(encoding="utf-8")
+        assert '<option value="PL84" selected>Podlaskie</option>' in html
