@@ -17,6 +17,7 @@ import typer
 from klaster import __version__
 from klaster.cli_common import (
     DefsOpt,
+    DemoEuOpt,
     DemoOpt,
     EncodingOpt,
     Denominator,
@@ -79,8 +80,29 @@ def _run_mapping(bar, source, demo, fmt, mapping, data_year, sheet, definitions,
     result = map_clusters(stats, defs, lq_denominator=lq_denominator.value,
                           reference=read_reference(reference), start_year=from_year,
                           end_year=to_year, step=bar, system=system)
+    if source is not None:
+        # The mapping's warnings about codes (in no cluster, at another level) come after
+        # loading, from a table without lines: name the file and the code's first line.
+        from dataclasses import replace
+        result.issues.issues[:] = [
+            replace(i, file=str(source), line=i.line or issues.first_lines.get(i.industry))
+            if i.file is None and i.industry is not None else i
+            for i in result.issues.issues]
     result.issues.extend(issues)
     return result, label
+
+
+def _demo_choice(demo: bool, demo_eu: bool, source, definitions: str):
+    """--demo / --demo-eu -> (demo for load_input, definitions): the EU demo is on NACE
+    divisions, so it takes the NACE division definitions unless others are named."""
+    if demo and demo_eu:
+        raise typer.BadParameter("give --demo or --demo-eu, not both")
+    if not demo_eu:
+        return demo, definitions
+    if source is not None:
+        raise typer.BadParameter("give a statistics file or --demo-eu, not both")
+    from klaster.data.demo import EU_DEMO_DEFINITIONS
+    return "eu", (EU_DEMO_DEFINITIONS if definitions == "us-benchmark" else definitions)
 
 
 # ---------------------------------------------------------------- commands ---------------
@@ -91,6 +113,7 @@ def indicators(
     output: Annotated[Path, typer.Option("--output", "-o", help="Output table: .parquet, "
                                          ".csv or .xlsx.")] = Path("indicators.parquet"),
     demo: DemoOpt = False,
+    demo_eu: DemoEuOpt = False,
     fmt: FmtOpt = Fmt.auto,
     mapping: MapOpt = None,
     data_year: YearOpt = None,
@@ -116,6 +139,7 @@ def indicators(
 
     from klaster.reports import write_table
 
+    demo, definitions = _demo_choice(demo, demo_eu, source, definitions)
     with errors(), steps() as progress:
         bar = StepBar(progress, 5)
         result, _label = _run_mapping(
@@ -151,6 +175,7 @@ def report(
     output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")]
     = Path("klaster-report.html"),
     demo: DemoOpt = False,
+    demo_eu: DemoEuOpt = False,
     fmt: FmtOpt = Fmt.auto,
     mapping: MapOpt = None,
     data_year: YearOpt = None,
@@ -198,6 +223,12 @@ def report(
     from klaster.reports.geo import BUILTIN_BOUNDARIES
     from klaster.taxonomy import load_regions, us_states
 
+    demo, definitions = _demo_choice(demo, demo_eu, source, definitions)
+    if demo == "eu":
+        # the EU demo's map: Poland's voivodeships (built-in, OpenStreetMap), Podlaskie first
+        from klaster.data.demo import EU_DEMO_REGION
+        boundaries = boundaries or Path("pl")
+        region = region or EU_DEMO_REGION
     with errors(), steps() as progress:
         bar = StepBar(progress, 5)
         result, label = _run_mapping(
@@ -217,6 +248,9 @@ def report(
             geometry = add_union_features(geometry,
                                           result.indicators["region"].unique().to_list())
         region_table = load_regions(regions) if regions is not None else builtin_table
+        if demo == "eu" and regions is None:
+            from klaster.data.demo import eu_demo_regions
+            region_table = eu_demo_regions(result.indicators["region"].unique().to_list())
         if region_table is None and nuts_version == 2021:
             from klaster.taxonomy.nuts import nuts_regions
             region_table = nuts_regions(result.indicators["region"].unique().to_list())
@@ -226,7 +260,9 @@ def report(
         caveats: list[Message | str] = result.caveats()
         if attribution:
             caveats.append(Message("boundaries.attribution", {"source": attribution}))
-        if demo:
+        if demo == "eu":
+            caveats.append(Message("demo.eurostat"))
+        elif demo:
             caveats.append(Message("demo.cbp"))
         caveats += [m for m in result.notes() if m.code == "loading.warnings"]
         meta: dict[str, Any] = {
@@ -271,7 +307,8 @@ def _read_kd_results(folder: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
 
 @app.command()
 def load(
-    source: Annotated[Path, typer.Argument(help="Statistics file to check and convert.")],
+    source: Annotated[Path | None, typer.Argument(
+        help="Statistics file to check and convert.")] = None,
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="Write the canonical table (.parquet, .csv, .xlsx).")] = None,
     fmt: FmtOpt = Fmt.auto,
@@ -285,6 +322,7 @@ def load(
     nuts_version: NutsOpt = None,
     nuts_level: NutsLevelOpt = None,
     region_names: RegionNamesOpt = "auto",
+    demo_eu: DemoEuOpt = False,
     issues_out: IssuesOpt = None,
 ) -> None:
     """Check a statistics file, report unpublished cells, convert it to the canonical table."""
@@ -297,7 +335,8 @@ def load(
     with errors(), steps() as progress:
         bar = StepBar(progress, 4)
         bar("Loading statistics")
-        table, issues, label = load_input(source, False, fmt, mapping, data_year, sheet,
+        table, issues, label = load_input(source, "eu" if demo_eu else False, fmt, mapping,
+                                          data_year, sheet,
                                           nuts_version=nuts_version,
                                           region_names=region_names, nuts_level=nuts_level,
                                           encoding=encoding)

@@ -54,6 +54,10 @@ StatsArg = Annotated[Path | None, typer.Argument(
 DemoOpt = Annotated[bool, typer.Option(
     "--demo", help="Use the bundled demo data: US County Business Patterns 2021, "
     "states x 6-digit NAICS 2017.")]
+DemoEuOpt = Annotated[bool, typer.Option(
+    "--demo-eu", help="Use the bundled EU demo data: Eurostat regional SBS "
+    "(sbs_r_nuts06_r2), persons employed and local units, EU28 NUTS 2 regions x NACE "
+    "divisions, 2008-2015, recoded to NUTS 2021 (Podlaskie = PL84).")]
 FmtOpt = Annotated[Fmt, typer.Option(
     "--format", "-f", help="Input layout; auto guesses from the file name and header.")]
 MapOpt = Annotated[list[str] | None, typer.Option(
@@ -207,13 +211,14 @@ def guess_format(path: Path) -> Fmt:
     return Fmt.table
 
 
-def load_input(source: Path | None, demo: bool, fmt: Fmt, mapping: list[str] | None,
+def load_input(source: Path | None, demo: bool | str, fmt: Fmt, mapping: list[str] | None,
                year: int | None, sheet: str | None, encoding: str | None = None, *,
                nuts_version: int | None = None, region_names: str = "auto",
                nuts_level: int | None = None,
                ) -> tuple[pl.DataFrame, IssueLog, str]:
     """Load the statistics named on the command line -> (table, issues, source label).
 
+    demo: False, True (the US demo) or "eu" (the EU demo, already in NUTS 2021).
     nuts_version / region_names: see NutsOpt / RegionNamesOpt (recoding of regions).
     Whatever a loader raises on a file it cannot read becomes a DataError naming the
     file (exit code 2, no traceback), so no input can end the CLI in a traceback."""
@@ -229,7 +234,7 @@ def load_input(source: Path | None, demo: bool, fmt: Fmt, mapping: list[str] | N
     return guard_read(source, run)
 
 
-def _load_input(source: Path | None, demo: bool, fmt: Fmt, mapping: list[str] | None,
+def _load_input(source: Path | None, demo: bool | str, fmt: Fmt, mapping: list[str] | None,
                 year: int | None, sheet: str | None, encoding: str | None, *,
                 nuts_version: int | None = None, region_names: str = "auto",
                 nuts_level: int | None = None,
@@ -242,6 +247,10 @@ def _load_input(source: Path | None, demo: bool, fmt: Fmt, mapping: list[str] | 
 
     if demo and source is not None:
         raise typer.BadParameter("give a statistics file or --demo, not both")
+    if demo == "eu":
+        from klaster.data.demo import EU_DEMO_SOURCE, load_demo_eu
+        log = IssueLog()
+        return load_demo_eu(log), log, EU_DEMO_SOURCE
     if demo:
         return load_demo(), IssueLog(), DEMO_LABEL
     if source is None:

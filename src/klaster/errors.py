@@ -68,12 +68,18 @@ class IssueLog:
     """Collects DataIssue records; can be shown, counted or written to CSV."""
 
     issues: list[DataIssue] = field(default_factory=list)
+    # First input line of each industry code of the table loaded (filled by
+    # klaster.data.validate_stats), so that warnings raised later, when the loaded table
+    # no longer has lines (e.g. a code in no cluster), can still name the line.
+    first_lines: dict[str, int] = field(default_factory=dict, repr=False)
 
     def add(self, kind: str, message: str, **where) -> None:
         self.issues.append(DataIssue(kind=kind, message=message, **where))
 
     def extend(self, other: "IssueLog") -> None:
         self.issues.extend(other.issues)
+        for code, line in other.first_lines.items():
+            self.first_lines.setdefault(code, line)
 
     def __len__(self) -> int:
         return len(self.issues)

@@ -186,6 +186,13 @@ define("loading.warnings", N_("Warnings while loading: %(counts)s."), counts="is
 define("demo.cbp", N_(
     "Demo data: CBP 2021 extract without DC; Louisiana, Missouri, Oklahoma and Utah have "
     "partial coverage, so their figures are understated."))
+define("demo.eurostat", N_(
+    "Demo data: Eurostat regional structural business statistics (sbs_r_nuts06_r2; "
+    "Source: Eurostat, CC BY 4.0): persons employed and local units by NUTS 2 region and "
+    "NACE division, EU28, 2008–2015; the location quotients compare each region with all "
+    "EU28 NUTS 2 regions. Regions are recoded to NUTS 2021 (Podlaskie PL34 → PL84; "
+    "Mazowieckie kept whole as PL91+PL92). Only Poland's voivodeships are drawn on the map; "
+    "the other regions are in the tables."))
 define("opportunities.none", N_("No opportunities: %(reason)s"))
 # Options of a run (MappingResult.options), shown under "How this report was produced"
 define("option.denominator.total", N_("all employment of the region (all clusters)"))

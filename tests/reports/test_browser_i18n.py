@@ -59,6 +59,7 @@ NATIVE = {"pl": {"a", "to"}}
 # Proper names kept in English in every language (programmes, projections, software).
 PROPER_NAMES = ("European Cluster Observatory", "US Cluster Mapping Project", "Albers USA",
                 "Cluster Mapping")
+LATIN = re.compile(r"[A-Za-z]")
 PLACEHOLDER = re.compile(r"%\([a-z_0-9]+\)[sd]")
 
 
@@ -84,13 +85,32 @@ def english_patterns(lang: str) -> list[tuple[str, re.Pattern]]:
     return out
 
 
+# The EU demo (real Eurostat data, NACE divisions, Poland's voivodeships on the map) in
+# Polish and Belarusian, written by the CLI as a user would: pages "eu-pl", "eu-be".
+EU_LANGS = ("pl", "be")
+
+
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory) -> dict[str, Path]:
+    from typer.testing import CliRunner
+
+    from klaster.cli import app
+
     result = i18ndata.mapping()
     folder = tmp_path_factory.mktemp("i18n")
-    return {lang: write_report(result.indicators, folder / f"report-{lang}.html",
-                               language=lang, **i18ndata.report_options(result))
-            for lang in ("en", "pl", "be", "ru")}
+    out = {lang: write_report(result.indicators, folder / f"report-{lang}.html",
+                              language=lang, **i18ndata.report_options(result))
+           for lang in ("en", "pl", "be", "ru")}
+    for lang in EU_LANGS:
+        path = folder / f"eu-{lang}.html"
+        res = CliRunner().invoke(app, ["report", "--demo-eu", "--language", lang, "-o",
+                                       str(path)], env={"COLUMNS": "200"})
+        assert res.exit_code == 0, res.output
+        out[f"eu-{lang}"] = path
+    return out
+
+
+MAP_SHAPES: dict[str, list[str]] = {}
 
 
 def _texts(browser, path: Path) -> tuple[list[str], list[str]]:
@@ -104,6 +124,11 @@ def _texts(browser, path: Path) -> tuple[list[str], list[str]]:
         "document.querySelectorAll('#portfolio .scatterlayer .point').length > 0 &&"
         "document.querySelectorAll('#portfolio .modebar-btn').length > 0", timeout=60_000)
     texts = page.evaluate(COLLECT)
+    # regions drawn on the map (the EU demo: Poland's 16 voivodeships)
+    MAP_SHAPES[path.name] = page.evaluate(
+        "[...new Set(document.getElementById('map').data.flatMap(t => t.locations || []))]"
+        ".sort()") if page.evaluate(
+        "document.querySelectorAll('#map path.choroplethlocation').length > 0") else []
     page.close()
     return texts, problems
 
@@ -122,15 +147,31 @@ def test_no_english_left_on_translated_pages(pages):
     en_text = "\n".join(seen["en"][0])
     en_hits = {what for what, rx in english_patterns("pl") if rx.search(en_text)}
     assert {"Region profile", "Zoom in", "Competitive effect", "the"} <= en_hits
-    for lang in ("pl", "be", "ru"):
-        text = "\n".join(seen[lang][0])
+    for key in ("pl", "be", "ru", *(f"eu-{lang}" for lang in EU_LANGS)):
+        lang = key.removeprefix("eu-")
+        # each distinct text with a Latin letter once (English needs one): the EU demo's
+        # page holds 277 region profiles, tens of thousands of numbers and repeated
+        # labels, and ~500 patterns over megabytes of them would take minutes
+        text = "\n".join(sorted({t for t in seen[key][0] if LATIN.search(t)}))
         for name in PROPER_NAMES:
             text = text.replace(name, "")
-        left = sorted({what for what, rx in english_patterns(lang) if rx.search(text)})
-        assert left == [], (lang, left, [t for t in seen[lang][0] if any(
-            rx.search(t) for what, rx in english_patterns(lang) if what in left)][:10])
+        patterns = english_patterns(lang)
+        left = sorted({what for what, rx in patterns if rx.search(text)})
+        assert left == [], (key, left, [t for t in dict.fromkeys(seen[key][0]) if any(
+            rx.search(t) for what, rx in patterns if what in left)][:10])
     # translated toolbar titles and headings really are there
     pl_text = "\n".join(seen["pl"][0])
     assert "Powiększ" in pl_text and "Profil regionu" in pl_text
     assert "Увеличить" in "\n".join(seen["ru"][0])
     assert "Павялічыць" in "\n".join(seen["be"][0])
+    # the EU demo: the map draws Poland's 16 voivodeships, Podlaskie's profile first,
+    # the demo's note and source line in the page's language
+    notes = {"pl": ("Dane demonstracyjne", "Eurostat, statystyka strukturalna"),
+             "be": ("Дэманстрацыйныя даныя", "Eurostat, структурная статыстыка")}
+    for lang, (note, source) in notes.items():
+        texts = seen[f"eu-{lang}"][0]
+        drawn = MAP_SHAPES[f"eu-{lang}.html"]
+        assert len(drawn) == 16 and {"PL-PD", "PL-MZ"} <= set(drawn), drawn
+        assert any(note in t for t in texts) and any(source in t for t in texts), lang
+        html = pages[f"eu-{lang}"].read_text(encoding="utf-8")
+        assert '<option value="PL84" selected>Podlaskie</option>' in html

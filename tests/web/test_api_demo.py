@@ -149,6 +149,9 @@ def test_serve_migrates_loads_demo_and_runs_the_server(monkeypatch):
     analysis = Dataset.objects.get(source="demo")
     assert (analysis.status, analysis.published, analysis.summary["regions"]) == (
         "done", True, 50)
+    # ... and the EU demo (packaged Eurostat regional SBS, EU28 NUTS 2, NACE divisions)
+    eu = Dataset.objects.get(source="demo-eu")
+    assert (eu.status, eu.published, eu.summary["regions"]) == ("done", True, 277)
     # The analysis worker thread that serve started stops when the server returns.
     import threading
     import time

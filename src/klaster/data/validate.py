@@ -203,6 +203,8 @@ def validate_stats(
             file=src, line=int(same[1]), field="industry",
         )
 
+    log.first_lines = dict(keyed.group_by("industry").agg(pl.col(LINE_COL).min())
+                           .iter_rows())
     if known_industries is not None:
         _warn_unknown(out, lines, "industry", set(known_industries), src, log)
     if known_regions is not None:

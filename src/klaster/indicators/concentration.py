@@ -24,7 +24,6 @@ import polars as pl
 
 from klaster.errors import DataError
 from klaster.indicators._checks import reject_duplicates, reject_negative, require_columns
-from klaster.indicators._kernels import concentration_year, first_duplicate_cell
 
 CONCENTRATION_COLUMNS = (
     "industry", "year", "employment", "regions", "unpublished_cells",
@@ -72,6 +71,10 @@ def prepare_panel(stats: pl.DataFrame) -> IndustryPanel:
     years_sorted = base["year"].unique().sort().to_numpy()
     y = np.searchsorted(years_sorted, base["year"].to_numpy()).astype(np.int64)
     n_years = len(years_sorted)
+    # Numba is imported when a concentration index is computed, not by every command
+    # that maps clusters (klaster.mapping imports klaster.indicators)
+    from klaster.indicators._kernels import first_duplicate_cell
+
     if first_duplicate_cell(y, r, i, n_years, regions.len(), industries.len()) >= 0:
         reject_duplicates(base, ["region", "industry", "year"], "statistics table")  # names it
     unpublished = (
@@ -139,6 +142,8 @@ def _concentration_year(year, r, i, e, n, n_reg, n_ind, approx_h) -> pl.DataFram
     """
     if n is None or not approx_h:
         n = np.full(e.size, np.nan)
+    from klaster.indicators._kernels import concentration_year
+
     listed, e_i, regions, gini, hoover, g, sum_s2, h, sum_x2 = concentration_year(
         r, i, e, n, n_reg, n_ind, bool(approx_h))
     listed = np.nonzero(listed)[0]

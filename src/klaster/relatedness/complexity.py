@@ -36,8 +36,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-import scipy.linalg
-import scipy.sparse.linalg
 
 from klaster.errors import DataError
 
@@ -72,6 +70,10 @@ def _top_two(s: np.ndarray, top: np.ndarray, solver: Solver
     runs on the deflated S - lambda_1 w_1 w_1^T for its single largest eigenpair, which
     takes fewer and cheaper iterations than asking for two pairs (Saad 2011, *Numerical
     Methods for Large Eigenvalue Problems*, sec. 4.2: Wielandt/Hotelling deflation)."""
+    # imported here, not at start-up of every `klaster` command (benchmarks/bench_demo_eu.py)
+    import scipy.linalg
+    import scipy.sparse.linalg
+
     n = s.shape[0]
     use_lanczos = solver == "lanczos" or (solver == "auto" and n >= LANCZOS_FROM)
     if use_lanczos and n > 3:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
-from scipy.stats import rankdata
 
 from klaster.errors import DataError
 from klaster.relatedness.space import RelatednessResult
@@ -32,6 +31,10 @@ SUPPORT_COLUMNS = ("region", "activity", "supporting_activity", "proximity", "rc
 
 
 def _pct(x: np.ndarray) -> np.ndarray:
+    # imported here: scipy.stats takes ~2 s of CPU to import, which every `klaster`
+    # command paid at start-up (the CLI registers the relatedness commands)
+    from scipy.stats import rankdata
+
     return rankdata(x, method="average") / len(x)
 
 

@@ -310,13 +310,14 @@ def select_level(
         levels = ", ".join(sorted(def_levels))
         emp = (lf.filter(pl.col("industry").cast(pl.Utf8).is_in(list(dropped)))
                .group_by(pl.col("industry").cast(pl.Utf8))
-               .agg(pl.col("employment").sum()).collect())
-        emp_of = dict(emp.iter_rows())
+               .agg(pl.col("employment").sum(), _first_line(lf)).collect())
+        emp_of = {r[0]: r[1:] for r in emp.iter_rows()}
         for code in sorted(dropped):
+            n, line = emp_of.get(code, (None, None))
             issues.add("other_level", f"industry {code} ({dropped[code]}, "
-                       f"{emp_of.get(code) or 0:,.0f} employed) left out: the definitions "
+                       f"{n or 0:,.0f} employed) left out: the definitions "
                        f"are at {levels} level, and codes of other levels would count the "
-                       "same jobs twice", industry=code, field="industry")
+                       "same jobs twice", industry=code, field="industry", line=line)
     return (lf.filter(pl.col("industry").cast(pl.Utf8).is_in(list(mapping)))
             .with_columns(pl.col("industry").cast(pl.Utf8)
                           .replace_strict(mapping, return_dtype=pl.Utf8)))
@@ -339,6 +340,16 @@ def other_level_frame(stats: pl.DataFrame | pl.LazyFrame, codes: list[str]) -> p
             .group_by(pl.col("industry").cast(pl.Utf8)).agg(pl.col("employment").sum())
             .sort("employment", "industry", descending=[True, False], nulls_last=True)
             .collect())
+
+def _first_line(lf: pl.LazyFrame) -> pl.Expr:
+    """First input line of a group (the loaders' hidden line column, so that a warning
+    names where the code first occurs), or null for tables built in code."""
+    from klaster.data.validate import LINE_COL
+
+    if LINE_COL in lf.collect_schema().names():
+        return pl.col(LINE_COL).min().cast(pl.Int64).alias("_line")
+    return pl.lit(None, pl.Int64).alias("_line")
+
 
 def _stats_lazy(stats: pl.DataFrame | pl.LazyFrame, needed: tuple[str, ...]) -> pl.LazyFrame:
     lf = stats.lazy() if isinstance(stats, pl.DataFrame) else stats
@@ -375,6 +386,7 @@ def apply_definitions(
     lf = _stats_lazy(stats, ("region", "industry", "year", *STATS_VALUES))
     if select:
         lf = select_level(lf, checked, system=system, issues=issues)
+    lf_all = lf
     lf = lf.select("region", pl.col("industry").cast(pl.Utf8), "year", *STATS_VALUES)
     df = lf.collect()
     if df.select(pl.any_horizontal(pl.col("region", "industry", "year").is_null().any())).item():
@@ -408,15 +420,14 @@ def apply_definitions(
         *[names[c].gather(out["_c"]) for c in ("cluster", "cluster_name", "cluster_type")],
         "year", *STATS_VALUES)
     if issues is not None:
-        lost = (df.lazy().join(defs.lazy().select("industry").unique(), on="industry",
-                               how="anti")
-                .group_by("industry").agg(pl.col("employment").sum())
-                .select(pl.col("industry").cast(pl.Utf8), "employment")
+        lost = (lf_all.group_by(pl.col("industry").cast(pl.Utf8))
+                .agg(pl.col("employment").sum(), _first_line(lf_all))
+                .join(checked.lazy().select("industry"), on="industry", how="anti")
                 .sort("industry").collect())
-        for code, emp in lost.iter_rows():
+        for code, emp, line in lost.iter_rows():
             issues.add("unmapped_code", f"industry {code} ({emp or 0:,.0f} employed) is in "
                        "no cluster of the definitions and enters none", industry=code,
-                       field="industry")
+                       field="industry", line=line)
     return result
 
 

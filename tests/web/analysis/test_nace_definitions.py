@@ -29,7 +29,7 @@ def test_pipeline_on_nace_divisions_states_the_level_caveats():
         pl.lit(None, pl.Float64).alias("payroll"), pl.lit(None, pl.Utf8).alias("flag"))
     defs, system = Dataset(definitions="nace-division").cluster_definitions()
     out = analyse(stats, defs, system=system)
-    text = " ".join(out.notes)
+    text = " ".join(map(str, out.notes))   # notes are messages (English by str)
     assert "NACE division level" in text
     assert "in 2 industry codes at other levels" in text  # C and 451
     emp = out.mapping.indicators["employment"].sum()

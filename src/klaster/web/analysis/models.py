@@ -33,6 +33,7 @@ class Dataset(models.Model):
     class Source(models.TextChoices):
         UPLOAD = "upload", _("Uploaded file")
         DEMO = "demo", _("Demo: County Business Patterns 2021")
+        DEMO_EU = "demo-eu", _("Demo: Eurostat regional business statistics, EU28 NUTS 2")
 
     class Format(models.TextChoices):
         AUTO = "auto", _("Detect from the file")

@@ -160,7 +160,8 @@ def analyse(stats: pl.DataFrame, definitions: pl.DataFrame, *,
             from_year: int | None = None, title: str = "Regional cluster report",
             source_note: str = "Regional employment statistics", top: int = 10,
             progress: Progress | None = None, system: str | None = None,
-            languages: tuple[str, ...] = LANGUAGES) -> AnalysisOutput:
+            languages: tuple[str, ...] = LANGUAGES, geometry: dict | None = None,
+            caveats: list[Message] | tuple[Message, ...] = ()) -> AnalysisOutput:
     """Cluster mapping, report and opportunities of one statistics table.
 
     stats: STATS_SCHEMA; definitions: DEFINITIONS_SCHEMA; regions: REGIONS_SCHEMA (names
@@ -169,6 +170,9 @@ def analyse(stats: pl.DataFrame, definitions: pl.DataFrame, *,
     told each stage. system: code system of the statistics for
     :func:`klaster.mapping.map_clusters` (from klaster.taxonomy.builtin_definitions). The
     report is rendered in each of ``languages`` (the platform shows the reader's).
+    geometry: boundaries for the report's map (a FeatureCollection joined through
+    ``regions.geo_id``; None: US states when the codes are, else no map); caveats: data
+    notes (klaster.messages.Message) put before the engine's own.
     Raises DataError for input the engine cannot use.
     """
     say = progress or (lambda _stage, _pct: None)
@@ -181,8 +185,9 @@ def analyse(stats: pl.DataFrame, definitions: pl.DataFrame, *,
     mapping = map_clusters(stats, definitions, start_year=from_year, end_year=last,
                            system=system)
     say("Rendering the report", 45)
-    notes = mapping.notes()
-    reports = {lang: _render(mapping, regions, last, title, source_note, notes, lang)
+    notes = [*caveats, *mapping.notes()]
+    reports = {lang: _render(mapping, regions, last, title, source_note, notes, lang,
+                             geometry)
                for lang in dict.fromkeys(("en", *languages))}
 
     say("Relatedness and opportunities", 70)
@@ -204,13 +209,14 @@ def analyse(stats: pl.DataFrame, definitions: pl.DataFrame, *,
 
 
 def _render(mapping: MappingResult, regions, year, title, source_note, notes,
-            language: str = "en") -> str:
+            language: str = "en", geometry: dict | None = None) -> str:
     from klaster.reports import render_report
 
     meta: dict[str, Any] = {"caveats": list(notes), **mapping.options}
     # Without boundaries the report draws US states when every code is one, and says
     # plainly that it has no map otherwise (klaster.reports.html).
     return render_report(mapping.indicators, regions=regions, change=mapping.change,
+                         geometry=geometry,
                          year=year, title=title, source_note=source_note, metadata=meta,
                          language=language)
 

@@ -186,6 +186,10 @@ def _inputs(ds: Dataset):
         from klaster.data.demo import DEMO_SOURCE
 
         stats, label = load_demo(), DEMO_SOURCE
+    elif ds.source == Dataset.Source.DEMO_EU:
+        from klaster.data.demo import EU_DEMO_SOURCE, eu_demo_regions, load_demo_eu
+
+        stats, label = load_demo_eu(), EU_DEMO_SOURCE
     else:
         stats, _issues = load_statistics(ds.file.path, ds.file_name or Path(ds.file.name).name,
                                          ds.format, ds.data_year)
@@ -195,10 +199,28 @@ def _inputs(ds: Dataset):
         regions = _named(load_regions, ds.regions_file)
     elif ds.regions == Dataset.Regions.US_STATES:
         regions = us_states()
+    elif ds.source == Dataset.Source.DEMO_EU:
+        # NUTS 2021 names; Poland's voivodeships joined to the built-in boundaries
+        regions = eu_demo_regions(stats["region"].unique().to_list())
     else:
         regions = None
     assert isinstance(stats, pl.DataFrame)
     return stats, defs, system, regions, label
+
+
+def _demo_extras(ds: Dataset) -> dict:
+    """Boundaries and caveats of the EU demo: Poland's voivodeships from the built-in
+    pl-by-lt boundaries (OpenStreetMap, ODbL, attributed in the notes) and the demo's
+    data note; nothing for other datasets."""
+    if ds.source != Dataset.Source.DEMO_EU:
+        return {}
+    from klaster.messages import Message
+    from klaster.reports import builtin_geometry
+
+    geometry, _table, attribution = builtin_geometry("pl")
+    return {"geometry": geometry,
+            "caveats": [Message("demo.eurostat"),
+                        Message("boundaries.attribution", {"source": attribution})]}
 
 
 def _named(loader, field, **kwargs):
@@ -226,7 +248,8 @@ def _run(ds: Dataset) -> None:
         say("Loading statistics", 5)
         stats, defs, system, regions, label = _inputs(ds)
         out = analyse(stats, defs, regions=regions, year=ds.year, from_year=ds.from_year,
-                      title=ds.title, source_note=label, progress=say, system=system)
+                      title=ds.title, source_note=label, progress=say, system=system,
+                      **_demo_extras(ds))
         say("Writing results", 85)
         rel = f"{RESULTS}/{ds.pk}-{timezone.now():%Y%m%d%H%M%S%f}"
         folder = write_results(out, Path(settings.MEDIA_ROOT) / rel)

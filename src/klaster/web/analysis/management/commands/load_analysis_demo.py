@@ -1,6 +1,8 @@
-"""Load the demo analysis (packaged CBP 2021, US states) and run it now, published.
+"""Load the demo analyses and run them now, published: the packaged CBP 2021 extract (US
+states x US benchmark clusters) and the packaged Eurostat regional SBS extract (EU28 NUTS 2
+regions x US benchmark clusters on NACE divisions, Poland's voivodeships on the map).
 
-Idempotent: does nothing when a finished demo dataset exists.
+Idempotent: a demo whose finished dataset exists is not loaded again.
 """
 
 from django.core.management.base import BaseCommand
@@ -16,19 +18,34 @@ def create_demo(user=None) -> Dataset:
         regions=Dataset.Regions.US_STATES, created_by=user)
 
 
+def create_demo_eu(user=None) -> Dataset:
+    """A queued EU demo dataset (the packaged Eurostat sbs_r_nuts06_r2 extract, NACE
+    divisions, recoded to NUTS 2021; regions named and mapped by the task)."""
+    from klaster.web.registry.models import CodeSystem
+
+    return Dataset.objects.create(
+        title="Eurostat regional business statistics 2008–2015, EU28 NUTS 2 (demo)",
+        source=Dataset.Source.DEMO_EU, definitions=Dataset.Definitions.NACE_DIVISION,
+        code_system=CodeSystem.NACE2, regions=Dataset.Regions.NONE, created_by=user)
+
+
 class Command(BaseCommand):
-    help = "Create and run the demo analysis dataset (CBP 2021), published."
+    help = ("Create and run the demo analysis datasets (CBP 2021; Eurostat regional SBS, "
+            "EU28), published.")
 
     def handle(self, *args, **options):
-        if Dataset.objects.filter(source=Dataset.Source.DEMO, status=Status.DONE).exists():
-            self.stdout.write("demo analysis already loaded")
-            return
-        ds = create_demo()
-        claim(ds.pk)
-        run(ds)
-        ds.refresh_from_db()
-        if ds.status != Status.DONE:
-            self.stderr.write(f"demo analysis failed: {ds.error}")
-            return
-        Dataset.objects.filter(pk=ds.pk).update(published=True)
-        self.stdout.write(f"demo analysis loaded: dataset {ds.pk}")
+        for source, create, what in ((Dataset.Source.DEMO, create_demo, "demo analysis"),
+                                     (Dataset.Source.DEMO_EU, create_demo_eu,
+                                      "EU demo analysis")):
+            if Dataset.objects.filter(source=source, status=Status.DONE).exists():
+                self.stdout.write(f"{what} already loaded")
+                continue
+            ds = create()
+            claim(ds.pk)
+            run(ds)
+            ds.refresh_from_db()
+            if ds.status != Status.DONE:
+                self.stderr.write(f"{what} failed: {ds.error}")
+                continue
+            Dataset.objects.filter(pk=ds.pk).update(published=True)
+            self.stdout.write(f"{what} loaded: dataset {ds.pk}")
