@@ -137,7 +137,7 @@ def test_report_language_and_shift_share_in_change_output(tmp_path):
     res = run("report", stats, "--definitions", defs, "-o", out, "--language", "be")
     assert res.exit_code == 0, res.output
     html = out.read_text(encoding="utf-8")
-    assert '<html lang="be">' in html and "Раскладанне росту (shift-share)" in html
+    assert '<html lang="be">' in html and "Раскладанне росту (метад зрухаў і доляў)" in html
     assert "працоўных месцаў" in html  # the allocation caveat, rendered in Belarusian
     bad = run("report", stats, "--definitions", defs, "-o", out, "--language", "de")
     assert bad.exit_code == 2

@@ -104,9 +104,9 @@ def result():
 
 @pytest.mark.parametrize("lang,heading,decomposition", [
     ("en", "Region profile", "Growth decomposition (shift-share), 2015–2020"),
-    ("pl", "Profil regionu", "Dekompozycja wzrostu (shift-share), 2015–2020"),
-    ("be", "Профіль рэгіёна", "Раскладанне росту (shift-share), 2015–2020"),
-    ("ru", "Профиль региона", "Разложение роста (shift-share), 2015–2020"),
+    ("pl", "Profil regionu", "Dekompozycja wzrostu (metoda przesunięć udziałów), 2015–2020"),
+    ("be", "Профіль рэгіёна", "Раскладанне росту (метад зрухаў і доляў), 2015–2020"),
+    ("ru", "Профиль региона", "Разложение роста (метод сдвигов и долей), 2015–2020"),
 ])
 def test_report_in_each_language(result, lang, heading, decomposition):
     page = render_report(result.indicators, language=lang, **i18ndata.report_options(result))
