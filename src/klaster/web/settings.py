@@ -97,6 +97,10 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    # Bootstrap (django-bootstrap-static) and Swagger UI / Redoc (drf-spectacular-sidecar)
+    # ship their files as app static files; Leaflet and plotly.js: klaster.web.assets.
+    "bootstrap",
+    "drf_spectacular_sidecar",
     "klaster.web.registry",
     "klaster.web.portal",
     "klaster.web.api",
@@ -229,6 +233,11 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "klaster.web.assets.PackageAssetFinder",
+]
 MEDIA_URL = "media/"
 MEDIA_ROOT = DATA_DIR / "media"
 
