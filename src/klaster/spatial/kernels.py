@@ -49,6 +49,17 @@ def chord2_edges(delta: float, n_bins: int, radius: float = EARTH_RADIUS_KM) -> 
 
 
 @nb.njit(inline="always", cache=True)
+def _sq_dist(coords, i, j, geographic):
+    """Squared unit chord (geographic: unit vectors) or squared planar distance."""
+    if geographic:
+        return 2.0 - 2.0 * (coords[i, 0] * coords[j, 0] + coords[i, 1] * coords[j, 1]
+                            + coords[i, 2] * coords[j, 2])
+    dx = coords[i, 0] - coords[j, 0]
+    dy = coords[i, 1] - coords[j, 1]
+    return dx * dx + dy * dy
+
+
+@nb.njit(inline="always", cache=True)
 def _geo_bin(c2, radius, delta, edges_c2, n_bins):
     c = math.sqrt(c2)
     # d = 2R asin(c/2) = R c (1 + c^2/24 + 3 c^4/640 + ...) (Taylor series of asin);
@@ -65,15 +76,10 @@ def _geo_bin(c2, radius, delta, edges_c2, n_bins):
 
 @nb.njit(inline="always", cache=True)
 def _pair_bin(coords, i, j, geographic, radius, delta, edges_c2, n_bins):
+    s = _sq_dist(coords, i, j, geographic)
     if geographic:
-        dot = (coords[i, 0] * coords[j, 0] + coords[i, 1] * coords[j, 1]
-               + coords[i, 2] * coords[j, 2])
-        c2 = 2.0 - 2.0 * dot
-        c2 = max(c2, 0.0)
-        return _geo_bin(c2, radius, delta, edges_c2, n_bins)
-    dx = coords[i, 0] - coords[j, 0]
-    dy = coords[i, 1] - coords[j, 1]
-    k = int(math.sqrt(dx * dx + dy * dy) / delta)
+        return _geo_bin(max(s, 0.0), radius, delta, edges_c2, n_bins)
+    k = int(math.sqrt(s) / delta)
     if k >= n_bins:
         k = n_bins - 1
     return k
@@ -278,6 +284,29 @@ def smooth_histogram(hist, delta, grid, h, total, reflect_upto):
     return out
 
 
+@nb.njit(inline="always", cache=True)
+def _weight_totals(site_w, is_target):
+    """W and W_T: the weight of all sites and of the target sites."""
+    w_total = 0.0
+    w_target = 0.0
+    for j in range(site_w.shape[0]):
+        w_total += site_w[j]
+        if is_target[j]:
+            w_target += site_w[j]
+    return w_total, w_target
+
+
+@nb.njit(inline="always", cache=True)
+def _sum_chunks(num, den):
+    """Reduce the per-chunk partial sums of the parallel loop."""
+    out_n = np.zeros(num.shape[1])
+    out_d = np.zeros(num.shape[1])
+    for ch in range(num.shape[0]):
+        out_n += num[ch]
+        out_d += den[ch]
+    return out_n, out_d
+
+
 @nb.njit(parallel=True, cache=True)
 def m_sums(coords, ref_idx, site_w, is_target, geographic, thresholds, n_chunks):
     """Numerator and denominator sums of Marcon & Puech's M at every radius.
@@ -294,12 +323,7 @@ def m_sums(coords, ref_idx, site_w, is_target, geographic, thresholds, n_chunks)
     n_sites = site_w.shape[0]
     g = thresholds.shape[0]
     t_max = thresholds[g - 1]
-    w_total = 0.0
-    w_target = 0.0
-    for j in range(n_sites):
-        w_total += site_w[j]
-        if is_target[j]:
-            w_target += site_w[j]
+    w_total, w_target = _weight_totals(site_w, is_target)
     num = np.zeros((n_chunks, g))
     den = np.zeros((n_chunks, g))
     for ch in nb.prange(n_chunks):
@@ -312,13 +336,7 @@ def m_sums(coords, ref_idx, site_w, is_target, geographic, thresholds, n_chunks)
             for j in range(n_sites):
                 if j == i:
                     continue
-                if geographic:
-                    s = 2.0 - 2.0 * (coords[i, 0] * coords[j, 0] + coords[i, 1] * coords[j, 1]
-                                     + coords[i, 2] * coords[j, 2])
-                else:
-                    dx = coords[i, 0] - coords[j, 0]
-                    dy = coords[i, 1] - coords[j, 1]
-                    s = dx * dx + dy * dy
+                s = _sq_dist(coords, i, j, geographic)
                 if s > t_max:
                     continue
                 q = np.searchsorted(thresholds, s)
@@ -336,12 +354,7 @@ def m_sums(coords, ref_idx, site_w, is_target, geographic, thresholds, n_chunks)
                 if ca > 0.0:
                     num[ch, q] += ct / ca
                     den[ch, q] += expected
-    out_n = np.zeros(g)
-    out_d = np.zeros(g)
-    for ch in range(n_chunks):
-        out_n += num[ch]
-        out_d += den[ch]
-    return out_n, out_d
+    return _sum_chunks(num, den)
 
 
 @nb.njit(parallel=True, cache=True)
@@ -361,12 +374,7 @@ def m_density_sums(coords, ref_idx, site_w, is_target, geographic, radius, grid,
     n_sites = site_w.shape[0]
     g = grid.shape[0]
     reach = 9.0 * h
-    w_total = 0.0
-    w_target = 0.0
-    for j in range(n_sites):
-        w_total += site_w[j]
-        if is_target[j]:
-            w_target += site_w[j]
+    w_total, w_target = _weight_totals(site_w, is_target)
     num = np.zeros((n_chunks, g))
     den = np.zeros((n_chunks, g))
     for ch in nb.prange(n_chunks):
@@ -379,18 +387,12 @@ def m_density_sums(coords, ref_idx, site_w, is_target, geographic, radius, grid,
             for j in range(n_sites):
                 if j == i:
                     continue
+                s = _sq_dist(coords, i, j, geographic)
+                if s > t_max:
+                    continue
                 if geographic:
-                    s = 2.0 - 2.0 * (coords[i, 0] * coords[j, 0] + coords[i, 1] * coords[j, 1]
-                                     + coords[i, 2] * coords[j, 2])
-                    if s > t_max:
-                        continue
                     d = 2.0 * radius * math.asin(min(math.sqrt(max(s, 0.0)) / 2.0, 1.0))
                 else:
-                    dx = coords[i, 0] - coords[j, 0]
-                    dy = coords[i, 1] - coords[j, 1]
-                    s = dx * dx + dy * dy
-                    if s > t_max:
-                        continue
                     d = math.sqrt(s)
                 lo = np.searchsorted(grid, d - reach)
                 hi = np.searchsorted(grid, d + reach, side="right")
@@ -409,9 +411,4 @@ def m_density_sums(coords, ref_idx, site_w, is_target, geographic, radius, grid,
                 if all_k[q] > 0.0:
                     num[ch, q] += tgt_k[q] / all_k[q]
                     den[ch, q] += expected
-    out_n = np.zeros(g)
-    out_d = np.zeros(g)
-    for ch in range(n_chunks):
-        out_n += num[ch]
-        out_d += den[ch]
-    return out_n, out_d
+    return _sum_chunks(num, den)
