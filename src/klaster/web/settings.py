@@ -218,7 +218,7 @@ AXES_RESET_ON_SUCCESS = True
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal:workspace"
-LOGOUT_REDIRECT_URL = "portal:directory"
+LOGOUT_REDIRECT_URL = "portal:home"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("pl", _("Polish")), ("be", _("Belarusian")),
