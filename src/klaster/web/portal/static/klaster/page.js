@@ -8,6 +8,18 @@ document.addEventListener("click", function (event) {
   var el = event.target.closest ? event.target.closest("[data-print]") : null;
   if (el) { window.print(); }
 });
+// A large document (the analysis report) is framed only when asked for: a button with
+// data-load-frame="<iframe id>" copies the frame's data-src into src and shows it.
+document.addEventListener("click", function (event) {
+  var el = event.target.closest ? event.target.closest("[data-load-frame]") : null;
+  if (!el) { return; }
+  var frame = document.getElementById(el.getAttribute("data-load-frame"));
+  if (!frame) { return; }
+  if (!frame.getAttribute("src")) { frame.setAttribute("src", frame.getAttribute("data-src")); }
+  frame.hidden = false;
+  el.hidden = true;
+  frame.focus();
+});
 // Every table of the page's main part scrolls in its own box (Bootstrap .table-responsive)
 // rather than widening the page on a phone; site.css already keeps an unwrapped table from
 // widening it, this only lets a wrapped one fill the width. A box that scrolls is focusable
