@@ -57,7 +57,7 @@ def free_port() -> int:
 
 
 def uptime() -> str:
-    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
 
 
 def fetch(url: str, timeout: float = 60) -> str:
