@@ -147,7 +147,7 @@ def main() -> None:
          "--timeout", str(args.timeout)], env={**os.environ, **env})
     worker = subprocess.Popen([sys.executable, "-m", "klaster.web", "analysis_worker",
                                "--interval", "0.5"], env={**os.environ, **env})
-    reads = ["/", f"/clusters/{cluster}/", "/api/clusters/", "/api/organisations/",
+    reads = ["/", "/clusters/", f"/clusters/{cluster}/", "/api/clusters/", "/api/organisations/",
              f"/api/documents/?cluster={cluster}"]
     statuses: collections.Counter = collections.Counter()
     acknowledged: list[str] = []

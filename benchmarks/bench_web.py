@@ -126,7 +126,7 @@ def _load(port: int, cluster_ids: list[int], clients: int, requests: int,
     for i in range(requests):
         kind = ENDPOINTS[i % len(ENDPOINTS)]
         # Random pages among the first five that exist (50 rows a page).
-        path = {"directory": f"/?page={rng.randint(1, pages['clusters'])}",
+        path = {"directory": f"/clusters/?page={rng.randint(1, pages['clusters'])}",
                 "cluster page": f"/clusters/{rng.choice(cluster_ids)}/",
                 "api clusters": f"/api/clusters/?page={rng.randint(1, pages['clusters'])}",
                 "api organisations":

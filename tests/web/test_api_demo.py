@@ -116,8 +116,9 @@ def test_serve_migrates_loads_demo_and_runs_the_server(monkeypatch):
 
     monkeypatch.setattr(management, "call_command", intercept)
     monkeypatch.setenv("KLASTER_DEMO_PASSWORD", "demo-pass-123")
+    monkeypatch.setenv("KLASTER_STATIC_PREPARED", "0")  # settings are already loaded
     web_cli.serve(host="127.0.0.1", port=8123, demo=True)
-    assert ran == [(("127.0.0.1:8123",), {"use_reloader": False, "insecure_serving": True})]
+    assert ran == [(("127.0.0.1:8123",), {"use_reloader": False, "use_static_handler": False})]
     assert Cluster.objects.filter(name_en="Metal Processing Cluster", published=True).exists()
     from django.contrib.auth import get_user_model
 

@@ -64,8 +64,9 @@ def test_coordinator_journey(live_server, make_user, tmp_path, monkeypatch):
         expect(page.locator(".message")).to_contain_text("Saved")
 
         # Public directory: search finds it; signed out so only published records show.
+        page.click("header .account-toggle")
         page.click("header button:has-text('Sign out')")
-        page.goto(f"{live_server.url}/")
+        page.goto(f"{live_server.url}/clusters/")
         page.fill("#id_q", "Narew")
         page.click("form.filters button[type=submit]")
         expect(page.locator("table.list tbody a")).to_have_text(["Narew Food Valley"])
@@ -79,7 +80,7 @@ def test_coordinator_journey(live_server, make_user, tmp_path, monkeypatch):
         page.select_option("#language", "pl")
         expect(page.locator("h1")).to_have_text("Mapa klastrów")
         expect(page.locator("html")).to_have_attribute("lang", "pl")
-        page.goto(f"{live_server.url}/")
+        page.goto(f"{live_server.url}/clusters/")
         expect(page.locator("table.list tbody a").first).to_have_text("Dolina Żywności Narwi")
         browser.close()
     assert outside == []

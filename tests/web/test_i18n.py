@@ -47,9 +47,9 @@ def test_compile_writes_mo_files(tmp_path):
     ("ru", "Каталог кластеров", "Действующий"),
 ])
 def test_language_switch(client, registry, lang, heading, status):
-    r = client.post("/i18n/setlang/", {"language": lang, "next": "/"})
+    r = client.post("/i18n/setlang/", {"language": lang, "next": "/clusters/"})
     assert r.status_code == 302
-    page = client.get("/").content.decode()
+    page = client.get("/clusters/").content.decode()
     assert f'<html lang="{lang}">' in page
     assert f"<h1>{heading}</h1>" in page and status in page
 

@@ -17,7 +17,7 @@ def test_anonymous_reads_published_not_unpublished_pages(client, registry):
     # org_b is neither approved nor a member of a published cluster.
     assert client.get(f"/organisations/{registry['org_b'].pk}/").status_code == 404
     assert client.get(f"/organisations/{registry['org_a'].pk}/").status_code == 200
-    directory = client.get("/").content.decode()
+    directory = client.get("/clusters/").content.decode()
     assert "Published cluster" in directory and "Hidden cluster" not in directory
 
 

@@ -49,7 +49,7 @@ def test_directory_filters_and_search(client, registry, uncached):
                                industry_codes=["J62"])
     Membership.objects.create(organisation=registry["org_b"], cluster=c)
     def names(query):
-        page = client.get("/", query)
+        page = client.get("/clusters/", query)
         assert page.status_code == 200
         return [x.display_name for x in page.context["page"]]
     assert names({}) == ["ICT Valley", "Published cluster"]
@@ -185,7 +185,7 @@ def _queries(client, url, n):
     return len(ctx.captured_queries)
 
 
-@pytest.mark.parametrize("url", ["/", "/map/", "/clusters/{pk}/", "/api/clusters/",
+@pytest.mark.parametrize("url", ["/", "/clusters/", "/map/", "/clusters/{pk}/", "/api/clusters/",
                                  "/api/organisations/", "/api/memberships/",
                                  "/api/activities/"])
 def test_queries_per_page_do_not_grow_with_rows(client, url):

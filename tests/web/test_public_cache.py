@@ -27,7 +27,7 @@ def _get(client, url, **extra):
     return r, len(ctx.captured_queries)
 
 
-@pytest.mark.parametrize("url", ["/", "/clusters/{pk}/", "/api/clusters/",
+@pytest.mark.parametrize("url", ["/", "/clusters/", "/clusters/{pk}/", "/api/clusters/",
                                  "/api/organisations/", "/api/memberships/"])
 def test_second_anonymous_request_is_a_hit_without_queries(client, registry, url):
     url = url.format(pk=registry["published"].pk)
@@ -44,7 +44,7 @@ def test_second_anonymous_request_is_a_hit_without_queries(client, registry, url
 
 def test_edit_is_visible_immediately_in_pages_and_api(client, registry):
     cluster = registry["published"]
-    assert "Published cluster" in client.get("/").content.decode()
+    assert "Published cluster" in client.get("/clusters/").content.decode()
     assert client.get(f"/clusters/{cluster.pk}/").status_code == 200
     api = APIClient()
     assert api.get("/api/clusters/").json()["results"][0]["member_count"] == 1
@@ -56,7 +56,7 @@ def test_edit_is_visible_immediately_in_pages_and_api(client, registry):
     assert r.status_code == 200, r.content
     Membership.objects.create(organisation=registry["org_b"], cluster=cluster)
 
-    assert "Renamed cluster" in client.get("/").content.decode()
+    assert "Renamed cluster" in client.get("/clusters/").content.decode()
     assert "Renamed cluster" in client.get(f"/clusters/{cluster.pk}/").content.decode()
     (row,) = api.get("/api/clusters/").json()["results"]
     assert (row["name_en"], row["member_count"]) == ("Renamed cluster", 2)
@@ -68,18 +68,18 @@ def test_unpublishing_hides_a_cached_cluster_page(client, registry):
     cluster.published = False
     cluster.save_versioned(cluster.version)
     assert client.get(f"/clusters/{cluster.pk}/").status_code == 404
-    assert "Published cluster" not in client.get("/").content.decode()
+    assert "Published cluster" not in client.get("/clusters/").content.decode()
 
 
 def test_signed_in_users_never_read_or_fill_the_public_cache(client, registry):
     hidden = registry["hidden"]
-    assert "Hidden cluster" not in client.get("/").content.decode()  # cached for anonymous
+    assert "Hidden cluster" not in client.get("/clusters/").content.decode()  # cached for anonymous
     coordinator = Client()
     coordinator.force_login(registry["coord_b"])
-    assert "Hidden cluster" in coordinator.get("/").content.decode()
+    assert "Hidden cluster" in coordinator.get("/clusters/").content.decode()
     assert coordinator.get(f"/clusters/{hidden.pk}/").status_code == 200
     # ... and the coordinator's pages did not become the anonymous ones.
-    assert "Hidden cluster" not in client.get("/").content.decode()
+    assert "Hidden cluster" not in client.get("/clusters/").content.decode()
     assert client.get(f"/clusters/{hidden.pk}/").status_code == 404
 
     token = Token.objects.create(user=registry["coord_b"])
@@ -91,8 +91,8 @@ def test_signed_in_users_never_read_or_fill_the_public_cache(client, registry):
 
 
 def test_languages_are_cached_apart(client, registry):
-    polish = client.get("/", HTTP_ACCEPT_LANGUAGE="pl").content.decode()
-    english = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    polish = client.get("/clusters/", HTTP_ACCEPT_LANGUAGE="pl").content.decode()
+    english = client.get("/clusters/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Katalog klastrów" in polish and "Katalog klastrów" not in english
     assert "Cluster directory" in english
 
@@ -103,7 +103,7 @@ def test_cached_page_carries_each_visitors_own_csrf_token(registry):
     tokens = []
     for _ in range(2):
         visitor = Client(enforce_csrf_checks=True)
-        page = visitor.get("/").content.decode()
+        page = visitor.get("/clusters/").content.decode()
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
         tokens.append(token)
         r = visitor.post("/i18n/setlang/", {"language": "pl", "next": "/",
@@ -119,12 +119,12 @@ def test_filtered_counts_are_cached_per_query(client, registry):
         assert client.get("/api/clusters/", {"sector": "ICT"}).json()["count"] == 1
         assert client.get("/api/clusters/", {"status": "operating"}).json()["count"] == 1
         assert client.get("/api/clusters/").json()["count"] == 2
-        assert "2 clusters" in client.get("/").content.decode()
-        assert "1 cluster<" in client.get("/", {"sector": "ICT"}).content.decode()
+        assert "2 clusters" in client.get("/clusters/").content.decode()
+        assert "1 cluster<" in client.get("/clusters/", {"sector": "ICT"}).content.decode()
 
 
 def test_writes_outside_content_apps_keep_the_cache(client, registry):
-    client.get("/")
+    client.get("/clusters/")
     version = caching.registry_version()
     Client().force_login(registry["stranger"])  # a session row: not registry content
     assert caching.registry_version() == version
@@ -146,9 +146,9 @@ def test_version_is_replaced_again_at_commit(django_capture_on_commit_callbacks)
 
 
 def test_lost_version_token_misses_instead_of_serving_old_pages(client, registry):
-    client.get("/")
+    client.get("/clusters/")
     caches[caching.settings.KLASTER_PUBLIC_CACHE_ALIAS].delete(caching.VERSION_KEY)
-    _, queries = _get(client, "/")
+    _, queries = _get(client, "/clusters/")
     assert queries > 0
 
 

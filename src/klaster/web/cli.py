@@ -57,6 +57,9 @@ def serve(host: str = "127.0.0.1", port: int = 8000, demo: bool = False,
     """
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "klaster.web.settings")
     local_only(host, debug)
+    # Static files are served by WhiteNoise from a prepared STATIC_ROOT (hashed names,
+    # brotli/gzip copies, cached for good), also in DEBUG: see ensure_static below.
+    os.environ.setdefault("KLASTER_STATIC_PREPARED", "1")
     from klaster.web.i18n import compile_translations
 
     compile_translations()
@@ -64,18 +67,34 @@ def serve(host: str = "127.0.0.1", port: int = 8000, demo: bool = False,
     from django.core.management import call_command
 
     django.setup()
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.conf import settings
+
+    from klaster.web.startup import ensure_database
+    from klaster.web.staticfiles import ensure_static
+
     # Migrations and demo loaders run only when the database's stored fingerprints say
     # something changed (klaster.web.startup): a second start goes straight to serving.
-    from klaster.web.startup import ensure_database
-
-    ensure_database(demo=demo)
+    # STATIC_ROOT (hashed names, brotli/gzip copies) likewise is rebuilt only when a static
+    # file or package changed (klaster.web.staticfiles.fingerprint). A first build runs in
+    # a thread beside the database step: compression is C code that releases the GIL, so
+    # the two share the cores instead of adding up. result() re-raises its error.
+    with ThreadPoolExecutor(1, thread_name_prefix="klaster-static") as pool:
+        static = (pool.submit(ensure_static, log=lambda line: print(line, file=sys.stderr))
+                  if settings.KLASTER_STATIC_PREPARED else None)
+        ensure_database(demo=demo)
+        if static is not None:
+            static.result()
     # The analysis queue (uploaded statistics files) is worked by a thread of this
     # process; production runs `python -m klaster.web analysis_worker` beside gunicorn.
     from klaster.web.analysis.tasks import start_worker_thread
 
     _thread, stop = start_worker_thread()
     try:
+        # WhiteNoise (a middleware) serves the static files; runserver's own handler
+        # would serve them uncompressed and uncached.
         call_command("runserver", f"{host}:{port}", use_reloader=False,
-                     insecure_serving=True)
+                     use_static_handler=False)
     finally:
         stop.set()

@@ -113,6 +113,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "klaster.web.security.DebugLoopbackOnlyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files, compressed (brotli/gzip) and cached for good under hashed names
+    # (klaster.web.staticfiles); answered before sessions, so never "Vary: Cookie".
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     # Content-Security-Policy (django-csp): see CONTENT_SECURITY_POLICY below.
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -218,7 +221,7 @@ AXES_RESET_ON_SUCCESS = True
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal:workspace"
-LOGOUT_REDIRECT_URL = "portal:directory"
+LOGOUT_REDIRECT_URL = "portal:home"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("pl", _("Polish")), ("be", _("Belarusian")),
@@ -238,6 +241,21 @@ STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
     "klaster.web.assets.PackageAssetFinder",
 ]
+# Hashed names + compressed copies (klaster.web.staticfiles). `klaster serve` prepares
+# STATIC_ROOT itself and sets KLASTER_STATIC_PREPARED, so even in DEBUG the pages use the
+# hashed, cacheable names and WhiteNoise serves the prepared files without scanning.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "klaster.web.staticfiles.KlasterStaticStorage"},
+}
+KLASTER_STATIC_PREPARED = _flag("KLASTER_STATIC_PREPARED", False)
+try:  # WhiteNoise warns about a missing STATIC_ROOT before the first collectstatic
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+except OSError:  # a read-only data directory: `check` reports it
+    pass
+if KLASTER_STATIC_PREPARED:
+    WHITENOISE_USE_FINDERS = False
+    WHITENOISE_AUTOREFRESH = False
 MEDIA_URL = "media/"
 MEDIA_ROOT = DATA_DIR / "media"
 

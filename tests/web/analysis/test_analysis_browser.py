@@ -38,7 +38,9 @@ def test_analyst_journey(live_server, make_user, tmp_path, monkeypatch):
             page.click("#upload-form button[type=submit]")
             expect(page.locator("h1")).to_have_text("Six states 2021")
             # The page polls the status endpoint and reloads itself when the run ends.
-            expect(page.locator("#report-frame")).to_be_visible(timeout=60_000)
+            # The report loads on demand (it weighs megabytes), into the frame.
+            page.locator("#report-load").click(timeout=60_000)
+            expect(page.locator("#report-frame")).to_be_visible()
             frame = page.frame_locator("#report-frame")
             expect(frame.locator(".js-plotly-plot").first).to_be_visible(timeout=30_000)
             expect(frame.locator("path.choroplethlocation").first).to_be_attached()

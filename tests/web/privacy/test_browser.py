@@ -35,7 +35,7 @@ def test_notice_and_consent_flow(live_server, make_user, monkeypatch, settings, 
         browser = launch(p)
         outside = []
         page = open_page(browser, live_server.url, outside)
-        page.goto(live_server.url + "/")
+        page.goto(live_server.url + "/clusters/")
         page.select_option("#language", lang)
         page.wait_for_load_state()
         expect(page.locator("html")).to_have_attribute("lang", lang)

@@ -155,9 +155,40 @@ def dataset_report(request, pk):
     path = folder / report_name((get_language() or "en").split("-")[0])
     if not path.exists():
         path = folder / report_name("en")
+    # The report is several MB of HTML with plotly.js inline, about a quarter of that
+    # gzipped: a gzip copy is written beside it on first request and served to browsers
+    # that accept it (a finished report never changes, so the copy never goes stale).
+    encoding = None
+    if "gzip" in request.headers.get("Accept-Encoding", ""):
+        path, encoding = _gzip_copy(path), "gzip"
     response = FileResponse(open(path, "rb"), content_type="text/html; charset=utf-8")
-    patch_vary_headers(response, ("Accept-Language", "Cookie"))
+    if encoding:
+        response["Content-Encoding"] = encoding
+    patch_vary_headers(response, ("Accept-Language", "Cookie", "Accept-Encoding"))
+    # The reader's browser keeps it for an hour (private: it may be an unpublished one).
+    response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+def _gzip_copy(path: Path) -> Path:
+    """``path`` + ``.gz`` (written once, atomically, by whichever request comes first)."""
+    import gzip
+    import os
+    import tempfile
+
+    target = path.with_name(path.name + ".gz")
+    if target.exists() and target.stat().st_mtime_ns >= path.stat().st_mtime_ns:
+        return target
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".report-", suffix=".gz.tmp")
+    try:
+        with os.fdopen(fd, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb",
+                                                       compresslevel=6, mtime=0) as out:
+            out.write(path.read_bytes())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
 
 
 def dataset_download(request, pk, table, fmt):

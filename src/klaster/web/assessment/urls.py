@@ -29,5 +29,4 @@ urlpatterns = [
     path("clusters/<int:pk>/surveys/", views.survey_create, name="survey_create"),
     path("surveys/<int:pk>/", views.survey_answer, name="survey_answer"),
     path("surveys/<int:pk>/results/", views.survey_results, name="survey_results"),
-    path("plotly.js", views.plotly_js, name="plotly_js"),
 ]

@@ -3,7 +3,6 @@ not see, 403 for what they may see but not do) and changes state through ``servi
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
 from csp.decorators import csp_update
@@ -18,7 +17,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
 from klaster.web.registry import permissions as registry_perms
@@ -420,19 +418,6 @@ def appeal_resolve(request, pk):
 
 
 # --- monitoring ----------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def _plotly_js() -> bytes:
-    import plotly.offline
-
-    return plotly.offline.get_plotlyjs().encode("utf-8")
-
-
-@cache_control(max_age=86400, public=True)
-def plotly_js(request):
-    """plotly.js from the installed ``plotly`` package (no CDN, nothing in the repository)."""
-    return HttpResponse(_plotly_js(), content_type="text/javascript; charset=utf-8")
 
 
 def _kpi_label(kpi: str) -> str:

@@ -4,7 +4,6 @@ from klaster.web.matchmaking import views
 
 app_name = "matchmaking"
 urlpatterns = [
-    path("plotly.js", views.plotly_js, name="plotly_js"),
     path("networks/", views.network_index, name="networks"),
     path("networks/clusters/<int:pk>/", views.network, name="network"),
     path("networks/clusters/<int:pk>/metrics/", views.network_metrics, name="network_metrics"),

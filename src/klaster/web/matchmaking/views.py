@@ -62,25 +62,6 @@ from klaster.web.security import PLOTLY_PAGE_UPDATE
 PAGE_SIZE = 50
 
 
-def plotly_js(request):
-    """plotly.min.js from the installed PyPI ``plotly`` package (no CDN), cached by the
-    browser for a year under a URL that carries the package version."""
-    import plotly
-    import plotly.offline
-
-    if request.GET.get("v") not in (None, plotly.__version__):
-        return redirect(f"{reverse('matchmaking:plotly_js')}?v={plotly.__version__}")
-    response = HttpResponse(plotly.offline.get_plotlyjs(),
-                            content_type="text/javascript; charset=utf-8")
-    response["Cache-Control"] = "public, max-age=31536000, immutable"
-    return response
-
-
-def _plotly_url() -> str:
-    import plotly
-    return f"{reverse('matchmaking:plotly_js')}?v={plotly.__version__}"
-
-
 # --- network --------------------------------------------------------------------------
 
 def network_index(request):
@@ -120,7 +101,7 @@ def network(request, pk):
     return render(request, "matchmaking/network.html", {
         "cluster": cluster, "payload": payload, "year": year, "tie_types": tie_types,
         "helix": helix, "tie_choices": [(t, _tie_labels()[t]) for t in TIE_TYPES],
-        "helix_choices": Helix.choices, "plotly_url": _plotly_url(),
+        "helix_choices": Helix.choices,
         "metrics_url": reverse("matchmaking:network_metrics", args=[cluster.pk])
         + (f"?year={year}" if year else ""),
     })

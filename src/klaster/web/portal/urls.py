@@ -4,7 +4,11 @@ from klaster.web.portal import views
 
 app_name = "portal"
 urlpatterns = [
-    path("", views.directory, name="directory"),
+    path("", views.home, name="home"),
+    path("clusters/", views.directory, name="directory"),
+    # Browsers ask for /favicon.ico when a response has no <link rel="icon"> (a JSON or
+    # file response): the site's own icon, not a 404.
+    path("favicon.ico", views.favicon, name="favicon"),
     path("clusters/<int:pk>/", views.cluster_detail, name="cluster"),
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation"),
     path("map/", views.cluster_map, name="map"),

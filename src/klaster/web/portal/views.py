@@ -18,10 +18,11 @@ from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from klaster.web.portal import caching
+from klaster.web.portal import caching, figures
 from klaster.web.portal.maps import MapPoint, svg_map
 from klaster.web.privacy import forms as privacy
 from klaster.web.registry import permissions as perms
@@ -87,6 +88,24 @@ def _directory_rows(clusters) -> list[dict]:
         "coordinator": (c.coordinator_organisation.display_name
                         if c.coordinator_organisation else ""),
     } for c in clusters]
+
+
+def favicon(request):
+    """The site's icon (not permanent: its static URL changes with its content hash)."""
+    from django.templatetags.static import static
+
+    return redirect(static("klaster/favicon.svg"))
+
+
+def home(request):
+    """What the programme is, its key figures, the newest clusters and upcoming events."""
+    def context():
+        today = timezone.localdate()
+        return {"figures": figures.key_figures(request.user, today),
+                "clusters": figures.newest_clusters(request.user),
+                "events": figures.upcoming_events(today)}
+
+    return _public_page(request, "home", "portal/home.html", context)
 
 
 def directory(request):
