@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 
 import polars as pl
@@ -201,3 +202,43 @@ def test_queries_per_page_with_signed_in_coordinator(client, django_assert_num_q
         with django_assert_num_queries(small):
             client.get(f"/clusters/{first.pk}/")
         transaction.set_rollback(True)
+
+
+def _title(html: str) -> str:
+    return re.search(r"<title>(.*?)</title>", html, re.DOTALL).group(1)
+
+
+def test_page_titles_are_plain_text(client, registry):
+    """The cluster edit page's title block once held a copy of the page's forms (CSRF token
+    included) in the browser tab: every title is text only."""
+    client.force_login(registry["coord_a"])
+    cluster = registry["published"]
+    for url in ("/", "/clusters/", f"/clusters/{cluster.pk}/", "/workspace/",
+                f"/workspace/clusters/{cluster.pk}/"):
+        title = _title(client.get(url).content.decode())
+        assert "<" not in title and "csrf" not in title.lower(), (url, title)
+    assert _title(client.get(f"/workspace/clusters/{cluster.pk}/").content.decode()).startswith(
+        "Published cluster")
+
+
+def test_home_page_key_figures(client, registry):
+    """Counted for the visitor: published clusters only, organisations with a current
+    membership in them (each once), by helix; the directory is at /clusters/."""
+    from klaster.web.portal.figures import key_figures
+
+    # The fixture: Org A (business) in the published cluster, Org B (research) in the hidden.
+    page = client.get("/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'href="/clusters/"' in html and "Published cluster" in html
+    assert "Hidden cluster" not in html
+    from django.contrib.auth.models import AnonymousUser
+    from django.utils import timezone
+
+    figures = key_figures(AnonymousUser(), timezone.localdate())
+    helix = registry["org_a"].helix
+    assert figures.clusters == 1 and figures.organisations == 1
+    assert {h.key: h.count for h in figures.by_helix if h.count} == {helix: 1}
+    admin_figures = key_figures(registry["admin"], timezone.localdate())
+    assert admin_figures.clusters == 2 and admin_figures.organisations == 2
+    assert "Published cluster" in client.get("/clusters/").content.decode()
