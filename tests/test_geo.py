@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -53,7 +54,7 @@ def test_web_boundaries_are_compact_and_place_the_same(boundaries):
         for poly in f["geometry"]["coordinates"]:
             for ring in poly:
                 assert ring[0] == ring[-1]
-                assert all(a != b for a, b in zip(ring, ring[1:], strict=False))
+                assert all(a != b for a, b in pairwise(ring))
                 assert all(round(x, 3) == x for x, _ in ring)
         assert set(f["properties"]) >= {"id", "name_local", "name_pl", "name_be", "name_ru"}
     assert len(json.dumps(web, separators=(",", ":"))) < len(json.dumps(boundaries))
@@ -179,3 +180,10 @@ def test_classify_upper_exclusive():
     breaks = geo.LQ_BREAKS
     assert [geo.classify(v, breaks) for v in (0.0, 0.79, 0.8, 1.0, 1.25, 1.99, 2.0, 7.0)] == \
         [0, 0, 1, 1, 2, 2, 3, 3]
+
+
+def test_region_index_reused_gives_the_same_answers(boundaries):
+    index = geo.RegionIndex(boundaries)
+    lon = [c[0] for c in CITIES.values()]
+    lat = [c[1] for c in CITIES.values()]
+    assert index.assign(lon, lat) == index.assign(lon, lat) == [c[2] for c in CITIES.values()]

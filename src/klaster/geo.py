@@ -29,6 +29,7 @@ import numpy as np
 
 __all__ = [
     "LQ_BREAKS",
+    "RegionIndex",
     "admin1_values",
     "assign_regions",
     "classify",
@@ -86,28 +87,47 @@ def points_in_polygon(lon, lat, rings: Sequence[np.ndarray]) -> np.ndarray:
     return inside
 
 
+class RegionIndex:
+    """Features' rings converted to arrays once, with each feature's bounding box, so
+    that assigning points repeatedly (each map request) does not re-read the GeoJSON.
+    Where features overlap (they should not in an admin-1 layer) the first feature in
+    file order wins."""
+
+    def __init__(self, geometry: Mapping[str, Any], *, id_property: str = ID_PROPERTY):
+        self.features: list[tuple[str | None, list[np.ndarray], tuple[float, ...]]] = []
+        for feature in geometry.get("features", []):
+            rings = feature_rings(feature.get("geometry") or {})
+            if not rings:
+                continue
+            allpts = np.vstack(rings)
+            box = (allpts[:, 0].min(), allpts[:, 1].min(), allpts[:, 0].max(),
+                   allpts[:, 1].max())
+            self.features.append(((feature.get("properties") or {}).get(id_property),
+                                  rings, box))
+
+    def assign(self, lon, lat) -> list[str | None]:
+        """The id of the feature each point lies in; None outside every feature or for
+        a missing coordinate."""
+        x = np.asarray([np.nan if v is None else v for v in lon], dtype=float)
+        y = np.asarray([np.nan if v is None else v for v in lat], dtype=float)
+        out: list[str | None] = [None] * len(x)
+        todo = np.isfinite(x) & np.isfinite(y)
+        for fid, rings, (x0, y0, x1, y1) in self.features:
+            idx = np.flatnonzero(todo & (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1))
+            if not len(idx):
+                continue
+            hit = idx[points_in_polygon(x[idx], y[idx], rings)]
+            for i in hit:
+                out[i] = fid
+            todo[hit] = False
+        return out
+
+
 def assign_regions(lon, lat, geometry: Mapping[str, Any], *,
                    id_property: str = ID_PROPERTY) -> list[str | None]:
-    """The id (``properties[id_property]``) of the feature each point lies in, or None.
-
-    Points with a missing coordinate get None. Where features overlap (they should not
-    in an admin-1 layer) the first feature in file order wins.
-    """
-    x = np.asarray([np.nan if v is None else v for v in lon], dtype=float)
-    y = np.asarray([np.nan if v is None else v for v in lat], dtype=float)
-    out: list[str | None] = [None] * len(x)
-    todo = np.isfinite(x) & np.isfinite(y)
-    for feature in geometry.get("features", []):
-        if not todo.any():
-            break
-        rings = feature_rings(feature.get("geometry") or {})
-        idx = np.flatnonzero(todo)
-        hit = points_in_polygon(x[idx], y[idx], rings)
-        fid = (feature.get("properties") or {}).get(id_property)
-        for i in idx[hit]:
-            out[i] = fid
-        todo[idx[hit]] = False
-    return out
+    """The id (``properties[id_property]``) of the feature each point lies in, or None
+    (see :class:`RegionIndex`, which a caller assigning many times should keep)."""
+    return RegionIndex(geometry, id_property=id_property).assign(lon, lat)
 
 
 # --- region values --------------------------------------------------------------------
