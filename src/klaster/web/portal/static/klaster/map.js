@@ -65,7 +65,15 @@
       if (close) { close.setAttribute("aria-label", text.close); close.title = text.close; }
     });
 
-    var bounds = L.latLngBounds([]);
+    // The view first: Leaflet places a marker only on a map that has one.
+    var bounds = L.latLngBounds(data.markers.map(function (m) { return [m.lat, m.lon]; }));
+    if (data.markers.length === 1) {
+      map.setView(bounds.getCenter(), 8);
+    } else if (data.markers.length > 1) {
+      map.fitBounds(bounds.pad(0.15), {maxZoom: 9});
+    } else {
+      map.setView([53.5, 23.5], 5);
+    }
     data.markers.forEach(function (m) {
       var half = m.px / 2;
       var icon = L.divIcon({html: m.svg, className: "km-marker", iconSize: [m.px, m.px],
@@ -77,15 +85,7 @@
       var node = marker.getElement();
       node.setAttribute("aria-label", m.detail ? m.name + " — " + m.detail : m.name);
       node.dataset.label = m.name;
-      bounds.extend([m.lat, m.lon]);
     });
-    if (data.markers.length === 1) {
-      map.setView(bounds.getCenter(), 8);
-    } else if (data.markers.length > 1) {
-      map.fitBounds(bounds.pad(0.15), {maxZoom: 9});
-    } else {
-      map.setView([53.5, 23.5], 5);
-    }
 
     fetch(container.dataset.boundaries, {credentials: "same-origin"})
       .then(function (r) { return r.json(); })
