@@ -75,7 +75,7 @@ MEMBER_MARKER_PX = 18
 
 COUNT_COLOURS = ("#f5f5f5", "#d2e3f3", "#9ecae1", "#5b9bd0", "#2c6db0")
 LQ_COLOURS = ("#f1eef6", "#bdc9e1", "#74a9cf", "#2b8cbe")
-NO_DATA_COLOUR = "#ffffff"
+NO_DATA_COLOUR = "#d4d4d4"  # neutral grey: outside the blue LQ scale
 
 ATTRIBUTION = '© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> ' \
     + gettext_lazy("contributors") + " (ODbL)"
@@ -218,6 +218,7 @@ def count_shading(region_ids: list[str | None], language: str) -> dict:
         classes.append({"label": label, "colour": colour, "upper": high + 1})
     shading = _shading(counts, classes, _("Number of clusters in the region"), "count", names)
     shading["rows"] = [r for r in shading["rows"] if r["value"] > 0]
+    shading["no_data"] = None  # every region has a count (0 is a class of its own)
     return shading
 
 

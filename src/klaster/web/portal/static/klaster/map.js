@@ -33,7 +33,8 @@
       return base;
     }
     var region = shading.regions[feature.id];
-    base.fillColor = region ? shading.classes[region["class"]].colour : shading.no_data.colour;
+    base.fillColor = region ? shading.classes[region["class"]].colour
+      : (shading.no_data ? shading.no_data.colour : "#ffffff");
     base.fillOpacity = data.tiles ? 0.6 : 1;
     return base;
   }
@@ -67,12 +68,15 @@
 
     // The view first: Leaflet places a marker only on a map that has one.
     var bounds = L.latLngBounds(data.markers.map(function (m) { return [m.lat, m.lon]; }));
-    if (data.markers.length === 1) {
+    // The map of clusters shows the whole programme area (Poland, Belarus, Lithuania:
+    // the extent of the boundaries, refined when they arrive); a member map, its points.
+    var whole = data.kind === "clusters" || !data.markers.length;
+    if (whole) {
+      map.fitBounds([[49.0, 14.1], [56.45, 32.8]]);
+    } else if (data.markers.length === 1) {
       map.setView(bounds.getCenter(), 8);
-    } else if (data.markers.length > 1) {
-      map.fitBounds(bounds.pad(0.15), {maxZoom: 9});
     } else {
-      map.setView([53.5, 23.5], 5);
+      map.fitBounds(bounds.pad(0.15), {maxZoom: 9});
     }
     data.markers.forEach(function (m) {
       var half = m.px / 2;
@@ -98,7 +102,7 @@
         }).addTo(map);
         layer.bringToBack();
         container.dataset.regions = String(geojson.features.length);
-        if (!data.markers.length) { map.fitBounds(layer.getBounds()); }
+        if (whole) { map.fitBounds(layer.getBounds()); }
       });
   }
 
