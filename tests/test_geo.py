@@ -187,3 +187,9 @@ def test_region_index_reused_gives_the_same_answers(boundaries):
     lon = [c[0] for c in CITIES.values()]
     lat = [c[1] for c in CITIES.values()]
     assert index.assign(lon, lat) == index.assign(lon, lat) == [c[2] for c in CITIES.values()]
+
+
+def test_admin1_values_union_code_and_shared_codes(boundaries):
+    # An older-vintage Mazowieckie (PL12) recoded whole, as klaster.taxonomy.nuts does.
+    got = geo.admin1_values({"PL91+PL92": 1.3, "LT02": 0.7, "PL84": None}, {}, boundaries)
+    assert got == {"PL-MZ": 1.3}  # LT02 spans nine counties; a None LQ is no value

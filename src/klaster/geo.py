@@ -173,30 +173,43 @@ def admin1_values(lq: Mapping[str, float | None], employment: Mapping[str, float
     """An analysis's LQ per region code carried onto admin-1 features (id → LQ).
 
     A region code equal to a feature id (an analysis on the built-in boundaries) is
-    used directly; otherwise NUTS 2 codes go through :func:`nuts2_admin1`, and a
-    feature made of several NUTS 2 regions gets :func:`union_lq` of all of them.
-    ``employment`` is each region's total employment (the weights of the union).
+    used directly, then one equal to the feature's whole NUTS 2 code, union codes
+    included ("PL91+PL92": an older-vintage Mazowieckie, PL12, kept whole by
+    klaster.taxonomy.nuts); otherwise a feature made of several NUTS 2 regions gets
+    :func:`union_lq` of all of its parts. ``employment`` is each region's total
+    employment (the weights of the union).
     """
-    ids = {(f.get("properties") or {}).get(ID_PROPERTY) for f in geometry.get("features", [])}
     out: dict[str, float] = {}
-    parts: dict[str, list[str]] = {}
-    for code, fid in nuts2_admin1(geometry).items():
-        parts.setdefault(fid, []).append(code)
-    for fid in sorted(i for i in ids if i):
-        if fid in lq and lq[fid] is not None:
-            out[fid] = float(lq[fid])
+    for f in geometry.get("features", []):
+        props = f.get("properties") or {}
+        fid = props.get(ID_PROPERTY)
+        whole = str(props.get("nuts2_2021") or "")
+        if not fid:
             continue
-        codes = parts.get(fid, [])
-        if not codes or not all(c in lq for c in codes):
-            continue
-        if len(codes) == 1:
-            if lq[codes[0]] is not None:
-                out[fid] = float(lq[codes[0]])
-            continue
-        value = union_lq((lq[c], employment.get(c)) for c in codes)
-        if value is not None:
-            out[fid] = value
-    return out
+        for code in (fid, whole):
+            if code and lq.get(code) is not None:
+                out[fid] = float(lq[code])
+                break
+        else:
+            codes = [c for c in whole.split("+") if c]
+            if len(codes) > 1 and all(c in lq for c in codes):
+                value = union_lq((lq[c], employment.get(c)) for c in codes)
+                if value is not None:
+                    out[fid] = value
+    # LT02 is one NUTS 2 region of nine counties: its LQ says nothing about one county.
+    shared = {fid for code, fid in _shared_codes(geometry)}
+    return {k: v for k, v in out.items() if k not in shared or k in lq}
+
+
+def _shared_codes(geometry: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(NUTS 2 code, feature id) of codes that several features carry (LT02)."""
+    owners: dict[str, list[str]] = {}
+    for f in geometry.get("features", []):
+        props = f.get("properties") or {}
+        code = str(props.get("nuts2_2021") or "")
+        if code:
+            owners.setdefault(code, []).append(props[ID_PROPERTY])
+    return [(c, fid) for c, ids in owners.items() if len(ids) > 1 for fid in ids]
 
 
 # --- choropleth classes ---------------------------------------------------------------

@@ -8,6 +8,7 @@ import json
 import re
 
 import pytest
+from django.utils.html import escape
 
 from klaster.web.analysis.models import Dataset, RegionCluster, RegionSummary
 from klaster.web.registry.models import Cluster, Membership, Organisation
@@ -164,3 +165,32 @@ def test_tile_host_in_csp_source():
         "https://tiles.example.org:8443"
     with pytest.raises(ImproperlyConfigured):
         _tile_source("tiles/{z}/{x}/{y}.png")
+
+
+def test_eu_demo_analysis_shades_every_voivodeship(client):
+    """The real EU demo (NUTS 2 regions): every voivodeship gets its category's LQ,
+    Mazowieckie from its union code, and no Belarusian region."""
+    from klaster.web.analysis.management.commands.load_analysis_demo import create_demo_eu
+    from klaster.web.analysis.tasks import claim, run
+
+    ds = create_demo_eu()
+    assert claim(ds.pk)
+    run(ds)
+    Dataset.objects.filter(pk=ds.pk).update(published=True)
+    # The 2008–2015 data is NUTS 2013: Mazowieckie (PL12) is kept whole as "PL91+PL92".
+    mz = "PL91+PL92"
+    have = [set(RegionCluster.objects.filter(dataset=ds, region=r, lq__isnull=False)
+                .values_list("cluster", flat=True)) for r in ("PL84", mz)]
+    code = sorted(set.intersection(*have))[0]
+    name = RegionCluster.objects.filter(dataset=ds, cluster=code).first().cluster_name
+    r = client.get("/map/", {"analysis": ds.pk, "category": code})
+    shading = _map_data(r.content.decode(), "cluster-map")["shading"]
+    assert shading["kind"] == "lq"
+    voivodeships = {k for k in shading["regions"] if k.startswith("PL-")}
+    assert len(voivodeships) == 16, sorted(voivodeships)
+    expect = RegionCluster.objects.get(dataset=ds, region=mz, cluster=code).lq
+    assert shading["regions"]["PL-MZ"]["value"] == pytest.approx(expect)
+    assert not any(k.startswith("BY-") for k in shading["regions"])
+    pd = RegionCluster.objects.get(dataset=ds, region="PL84", cluster=code).lq
+    assert shading["regions"]["PL-PD"]["value"] == pytest.approx(pd)
+    assert escape(name) in r.content.decode()
