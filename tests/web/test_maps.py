@@ -67,7 +67,11 @@ def test_map_page_markers_regions_and_table(client, registry):
 
 def test_map_page_in_polish_names_regions_in_polish(client, registry):
     r = client.get("/map/", HTTP_ACCEPT_LANGUAGE="pl")
-    data = _map_data(r.content.decode(), "cluster-map")
+    page = r.content.decode()
+    assert "Status klastra" in page and "Liczba klastrów w regionie" in page
+    assert "Wielkość znacznika" in page and "współtwórcy" in page
+    data = _map_data(page, "cluster-map")
+    assert data["text"]["open"] == "Otwórz stronę"
     assert data["names"]["PL-PD"] == "województwo podlaskie"
     assert data["names"]["BY-HR"] == "obwód grodzieński"
 
@@ -181,7 +185,7 @@ def test_eu_demo_analysis_shades_every_voivodeship(client):
     mz = "PL91+PL92"
     have = [set(RegionCluster.objects.filter(dataset=ds, region=r, lq__isnull=False)
                 .values_list("cluster", flat=True)) for r in ("PL84", mz)]
-    code = sorted(set.intersection(*have))[0]
+    code = min(set.intersection(*have))
     name = RegionCluster.objects.filter(dataset=ds, cluster=code).first().cluster_name
     r = client.get("/map/", {"analysis": ds.pk, "category": code})
     shading = _map_data(r.content.decode(), "cluster-map")["shading"]
