@@ -86,7 +86,10 @@ def test_demo_content_is_idempotent_and_marked(client):
     assert set(Organisation.objects.values_list("id_scheme", flat=True)) == {"OTHER"}
     page = client.get(f"/clusters/{Cluster.objects.get(name_en='Metal Processing Cluster').pk}/")
     assert "Illustrative demo data" in page.content.decode()
-    assert client.get("/map/").context["map"]["circles"]
+    demo_map = client.get("/map/").context["map"]
+    assert demo_map["markers"]
+    # The demo's Podlaskie clusters land in Podlaskie by their coordinates.
+    assert demo_map["shading"]["regions"]["PL-PD"]["value"] >= 1
 
 
 def test_serve_is_registered_in_the_cli(monkeypatch):

@@ -74,7 +74,7 @@ def test_coordinator_journey(live_server, make_user, tmp_path, monkeypatch):
         expect(page.locator("h3")).to_have_text(["Business (1)", "Research / university (1)"])
 
         page.click("header >> text=Map of clusters")
-        point = page.locator("#cluster-map circle[data-label='Narew Food Valley']")
+        point = page.locator("#cluster-map .km-marker[data-label='Narew Food Valley']")
         expect(point).to_have_count(1)
 
         page.select_option("#language", "pl")

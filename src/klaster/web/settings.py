@@ -334,6 +334,26 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     },
 }
+# Web maps are offline by default (the built-in boundaries, no tiles). A deployment with a
+# tile server sets KLASTER_MAP_TILE_URL (a Leaflet URL template such as
+# https://tiles.example.org/{z}/{x}/{y}.png) and KLASTER_MAP_TILE_ATTRIBUTION (the
+# credit its licence requires); only then is the tile host allowed in img-src.
+KLASTER_MAP_TILE_URL = os.environ.get("KLASTER_MAP_TILE_URL", "").strip()
+KLASTER_MAP_TILE_ATTRIBUTION = os.environ.get("KLASTER_MAP_TILE_ATTRIBUTION", "").strip()
+
+
+def _tile_source(url: str) -> str | None:
+    """The CSP source of a tile URL template: scheme and host, "{s}." subdomains as "*."."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.replace("{s}.", "SUBDOMAIN."))
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ImproperlyConfigured(f"KLASTER_MAP_TILE_URL must be an http(s) URL, not {url!r}")
+    return f"{parts.scheme}://{parts.netloc.replace('SUBDOMAIN.', '*.')}"
+
+
+if KLASTER_MAP_TILE_URL:
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(_tile_source(KLASTER_MAP_TILE_URL))
 CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

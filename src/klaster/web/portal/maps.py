@@ -1,23 +1,32 @@
-"""Offline SVG maps: points (organisations, clusters) over optional region outlines.
+"""Web maps: Leaflet over the built-in boundaries, offline by default.
 
-No tiles, no third-party JavaScript: the page gets an inline SVG. Outlines come from the
-GeoJSON files named in ``KLASTER_MAP_GEOJSON`` (comma-separated paths, WGS84), e.g. the
-Polish voivodeships; without them only the points are drawn.
+The page gets a ``map`` dict (rendered by ``portal/_map.html`` into a container, a
+``json_script`` block and a legend) and ``static/klaster/map.js`` draws it with Leaflet
+(``vendor/leaflet``, from the xstatic-leaflet package). The background is the admin-1
+boundaries of Poland, Belarus and Lithuania (OpenStreetMap, ODbL; klaster.reports.geo),
+served once by :func:`klaster.web.portal.views.map_boundaries`; a tile layer is added only
+when ``KLASTER_MAP_TILE_URL`` is set (settings.KLASTER_MAP_TILE_URL).
 
-Projection: equirectangular with the longitude scaled by cos(mean latitude) (the
-"plate carrée" with a standard parallel, Snyder 1987, ch. 12) — adequate at the scale
-of one country or region, and trivially invertible for tests.
+Geography (which region a point is in, choropleth classes, NUTS 2 → voivodeship) lives
+in the framework-free :mod:`klaster.geo`; this module only shapes data for the template.
+
+Markers are never told apart by colour alone: each kind (cluster status, helix type)
+also has its own shape, drawn by the same SVG in the legend and on the map.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-import math
-import os
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
-WIDTH = 600.0
+from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from klaster import geo
 
 
 @dataclass(frozen=True)
@@ -27,62 +36,206 @@ class MapPoint:
     lon: float
     url: str = ""
     kind: str = ""
+    members: int | None = None
 
 
-@lru_cache(maxsize=4)
-def _outline_rings(paths: str) -> tuple[tuple[tuple[float, float], ...], ...]:
-    rings = []
-    for path in [p.strip() for p in paths.split(",") if p.strip()]:
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
-        for feature in data.get("features", []):
-            geom = feature.get("geometry") or {}
-            polys = {"Polygon": [geom.get("coordinates", [])],
-                     "MultiPolygon": geom.get("coordinates", [])}.get(geom.get("type"), [])
-            for poly in polys:
-                for ring in poly[:1]:  # outer ring only: holes do not matter at this scale
-                    rings.append(tuple((float(x), float(y)) for x, y, *_ in ring))
-    return tuple(rings)
+# Shapes in a 20×20 box; the legend and the markers use the same markup.
+SHAPES = {
+    "circle": '<circle cx="10" cy="10" r="8"/>',
+    "square": '<rect x="3" y="3" width="14" height="14"/>',
+    "diamond": '<polygon points="10,1 19,10 10,19 1,10"/>',
+    "triangle": '<polygon points="10,2 19,18 1,18"/>',
+    "hexagon": '<polygon points="5.5,2 14.5,2 19,10 14.5,18 5.5,18 1,10"/>',
+    "star": '<polygon points="10,1 12.6,7 19,7.4 14,11.6 15.6,18.5 10,14.8 4.4,18.5 6,11.6 '
+            '1,7.4 7.4,7"/>',
+}
+
+# Colours: each has a contrast ratio of at least 4.5:1 against white (the marker outline
+# and the light region fills), above WCAG 2.1 SC 1.4.11's 3:1 for graphical objects.
+STATUS_STYLE = {  # value → (colour, shape)
+    "operating": ("#1b6e2f", "circle"),
+    "forming": ("#a14c00", "square"),
+    "potential": ("#5b3a94", "diamond"),
+    "dissolved": ("#555555", "triangle"),
+}
+HELIX_STYLE = {
+    "business": ("#1f5fa8", "circle"),
+    "research": ("#a3195b", "square"),
+    "public": ("#1b6e2f", "diamond"),
+    "support": ("#a14c00", "triangle"),
+    "civil": ("#5b3a94", "hexagon"),
+    "finance": ("#555555", "star"),
+}
+OTHER_STYLE = ("#333333", "circle")
+
+# Marker size by number of current members: three classes, so the legend can say
+# exactly what a size means (a continuous scale cannot be read back from the map).
+SIZE_CLASSES = ((0, 9, 16), (10, 49, 24), (50, None, 34))  # (from, to, pixels)
+MEMBER_MARKER_PX = 18
+
+COUNT_COLOURS = ("#f5f5f5", "#d2e3f3", "#9ecae1", "#5b9bd0", "#2c6db0")
+LQ_COLOURS = ("#f1eef6", "#bdc9e1", "#74a9cf", "#2b8cbe")
+NO_DATA_COLOUR = "#d4d4d4"  # neutral grey: outside the blue LQ scale
+
+ATTRIBUTION = '© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> ' \
+    + gettext_lazy("contributors") + " (ODbL)"
 
 
-def svg_map(points: list[MapPoint], *, width: float = WIDTH) -> dict:
-    """Project ``points`` into an SVG of ``width``; returns viewBox, circles and outlines."""
+def shape_svg(colour: str, shape: str, px: int) -> str:
+    """The marker as inline SVG (trusted constant markup, never user text)."""
+    return (f'<svg viewBox="0 0 20 20" width="{px}" height="{px}" aria-hidden="true" '
+            f'focusable="false"><g fill="{colour}" stroke="#ffffff" stroke-width="1.5">'
+            f'{SHAPES[shape]}</g></svg>')
+
+
+def size_px(members: int) -> int:
+    for low, high, px in SIZE_CLASSES:
+        if high is None or members <= high:
+            return px
+    return SIZE_CLASSES[-1][2]
+
+
+@lru_cache(maxsize=1)
+def _geometry() -> dict:
+    from klaster.reports.geo import pl_by_lt_geometry
+
+    return pl_by_lt_geometry()
+
+
+@lru_cache(maxsize=1)
+def boundaries_payload() -> tuple[bytes, str]:
+    """(compact GeoJSON bytes, ETag) of the background boundaries, built once per
+    process: 33 regions, 239 KB (64 KB gzipped) with coordinates rounded to 3
+    decimals (klaster.geo.web_boundaries) from the 284 KB source."""
+    body = json.dumps(geo.web_boundaries(_geometry()), ensure_ascii=False,
+                      separators=(",", ":")).encode()
+    return body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def region_names(language: str) -> dict[str, str]:
+    return {f["properties"]["iso_3166_2"]: geo.region_name(f["properties"], language)
+            for f in _geometry()["features"]}
+
+
+@lru_cache(maxsize=1)
+def _index() -> geo.RegionIndex:
+    return geo.RegionIndex(_geometry())
+
+
+def regions_of(points: list[MapPoint]) -> list[str | None]:
+    """The admin-1 region (ISO 3166-2 code) of each point, None outside PL/BY/LT."""
+    return _index().assign([p.lon for p in points], [p.lat for p in points])
+
+
+def _config(map_kind: str, label: str) -> dict:
+    return {
+        "kind": map_kind, "label": label,
+        "tiles": settings.KLASTER_MAP_TILE_URL or "",
+        "tile_attribution": settings.KLASTER_MAP_TILE_ATTRIBUTION or "",
+        "attribution": str(ATTRIBUTION),
+        "text": {"open": _("Open the page"), "close": _("Close"),
+                 "zoom_in": _("Zoom in"), "zoom_out": _("Zoom out")},
+    }
+
+
+def _legend_entry(value: str, label: str, style: tuple[str, str], px: int = 16) -> dict:
+    return {"value": value, "label": label, "colour": style[0], "shape": style[1],
+            "svg": shape_svg(style[0], style[1], px)}
+
+
+def cluster_map(points: list[MapPoint], statuses: dict[str, str], language: str,
+                shading: dict | None = None) -> dict:
+    """The map of clusters: one marker per placed cluster (shape and colour by status,
+    size by members), regions shaded by ``shading`` (see :func:`count_shading`)."""
+    markers = []
+    for p in points:
+        colour, shape = STATUS_STYLE.get(p.kind, OTHER_STYLE)
+        members = p.members or 0
+        detail = ngettext("%(status)s · %(n)d member", "%(status)s · %(n)d members",
+                          members) % {"status": statuses.get(p.kind, p.kind), "n": members}
+        markers.append({"name": p.label, "lat": p.lat, "lon": p.lon, "url": p.url,
+                        "detail": detail, "svg": shape_svg(colour, shape, size_px(members)),
+                        "px": size_px(members)})
+    legend = [_legend_entry(v, statuses[v], s) for v, s in STATUS_STYLE.items()
+              if v in statuses]
+    sizes = []
+    for low, high, px in SIZE_CLASSES:
+        label = (_("%(low)d–%(high)d members") % {"low": low, "high": high} if high is not None
+                 else _("%(low)d or more members") % {"low": low})
+        sizes.append({"label": label, "svg": shape_svg("#555555", "circle", px)})
+    return {**_config("clusters", _("Map of clusters")), "empty": False,
+            "markers": markers, "legend": legend, "legend_title": _("Status of the cluster"),
+            "sizes": sizes, "shading": shading, "names": region_names(language)}
+
+
+def member_map(points: list[MapPoint], helixes: dict[str, str], language: str,
+               label: str | None = None) -> dict:
+    """A map of organisations (a cluster's members, or one organisation): colour and
+    shape by helix type."""
     pts = [p for p in points if p.lat is not None and p.lon is not None]
-    if not pts:
-        return {"empty": True, "width": width, "height": width / 2, "circles": [],
-                "outlines": []}
-    lat0 = sum(p.lat for p in pts) / len(pts)
-    k = math.cos(math.radians(lat0))
-    xs = [p.lon * k for p in pts]
-    ys = [-p.lat for p in pts]
-    pad = 0.6  # degrees of margin around the points
-    x0, x1 = min(xs) - pad, max(xs) + pad
-    y0, y1 = min(ys) - pad, max(ys) + pad
-    scale = width / (x1 - x0)
-    height = (y1 - y0) * scale
+    markers = []
+    for p in pts:
+        colour, shape = HELIX_STYLE.get(p.kind, OTHER_STYLE)
+        markers.append({"name": p.label, "lat": p.lat, "lon": p.lon, "url": p.url,
+                        "detail": helixes.get(p.kind, p.kind),
+                        "svg": shape_svg(colour, shape, MEMBER_MARKER_PX),
+                        "px": MEMBER_MARKER_PX})
+    used = {p.kind for p in pts}
+    legend = [_legend_entry(v, helixes[v], s) for v, s in HELIX_STYLE.items()
+              if v in used and v in helixes]
+    return {**_config("members", label or _("Map of members")), "empty": not pts,
+            "markers": markers, "legend": legend, "legend_title": _("Type of organisation"),
+            "sizes": [], "shading": None, "names": region_names(language)}
 
-    def xy(lon: float, lat: float) -> tuple[float, float]:
-        return (round((lon * k - x0) * scale, 1), round((-lat - y0) * scale, 1))
 
-    circles = [{"x": xy(p.lon, p.lat)[0], "y": xy(p.lon, p.lat)[1], "label": p.label,
-                "url": p.url, "kind": p.kind} for p in pts]
-    outlines = []
-    geo = os.environ.get("KLASTER_MAP_GEOJSON", "")
-    if geo:
-        for ring in _outline_rings(geo):
-            lons = [c[0] for c in ring]
-            lats = [c[1] for c in ring]
-            # Skip rings entirely outside the view.
-            if (max(lons) * k < x0 or min(lons) * k > x1 or -min(lats) < y0
-                    or -max(lats) > y1):
-                continue
-            coords = []
-            last = None
-            for lon, lat in ring:
-                p = xy(lon, lat)
-                if p != last:
-                    coords.append(f"{p[0]},{p[1]}")
-                    last = p
-            outlines.append("M" + " L".join(coords) + " Z")
-    return {"empty": False, "width": width, "height": round(height, 1), "circles": circles,
-            "outlines": outlines}
+def _shading(values: dict[str, float], classes: list[dict], title: str, kind: str,
+             names: dict[str, str]) -> dict:
+    regions = {}
+    for fid, value in values.items():
+        regions[fid] = {"value": value, "class": value_class(value, classes)}
+    rows = sorted(({"id": fid, "name": names.get(fid, fid), **v} for fid, v in regions.items()),
+                  key=lambda r: (-r["value"], r["name"]))
+    return {"kind": kind, "title": title, "classes": classes, "regions": regions,
+            "rows": rows, "no_data": {"colour": NO_DATA_COLOUR, "label": _("No data")}}
+
+
+def value_class(value: float, classes: list[dict]) -> int:
+    return geo.classify(value, [c["upper"] for c in classes[:-1]])
+
+
+def count_shading(region_ids: list[str | None], language: str) -> dict:
+    """Regions shaded by the number of clusters placed in them (klaster.geo classes)."""
+    names = region_names(language)
+    counts = {fid: 0 for fid in names}
+    for fid in region_ids:
+        if fid is not None:
+            counts[fid] += 1
+    bounds = geo.count_classes(max(counts.values(), default=0))
+    classes = []
+    for i, (low, high) in enumerate(bounds):
+        label = str(low) if low == high else f"{low}–{high}"  # numbers only: no words
+        colour = COUNT_COLOURS[min(i, len(COUNT_COLOURS) - 1)]
+        classes.append({"label": label, "colour": colour, "upper": high + 1})
+    shading = _shading(counts, classes, _("Number of clusters in the region"), "count", names)
+    shading["rows"] = [r for r in shading["rows"] if r["value"] > 0]
+    shading["no_data"] = None  # every region has a count (0 is a class of its own)
+    return shading
+
+
+def lq_shading(values: dict[str, float], title: str, language: str) -> dict:
+    """Regions shaded by a location quotient in the classes of klaster.geo.LQ_BREAKS."""
+    b = geo.LQ_BREAKS
+    labels = [_("below %(x)s") % {"x": _num(b[0])}]
+    labels += [_("%(low)s to under %(high)s") % {"low": _num(lo), "high": _num(hi)}
+               for lo, hi in pairwise(b)]
+    labels.append(_("%(x)s or more") % {"x": _num(b[-1])})
+    uppers = [*b, None]  # the last class has no upper bound
+    classes = [{"label": lab, "colour": col, "upper": up}
+               for lab, col, up in zip(labels, LQ_COLOURS, uppers, strict=True)]
+    return _shading(values, classes, title, "lq", region_names(language))
+
+
+def _num(x: float) -> str:
+    from django.utils.formats import number_format
+
+    return number_format(x, decimal_pos=2 if x != int(x) else 1, use_l10n=True)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("clusters/<int:pk>/", views.cluster_detail, name="cluster"),
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation"),
     path("map/", views.cluster_map, name="map"),
+    path("map/regions.geojson", views.map_boundaries, name="map_boundaries"),
     path("documents/<int:pk>/", views.document_download, name="document"),
     path("workspace/clusters/<int:pk>/documents/", views.document_upload,
          name="document_upload"),

@@ -19,11 +19,14 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_POST
 
-from klaster.web.portal import caching, figures
-from klaster.web.portal.maps import MapPoint, svg_map
+from klaster import geo
+from klaster.web.portal import caching, figures, maps
+from klaster.web.portal.maps import MapPoint
 from klaster.web.privacy import forms as privacy
 from klaster.web.registry import permissions as perms
 from klaster.web.registry.filters import ClusterFilter
@@ -157,7 +160,8 @@ def cluster_detail(request, pk):
             "member_rows": [(k, v) for k, v in member_rows.items() if v],
             "past": [m for m in memberships if m.left is not None],
             "activities": activities, "projects": cluster.projects.all(),
-            "documents": cluster.documents.all(), "map": svg_map(points),
+            "documents": cluster.documents.all(),
+            "map": maps.member_map(points, labels, get_language() or "en"),
             "can_edit": perms.can_edit(request.user, cluster),
         }
 
@@ -177,14 +181,55 @@ def organisation_detail(request, pk):
     latest = None
     if can_edit or Organisation.objects.public().filter(pk=org.pk).exists():
         latest = org.figures.order_by("-year").first()
+    points = ([MapPoint(org.display_name, org.latitude, org.longitude, "", org.helix)]
+              if org.latitude is not None and org.longitude is not None else [])
     return render(request, "portal/organisation.html", {
         "org": org, "memberships": memberships, "latest_figures": latest,
         "can_edit": can_edit,
+        "map": maps.member_map(points, dict(Helix.choices), get_language() or "en",
+                               label=_("Location of the organisation")),
     })
 
 
+def _lq_choice(request, language: str) -> tuple[dict, dict | None]:
+    """The analysis/category select of the map page and, when both are chosen and
+    visible, the regions shaded by that category's location quotient."""
+    from klaster.web.analysis import permissions as analysis_perms
+    from klaster.web.analysis.models import RegionCluster, RegionSummary, Status
+
+    analyses = list(analysis_perms.visible_datasets(request.user)
+                    .filter(status=Status.DONE).only("pk", "title"))
+    chosen = next((a for a in analyses if str(a.pk) == request.GET.get("analysis")), None)
+    form = {"analyses": analyses, "analysis": chosen, "categories": [], "category": None,
+            "message": ""}
+    if chosen is None:
+        return form, None
+    form["categories"] = list(RegionCluster.objects.filter(dataset=chosen)
+                              .values_list("cluster", "cluster_name").distinct()
+                              .order_by("cluster_name", "cluster"))
+    code = request.GET.get("category", "")
+    name = dict(form["categories"]).get(code)
+    if name is None:
+        form["message"] = _("Choose a cluster category of this analysis.")
+        return form, None
+    form["category"] = code
+    lq = dict(RegionCluster.objects.filter(dataset=chosen, cluster=code)
+              .values_list("region", "lq"))
+    employment = dict(RegionSummary.objects.filter(dataset=chosen)
+                      .values_list("region", "employment"))
+    values = geo.admin1_values(lq, employment, maps._geometry())
+    if not values:
+        form["message"] = _("This analysis has no region on this map.")
+        return form, None
+    title = _("Location quotient of %(category)s (%(analysis)s)") % {
+        "category": name, "analysis": chosen.title}
+    return form, maps.lq_shading(values, title, language)
+
+
 def cluster_map(request):
-    """Every visible cluster at its coordinator's location, else its members' centroid."""
+    """Every visible cluster at its coordinator's location, else its members' centroid;
+    regions shaded by the number of clusters in them, or by a cluster category's
+    location quotient from a finished analysis (?analysis=<id>&category=<code>)."""
     qs = perms.visible_clusters(request.user).annotate(
         lat=Coalesce(F("coordinator_organisation__latitude"),
                      Avg("memberships__organisation__latitude",
@@ -192,12 +237,43 @@ def cluster_map(request):
         lon=Coalesce(F("coordinator_organisation__longitude"),
                      Avg("memberships__organisation__longitude",
                          filter=Q(memberships__left__isnull=True))))
-    clusters = list(qs.order_by("name_en"))
-    points = [MapPoint(c.display_name, c.lat, c.lon, reverse("portal:cluster", args=[c.pk]),
-                       c.status) for c in clusters if c.lat is not None]
+    clusters = attach_member_counts(qs.order_by("name_en", "pk"))
+    language = get_language() or "en"
+    statuses = dict(ClusterStatus.choices)
+    url = reverse("portal:cluster", args=[_MARKER_ID]).replace(str(_MARKER_ID), "{}")
+    placed = [c for c in clusters if c.lat is not None and c.lon is not None]
+    points = [MapPoint(c.display_name, c.lat, c.lon, url.format(c.pk), c.status,
+                       c.member_count) for c in placed]
+    region_ids = maps.regions_of(points)
+    names = maps.region_names(language)
+    region_of = {c.pk: names.get(fid, "") for c, fid in zip(placed, region_ids, strict=True)}
+    form, shading = _lq_choice(request, language)
+    if shading is None:
+        shading = maps.count_shading(region_ids, language)
+    rows = [{"url": url.format(c.pk), "name": c.display_name,
+             "status": statuses.get(c.status, c.status), "members": c.member_count,
+             "region": region_of.get(c.pk, "")} for c in clusters]
     return render(request, "portal/map.html", {
-        "map": svg_map(points), "clusters": clusters,
-        "unplaced": [c for c in clusters if c.lat is None]})
+        "map": maps.cluster_map(points, statuses, language, shading),
+        "rows": rows, "form": form,
+        "unplaced": [c.display_name for c in clusters if c.lat is None or c.lon is None]})
+
+
+@gzip_page
+def map_boundaries(request):
+    """The background boundaries as GeoJSON (same for every user and language: names
+    in every language are in the properties). Built once per process, cached by the
+    browser for a day and revalidated by ETag."""
+    body, etag = maps.boundaries_payload()
+    # gzip_page weakens the ETag of a compressed response (W/"…"): compare without it.
+    sent = [t.strip().removeprefix("W/") for t in request.headers.get("If-None-Match", "").split(",")]
+    if etag in sent:
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(body, content_type="application/geo+json")
+    response["ETag"] = etag
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 # --- workspace ------------------------------------------------------------------------
