@@ -5,7 +5,10 @@ from klaster.web.portal import views
 app_name = "portal"
 urlpatterns = [
     path("", views.directory, name="directory"),
+    path("clusters/export/", views.directory_export, name="directory_export"),
     path("clusters/<int:pk>/", views.cluster_detail, name="cluster"),
+    path("clusters/<int:pk>/profile.pdf", views.cluster_profile_pdf, name="cluster_pdf"),
+    path("clusters/<int:pk>/contact/", views.cluster_contact, name="cluster_contact"),
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation"),
     path("map/", views.cluster_map, name="map"),
     path("documents/<int:pk>/", views.document_download, name="document"),
