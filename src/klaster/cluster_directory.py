@@ -102,13 +102,22 @@ def apply_facets(table: pl.DataFrame, selection: Mapping[str, Sequence[str]]) ->
 
 def facet_counts(table: pl.DataFrame) -> dict[str, list[tuple[str, int]]]:
     """For each facet, ``(option, number of clusters in table)``, most frequent first
-    (ties by option). Empty text values (a cluster without a region) are not options."""
+    (ties by option). Empty text values (a cluster without a region) are not options.
+
+    Text options are grouped case-insensitively, as :func:`apply_facets` matches them
+    ("Podlaskie" and "podlaskie" are one option, shown in its first spelling in sort
+    order), so an option's count is always the number of rows choosing it gives."""
     out: dict[str, list[tuple[str, int]]] = {}
-    for facet, column, is_list in (*((f, f, False) for f in TEXT_FACETS),
-                                   ("label", "labels", True), ("helix", "helix", True)):
-        values = table.select(pl.col(column).explode() if is_list else pl.col(column))
-        counts = (values.drop_nulls().filter(pl.col(column) != "")
-                  .group_by(column).len().sort(["len", column], descending=[True, False]))
+    for facet in TEXT_FACETS:
+        values = table.select(pl.col(facet)).filter(pl.col(facet) != "")
+        counts = (values.with_columns(pl.col(facet).str.to_lowercase().alias("_key"))
+                  .sort(facet).group_by("_key", maintain_order=True)
+                  .agg(pl.col(facet).first(), pl.len().alias("len"))
+                  .sort(["len", facet], descending=[True, False]))
+        out[facet] = [(v, int(n)) for v, n in counts.select(facet, "len").iter_rows()]
+    for facet, column in (("label", "labels"), ("helix", "helix")):
+        values = table.select(pl.col(column).explode()).drop_nulls()
+        counts = values.group_by(column).len().sort(["len", column], descending=[True, False])
         out[facet] = [(v, int(n)) for v, n in counts.iter_rows()]
     return out
 

@@ -170,10 +170,14 @@ def export_frame(table: pl.DataFrame, base_url: str) -> pl.DataFrame:
     frame = lib.directory_export(table, names, urls)
     statuses = {k: str(v) for k, v in ClusterStatus.choices}
     helix = {k: str(v) for k, v in Helix.choices}
+    order = {k: i for i, k in enumerate(helix)}  # the helix types in the registry's order
+
+    def helix_names(text: str) -> str:
+        kinds = sorted((x for x in text.split("; ") if x), key=lambda x: order.get(x, 99))
+        return "; ".join(helix.get(x, x) for x in kinds)
+
     frame = frame.with_columns(
         pl.col("status").replace(statuses),
-        pl.col("helix").map_elements(
-            lambda s: "; ".join(helix.get(x, x) for x in s.split("; ") if x),
-            return_dtype=pl.Utf8),
+        pl.col("helix").map_elements(helix_names, return_dtype=pl.Utf8),
     )
     return frame.rename({k: str(v) for k, v in EXPORT_HEADERS.items()})
