@@ -21,7 +21,7 @@
     plot("chart-helix", [{ type: "bar", x: data.helix.values, y: data.helix.labels,
                            orientation: "h", marker: { color: "#0d6efd" },
                            hovertemplate: "%{y}: %{x}<extra></extra>" }],
-         { margin: { l: 170, r: 12, t: 8, b: 32 }, yaxis: { automargin: true },
+         { margin: { l: 170, r: 12, t: 8, b: 32 }, yaxis: { automargin: true, autorange: "reversed" },
            xaxis: { dtick: 1, rangemode: "tozero" } });
     plot("chart-growth", [{ type: "scatter", mode: "lines+markers", x: data.growth.years,
                             y: data.growth.values, line: { color: "#198754" },
