@@ -270,3 +270,20 @@ def test_organisation_page_memberships_projects_no_people(client, world):
     assert "Secret project" not in html and "Hidden cluster" not in html
     assert "rep_a" not in html  # representatives (people) are not shown
     assert [c.pk for c in r.context["coordinates"]] == [world["c1"].pk]
+
+
+def test_contact_when_the_mail_server_refuses(world, settings, monkeypatch):
+    world["coord_a"].email = "coord-a@example.org"
+    world["coord_a"].save()
+
+    def refuse(*args, **kwargs):
+        raise ConnectionRefusedError("no mail server")
+
+    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", refuse)
+    url = reverse("portal:cluster_contact", args=[world["published"].pk])
+    data = {"name": "Anna", "email": "anna@example.com", "subject": "Hello",
+            "message": "Typed text that must not be lost."}
+    r = Client(REMOTE_ADDR="192.0.2.5").post(url, data, HTTP_ACCEPT_LANGUAGE="ru")
+    html = r.content.decode()
+    assert r.status_code == 503 and "Typed text that must not be lost." in html
+    assert "почтовый сервер" in html

@@ -7,6 +7,7 @@ API), validate with the registry's forms, import/export with registry.importing.
 from __future__ import annotations
 
 import io
+import smtplib
 from collections import OrderedDict
 from itertools import groupby
 
@@ -272,9 +273,17 @@ def cluster_contact(request, pk):
             status = 429
         elif form.is_valid():
             contact.count(request, cluster.pk)
-            if not form.is_bot():
-                contact.send(cluster, form, request.build_absolute_uri(
-                    reverse("portal:cluster", args=[cluster.pk])), to)
+            try:
+                if not form.is_bot():
+                    contact.send(cluster, form, request.build_absolute_uri(
+                        reverse("portal:cluster", args=[cluster.pk])), to)
+            except (OSError, smtplib.SMTPException):
+                # The mail server is down or refuses: say so, keep what was typed.
+                form.add_error(None, _("The message could not be sent now (the mail server "
+                                       "did not accept it). Please try again later."))
+                return render(request, "portal/cluster_contact.html", {
+                    "cluster": cluster, "form": form, "can_contact": True,
+                    "honeypot": contact.HONEYPOT}, status=503)
             messages.success(request, _("Your message was sent to the cluster's "
                                         "coordinator."))
             return redirect("portal:cluster", pk=cluster.pk)
