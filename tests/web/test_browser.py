@@ -5,6 +5,7 @@ finds it in the public directory and on the map, and switches the language."""
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from .browser import MARKS, launch, open_page, sign_in
 
@@ -66,12 +67,13 @@ def test_coordinator_journey(live_server, make_user, tmp_path, monkeypatch):
         # Public directory: search finds it; signed out so only published records show.
         page.click("header .account-toggle")
         page.click("header button:has-text('Sign out')")
-        page.goto(f"{live_server.url}/clusters/")
-        page.fill("#id_q", "Narew")
-        page.click("form.filters button[type=submit]")
+        page.goto(live_server.url + reverse("portal:directory"))
+        page.fill("#directory-q", "Narew")
+        page.click("form[role=search] button[type=submit]")
         expect(page.locator("table.list tbody a")).to_have_text(["Narew Food Valley"])
         page.click("text=Narew Food Valley")
-        expect(page.locator("h3")).to_have_text(["Business (1)", "Research / university (1)"])
+        expect(page.locator("h3.helix-group")).to_have_text(["Business 1",
+                                                            "Research / university 1"])
 
         page.click("header >> text=Map of clusters")
         point = page.locator("#cluster-map .km-marker[data-label='Narew Food Valley']")
@@ -80,7 +82,7 @@ def test_coordinator_journey(live_server, make_user, tmp_path, monkeypatch):
         page.select_option("#language", "pl")
         expect(page.locator("h1")).to_have_text("Mapa klastrów")
         expect(page.locator("html")).to_have_attribute("lang", "pl")
-        page.goto(f"{live_server.url}/clusters/")
+        page.goto(live_server.url + reverse("portal:directory"))
         expect(page.locator("table.list tbody a").first).to_have_text("Dolina Żywności Narwi")
         browser.close()
     assert outside == []

@@ -195,6 +195,12 @@ CACHES = {
     },
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# E-mail (label reminders, matchmaking, the "contact this cluster" form): Django's SMTP
+# backend with the deployment's EMAIL_* settings; with DEBUG the console backend prints
+# messages instead of failing on a missing mail server; KLASTER_EMAIL_BACKEND overrides.
+EMAIL_BACKEND = os.environ.get("KLASTER_EMAIL_BACKEND") or (
+    "django.core.mail.backends.console.EmailBackend" if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend")
 
 # Argon2id first (winner of the Password Hashing Competition, Biryukov et al. 2016);
 # the others only verify old hashes and are upgraded on the next login.

@@ -9,7 +9,10 @@ urlpatterns = [
     # Browsers ask for /favicon.ico when a response has no <link rel="icon"> (a JSON or
     # file response): the site's own icon, not a 404.
     path("favicon.ico", views.favicon, name="favicon"),
+    path("clusters/export/", views.directory_export, name="directory_export"),
     path("clusters/<int:pk>/", views.cluster_detail, name="cluster"),
+    path("clusters/<int:pk>/profile.pdf", views.cluster_profile_pdf, name="cluster_pdf"),
+    path("clusters/<int:pk>/contact/", views.cluster_contact, name="cluster_contact"),
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation"),
     path("map/", views.cluster_map, name="map"),
     path("map/regions.geojson", views.map_boundaries, name="map_boundaries"),

@@ -6,17 +6,23 @@ API), validate with the registry's forms, import/export with registry.importing.
 
 from __future__ import annotations
 
+import io
+import smtplib
 from collections import OrderedDict
 from itertools import groupby
 
+import polars as pl
+from csp.decorators import csp_update
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, F, Q
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -24,12 +30,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_POST
 
-from klaster import geo
-from klaster.web.portal import caching, figures, maps
+from klaster import cluster_directory, geo
+from klaster.reports.spreadsheet import neutralise_frame
+from klaster.web.assessment.templatetags.assessment_tags import current_labels
+from klaster.web.portal import caching, contact, figures, maps
+from klaster.web.portal import directory as directory_data
 from klaster.web.portal.maps import MapPoint
 from klaster.web.privacy import forms as privacy
 from klaster.web.registry import permissions as perms
-from klaster.web.registry.filters import ClusterFilter
 from klaster.web.registry.forms import (
     DUPLICATE_YEAR,
     ActivityForm,
@@ -59,10 +67,11 @@ from klaster.web.registry.models import (
     Project,
 )
 from klaster.web.registry.queries import attach_member_counts
+from klaster.web.security import PLOTLY_PAGE_UPDATE
 
 PAGE_SIZE = 50
 _MARKER_ID = 918273645  # stands for "the id goes here" in a reversed URL
-_MEMBER_ORGANISATION_FIELDS = ("name_en", "name_pl", "name_be", "name_ru", "helix",
+_MEMBER_ORGANISATION_FIELDS = ("name_en", "name_pl", "name_be", "name_ru", "helix", "city",
                                "latitude", "longitude")
 
 
@@ -77,20 +86,38 @@ def _public_page(request, name: str, template: str, build_context):
     return render(request, "portal/cached_page.html", {"blocks": blocks})
 
 
-def _directory_rows(clusters) -> list[dict]:
-    """The directory table as plain dicts: a template looks a dict key up directly,
-    whereas each model attribute costs it a failed dict lookup first, and names, labels
-    and URLs are computed here once (the per-row template work was most of the page's
-    time). Cluster URLs come from one reverse() with a marker id, not one per row."""
+def _directory_rows(clusters, coordinators: dict[int, dict]) -> list[dict]:
+    """The page's rows as plain dicts: a template looks a dict key up directly, whereas
+    each model attribute costs it a failed dict lookup first, and names, labels and URLs
+    are computed here once. URLs come from one reverse() with a marker id."""
     statuses = dict(ClusterStatus.choices)
-    url = reverse("portal:cluster", args=[_MARKER_ID]).replace(str(_MARKER_ID), "{}")
-    return [{
-        "url": url.format(c.pk), "name": c.display_name, "approved": c.approved,
-        "published": c.published, "status": statuses.get(c.status, c.status),
-        "region": c.region, "sector": c.sector, "member_count": c.member_count,
-        "coordinator": (c.coordinator_organisation.display_name
-                        if c.coordinator_organisation else ""),
-    } for c in clusters]
+    url = directory_data.cluster_url_pattern()
+    org_url = reverse("portal:organisation", args=[_MARKER_ID]).replace(
+        str(_MARKER_ID), "{}")
+    rows = []
+    for c, row in clusters:
+        coordinator = coordinators.get(c.pk)
+        rows.append({
+            "url": url.format(c.pk), "name": c.display_name, "approved": c.approved,
+            "published": c.published, "status": statuses.get(c.status, c.status),
+            "status_code": c.status, "country": row["country"], "region": c.region,
+            "sector": c.sector, "member_count": row["members"], "founded": c.founded,
+            "labels": row["labels"],
+            "coordinator": coordinator["name"] if coordinator else "",
+            "coordinator_url": org_url.format(coordinator["id"]) if coordinator else "",
+        })
+    return rows
+
+
+def _directory_result(request):
+    """The filtered, sorted directory table of this request (see portal/directory.py)."""
+    table = directory_data.visible_table(request.user, request.GET.get("q", ""))
+    filtered = cluster_directory.apply_facets(table,
+                                              directory_data.selection_from(request.GET))
+    sort = request.GET.get("sort", "name")
+    if sort not in cluster_directory.SORTS:
+        sort = "name"
+    return filtered, cluster_directory.sort_directory(filtered, sort), sort
 
 
 def favicon(request):
@@ -113,79 +140,203 @@ def home(request):
 
 def directory(request):
     def context():
-        filterset = ClusterFilter(request.GET or None,
-                                  queryset=perms.visible_clusters(request.user))
-        qs = filterset.qs if filterset.is_bound else filterset.queryset
-        page = caching.CachedCountPaginator(
-            qs.select_related("coordinator_organisation").order_by("name_en", "pk"),
-            PAGE_SIZE).get_page(request.GET.get("page"))
-        page.object_list = attach_member_counts(page.object_list)
+        filtered, ordered, sort = _directory_result(request)
+        page = Paginator(ordered["id"].to_list(), PAGE_SIZE).get_page(request.GET.get("page"))
+        ids = list(page.object_list)
+        by_id = {c.pk: c for c in Cluster.objects.filter(pk__in=ids)}
+        rows_by_id = {r["id"]: r for r in ordered.filter(pl.col("id").is_in(ids))
+                      .iter_rows(named=True)}
+        page_clusters = [(by_id[pk], rows_by_id[pk]) for pk in ids if pk in by_id]
         query = request.GET.copy()
         query.pop("page", None)
-        return {"filter": filterset, "page": page, "query": query.urlencode(),
-                "rows": _directory_rows(page.object_list)}
+        query.pop("format", None)
+        sort_query = query.copy()
+        sort_query.pop("sort", None)
+        return {"page": page, "query": query.urlencode(), "q": request.GET.get("q", ""),
+                "sort": sort, "sorts": list(directory_data.SORT_TITLES.items()),
+                "sort_fields": [(k, v) for k, vs in sort_query.lists() for v in vs],
+                "facets": directory_data.facet_panels(filtered, request.GET),
+                "rows": _directory_rows(page_clusters, directory_data.coordinators(ids)),
+                "page_clusters": [c for c, _row in page_clusters]}
 
     return _public_page(request, "directory", "portal/directory.html", context)
 
 
-def cluster_detail(request, pk):
-    def context():
-        cluster = perms.get_visible_or_404(Cluster, request.user, pk)
-        # Only the columns the page shows (organisations carry codes, figures, texts).
-        memberships = list(
-            Membership.objects.filter(cluster=cluster).select_related("organisation")
-            .only("cluster_id", "organisation_id", "role", "committed", "joined", "left",
-                  *(f"organisation__{f}" for f in _MEMBER_ORGANISATION_FIELDS))
-            .order_by("organisation__name_en"))
-        current = [m for m in memberships if m.left is None]
-        by_helix = OrderedDict((label, []) for value, label in Helix.choices)
-        member_rows = OrderedDict((label, []) for value, label in Helix.choices)
-        labels, roles = dict(Helix.choices), dict(MembershipRole.choices)
-        org_url = reverse("portal:organisation", args=[_MARKER_ID]).replace(
-            str(_MARKER_ID), "{}")
-        points = []
-        for m in current:
-            org = m.organisation
-            row = {"url": org_url.format(m.organisation_id), "name": org.display_name,
-                   "role": roles.get(m.role, m.role), "committed": m.committed}
-            by_helix[labels[org.helix]].append(m)
-            member_rows[labels[org.helix]].append(row)
-            if org.latitude is not None:
-                points.append(MapPoint(row["name"], org.latitude, org.longitude, row["url"],
-                                       org.helix))
-        activities = cluster.activities.all().order_by("start", "pk")
-        return {
-            "cluster": cluster, "by_helix": [(k, v) for k, v in by_helix.items() if v],
-            # The same members as plain dicts for the template (see _directory_rows).
-            "member_rows": [(k, v) for k, v in member_rows.items() if v],
-            "past": [m for m in memberships if m.left is not None],
-            "activities": activities, "projects": cluster.projects.all(),
-            "documents": cluster.documents.all(),
-            "map": maps.member_map(points, labels, get_language() or "en"),
-            "can_edit": perms.can_edit(request.user, cluster),
-        }
+def directory_export(request):
+    """CSV or Excel of exactly the directory's result (same search, facets and order;
+    every page of it), public fields only."""
+    fmt = request.GET.get("format", "csv")
+    if fmt not in ("csv", "xlsx"):
+        return HttpResponse(_("Unknown format."), status=400)
+    _filtered, ordered, _sort = _directory_result(request)
+    frame = neutralise_frame(directory_data.export_frame(
+        ordered, request.build_absolute_uri("/").rstrip("/")))
+    buf = io.BytesIO()
+    if fmt == "xlsx":
+        frame.write_excel(buf, worksheet="clusters", autofit=True)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        buf.write(b"\xef\xbb\xbf")  # BOM: Excel opens UTF-8 CSV (Cyrillic) correctly
+        frame.write_csv(buf)
+        content_type = "text/csv; charset=utf-8"
+    response = HttpResponse(buf.getvalue(), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="clusters.{fmt}"'
+    return response
 
-    return _public_page(request, "cluster", "portal/cluster.html", context)
+
+def _profile_context(request, pk) -> dict:
+    """Everything the cluster profile shows (page and PDF): public fields only."""
+    cluster = perms.get_visible_or_404(Cluster, request.user, pk)
+    # Only the columns the page shows (organisations carry codes, figures, texts).
+    memberships = list(
+        Membership.objects.filter(cluster=cluster).select_related("organisation")
+        .only("cluster_id", "organisation_id", "role", "committed", "joined", "left",
+              *(f"organisation__{f}" for f in _MEMBER_ORGANISATION_FIELDS))
+        .order_by("organisation__name_en"))
+    current = [m for m in memberships if m.left is None]
+    by_helix = OrderedDict((label, []) for value, label in Helix.choices)
+    member_rows = OrderedDict((label, []) for value, label in Helix.choices)
+    labels, roles = dict(Helix.choices), dict(MembershipRole.choices)
+    org_url = reverse("portal:organisation", args=[_MARKER_ID]).replace(
+        str(_MARKER_ID), "{}")
+    points = []
+    for m in current:
+        org = m.organisation
+        row = {"url": org_url.format(m.organisation_id), "name": org.display_name,
+               "role": roles.get(m.role, m.role), "committed": m.committed,
+               "city": org.city}
+        by_helix[labels[org.helix]].append(m)
+        member_rows[labels[org.helix]].append(row)
+        if org.latitude is not None:
+            points.append(MapPoint(row["name"], org.latitude, org.longitude, row["url"],
+                                   org.helix))
+    helix_counts = [(k, len(v)) for k, v in member_rows.items() if v]
+    coordinator = directory_data.coordinators([cluster.pk]).get(cluster.pk)
+    profiles = list(cluster.profiles.order_by("year"))
+    growth = cluster_directory.members_by_year(
+        [(m.joined, m.left) for m in memberships], timezone.localdate().year)
+    charts = {
+        "helix": {"title": _("Members by helix type"),
+                  "labels": [str(k) for k, _n in helix_counts],
+                  "values": [n for _k, n in helix_counts]},
+        "growth": {"title": _("Members at the end of each year"),
+                   "years": [y for y, _n in growth], "values": [n for _y, n in growth],
+                   "axis": _("Year")},
+        "income": {"title": _("Coordinator's income by source (EUR)"),
+                   "years": [p.year for p in profiles],
+                   "series": [{"name": str(name),
+                               "values": [float(getattr(p, field)) for p in profiles]}
+                              for field, name in (
+                                  ("income_member_fees", _("member fees")),
+                                  ("income_public", _("public funds")),
+                                  ("income_services", _("paid services")))]},
+    }
+    return {
+        "cluster": cluster, "by_helix": [(k, v) for k, v in by_helix.items() if v],
+        # The same members as plain dicts for the template (see _directory_rows).
+        "member_rows": [(k, v) for k, v in member_rows.items() if v],
+        "member_count": len(current), "helix_counts": helix_counts,
+        "country": directory_data.option_label("country", (cluster.country or "").upper()),
+        "past": [m for m in memberships if m.left is not None],
+        "activities": cluster.activities.all().order_by("start", "pk"),
+        "projects": list(cluster.projects.all().order_by("-start", "pk")),
+        "documents": cluster.documents.all(),
+        "map": maps.member_map(points, dict(Helix.choices), get_language() or "en"),
+        "coordinator": coordinator, "profile": profiles[-1] if profiles else None,
+        "charts": charts, "has_charts": bool(helix_counts or growth or profiles),
+        "can_edit": perms.can_edit(request.user, cluster),
+        "current_labels": current_labels(cluster),
+    }
+
+
+@csp_update(PLOTLY_PAGE_UPDATE)
+def cluster_detail(request, pk):
+    return _public_page(request, "cluster", "portal/cluster.html",
+                        lambda: _profile_context(request, pk))
+
+
+def cluster_profile_pdf(request, pk):
+    """The cluster profile as a one-to-three-page PDF (A4, WeasyPrint) to attach to a
+    note: the public fields of the page, in the reader's language."""
+    ctx = _profile_context(request, pk)
+    try:
+        import weasyprint
+    except (ImportError, OSError):
+        # WeasyPrint loads Pango (Debian libpango-1.0-0, libpangoft2-1.0-0) at import.
+        return HttpResponse(_("PDF rendering is not available on this server (WeasyPrint "
+                              "needs the Pango library); use the HTML page."),
+                            status=503, content_type="text/plain; charset=utf-8")
+    ctx["page_url"] = request.build_absolute_uri(
+        reverse("portal:cluster_contact", args=[ctx["cluster"].pk]))
+    ctx["today"] = timezone.localdate()
+    html = render_to_string("portal/cluster_profile_pdf.html", ctx, request=request)
+    pdf = weasyprint.HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="cluster-{ctx["cluster"].pk}-profile.pdf"')
+    return response
+
+
+def cluster_contact(request, pk):
+    """The "contact this cluster" form (its own page: the cluster page is cached for
+    anonymous visitors and must not carry a visitor's CSRF token)."""
+    cluster = perms.get_visible_or_404(Cluster, request.user, pk)
+    to = contact.recipients(cluster)
+    form = contact.ContactForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if not to:
+            status = 400
+        elif contact.limited(request, cluster.pk):
+            form.add_error(None, _(
+                "Too many messages were sent from your address or to this cluster in a "
+                "short time. Please try again in an hour."))
+            status = 429
+        elif form.is_valid():
+            contact.count(request, cluster.pk)
+            try:
+                if not form.is_bot():
+                    contact.send(cluster, form, request.build_absolute_uri(
+                        reverse("portal:cluster", args=[cluster.pk])), to)
+            except (OSError, smtplib.SMTPException):
+                # The mail server is down or refuses: say so, keep what was typed.
+                form.add_error(None, _("The message could not be sent now (the mail server "
+                                       "did not accept it). Please try again later."))
+                return render(request, "portal/cluster_contact.html", {
+                    "cluster": cluster, "form": form, "can_contact": True,
+                    "honeypot": contact.HONEYPOT}, status=503)
+            messages.success(request, _("Your message was sent to the cluster's "
+                                        "coordinator."))
+            return redirect("portal:cluster", pk=cluster.pk)
+        else:
+            status = 400
+    return render(request, "portal/cluster_contact.html", {
+        "cluster": cluster, "form": form, "can_contact": bool(to),
+        "honeypot": contact.HONEYPOT}, status=status)
 
 
 def organisation_detail(request, pk):
     org = perms.get_visible_or_404(Organisation, request.user, pk)
-    memberships = (Membership.objects.filter(organisation=org,
-                                             cluster__in=perms.visible_clusters(request.user))
-                   .select_related("cluster"))
+    visible = perms.visible_clusters(request.user)
+    memberships = (Membership.objects.filter(organisation=org, cluster__in=visible)
+                   .select_related("cluster").order_by("left", "-joined", "pk"))
+    projects = (Project.objects.filter(partners=org, cluster__in=visible)
+                .select_related("cluster").order_by("-start", "pk"))
     can_edit = perms.can_edit(request.user, org)
     # Figures follow the visibility rules of the organisation itself: shown when the
     # organisation is public (approved or member of a published cluster) or to those who
     # edit it, not to a coordinator who sees an unapproved member only through their own
     # cluster. Only the latest year is shown here; all years are in the workspace.
+    # Representatives (people) are never shown on the public page.
     latest = None
     if can_edit or Organisation.objects.public().filter(pk=org.pk).exists():
         latest = org.figures.order_by("-year").first()
     points = ([MapPoint(org.display_name, org.latitude, org.longitude, "", org.helix)]
               if org.latitude is not None and org.longitude is not None else [])
     return render(request, "portal/organisation.html", {
-        "org": org, "memberships": memberships, "latest_figures": latest,
-        "can_edit": can_edit,
+        "org": org, "memberships": list(memberships), "projects": list(projects),
+        "latest_figures": latest, "can_edit": can_edit,
+        "coordinates": list(org.coordinated_clusters.filter(pk__in=visible.values("pk"))),
         "map": maps.member_map(points, dict(Helix.choices), get_language() or "en",
                                label=_("Location of the organisation")),
     })

@@ -96,6 +96,11 @@ CLUSTERS = [
      [("G1", "founder"), ("G2", "member")]),
 ]
 
+# The coordinating organisation of each demo cluster (illustrative, like the memberships).
+# Without it every cluster's coordinator_organisation stayed empty, and so did the
+# directory's Coordinator column and the profile's contact card.
+COORDINATORS = {"KOM": "PFRR", "PKB": "B1", "ITC": "I1", "EE": "E1", "BY": "G1"}
+
 
 class Command(BaseCommand):
     help = "Load demo clusters, organisations, an activity and demo accounts (idempotent)."
@@ -125,6 +130,9 @@ class Command(BaseCommand):
                               region=region, country=country, description=desc, demo=True,
                               published=True, approved=key != "BY"))
             clusters[key] = cluster
+            if cluster.coordinator_organisation_id is None:  # older demo databases too
+                cluster.coordinator_organisation = orgs[COORDINATORS[key]]
+                cluster.save(update_fields=["coordinator_organisation"])
             for org_key, role in members:
                 Membership.objects.get_or_create(
                     organisation=orgs[org_key], cluster=cluster, left__isnull=True,

@@ -1,0 +1,183 @@
+"""Reads for the faceted directory and its export: a few grouped queries in, the
+framework-free tables of :mod:`klaster.cluster_directory` out.
+
+Query budget of one directory page, whatever the number of clusters: the visible
+clusters' facet columns (1), current members per cluster and helix type (1, grouped),
+labels valid today (1), then for the page only its clusters with their coordinator
+organisation (1) and the coordinator members of clusters without one (1). No query per
+row; the whole-set reads are what the facet counts and the sort by members need.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import polars as pl
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from klaster import cluster_directory as lib
+from klaster.web.registry import permissions as perms
+from klaster.web.registry.models import (
+    Cluster,
+    ClusterStatus,
+    Helix,
+    Membership,
+    MembershipRole,
+)
+
+MARKER_ID = 918273645  # stands for "the id goes here" in a reversed URL
+
+COUNTRY_NAMES = {"PL": _("Poland"), "BY": _("Belarus"), "LT": _("Lithuania"),
+                 "UA": _("Ukraine"), "LV": _("Latvia"), "DE": _("Germany")}
+FACET_TITLES = {"country": _("Country"), "region": _("Region"), "sector": _("Sector"),
+                "status": _("Status"), "label": _("Label"),
+                "helix": _("Helix mix (has members of every chosen type)")}
+SORT_TITLES = {"name": _("Name"), "-members": _("Most members"),
+               "founded": _("Founded (oldest first)"), "-founded": _("Founded (newest first)")}
+
+
+def _lang() -> str:
+    return (get_language() or "en")[:2]
+
+
+def search(qs, q: str):
+    """Free-text search: names in every language, description, sector, industry codes."""
+    q = q.strip()
+    if not q:
+        return qs
+    cond = Q(industry_codes__icontains=q.upper())
+    for field in ("name_en", "name_pl", "name_be", "name_ru", "description", "sector"):
+        cond |= Q(**{f"{field}__icontains": q})
+    return qs.filter(cond)
+
+
+def selection_from(params) -> dict[str, list[str]]:
+    """Facet → chosen options from a QueryDict (repeated parameters)."""
+    return {facet: [v for v in params.getlist(facet) if v.strip()] for facet in lib.FACETS}
+
+
+def visible_table(user, q: str = "") -> pl.DataFrame:
+    """The directory table of every cluster ``user`` may see matching the search ``q``."""
+    qs = search(perms.visible_clusters(user), q)
+    lang = _lang()
+    name_field = f"name_{lang}" if lang != "en" else "name_en"
+    rows = [{"id": r["id"], "name": r.get(name_field) or r["name_en"],
+             "country": r["country"], "region": r["region"], "sector": r["sector"],
+             "status": r["status"], "founded": r["founded"]}
+            for r in qs.values(*dict.fromkeys(("id", "name_en", name_field, "country",
+                                                "region", "sector", "status", "founded")))]
+    ids = qs.values("id")
+    counts = (Membership.objects.filter(cluster__in=ids, left__isnull=True)
+              .values_list("cluster_id", "organisation__helix").annotate(n=Count("id"))
+              .order_by())
+    from klaster.web.assessment.models import Label
+
+    today = timezone.localdate()
+    labels = (Label.objects.filter(cluster__in=ids, revoked=False)
+              .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+              .values_list("cluster_id", "scheme", "level"))
+    return lib.directory_table(rows, counts, labels)
+
+
+def cluster_url_pattern() -> str:
+    return reverse("portal:cluster", args=[MARKER_ID]).replace(str(MARKER_ID), "{}")
+
+
+def coordinators(cluster_ids: Iterable[int]) -> dict[int, dict]:
+    """Cluster id → its coordinator organisation ``{"id", "name"}``: the cluster's
+    ``coordinator_organisation``, or else its current member whose role is
+    "coordinator" (imports and join requests record the coordinator as a member's role,
+    and most clusters never had the separate field set — that is why the directory's
+    Coordinator column used to be empty). Two queries for any number of clusters."""
+    ids = list(cluster_ids)
+    out: dict[int, dict] = {}
+    lang = _lang()
+    for c in (Cluster.objects.filter(pk__in=ids, coordinator_organisation__isnull=False)
+              .select_related("coordinator_organisation")
+              .only("id", "coordinator_organisation__id",
+                    *(f"coordinator_organisation__name_{x}" for x in ("en", lang)))):
+        org = c.coordinator_organisation
+        out[c.pk] = {"id": org.pk, "name": org.display_name}
+    missing = [pk for pk in ids if pk not in out]
+    if missing:
+        for m in (Membership.objects.filter(cluster_id__in=missing, left__isnull=True,
+                                            role=MembershipRole.COORDINATOR)
+                  .select_related("organisation")
+                  .only("cluster_id", "organisation__id",
+                        *(f"organisation__name_{x}" for x in ("en", lang)))
+                  .order_by("cluster_id", "joined", "pk")):
+            out.setdefault(m.cluster_id, {"id": m.organisation.pk,
+                                          "name": m.organisation.display_name})
+    return out
+
+
+def option_label(facet: str, value: str) -> str:
+    if facet == "status":
+        return str(dict(ClusterStatus.choices).get(value, value))
+    if facet == "helix":
+        return str(dict(Helix.choices).get(value, value))
+    if facet == "country":
+        return str(COUNTRY_NAMES.get(value, value))
+    return value
+
+
+def facet_panels(filtered: pl.DataFrame, params) -> list[dict]:
+    """The facet panels of the page: every option of the filtered result with its count
+    and a link that adds it to (or removes it from) the query; chosen options are listed
+    even when the result no longer contains them, so they can be removed."""
+    counts = lib.facet_counts(filtered)
+    panels = []
+    for facet in lib.FACETS:
+        chosen = params.getlist(facet)
+        chosen_keys = {v.casefold() for v in chosen}
+        options = list(counts[facet])
+        present = {v.casefold() for v, _n in options}
+        options += [(v, 0) for v in chosen if v.casefold() not in present]
+        items = []
+        for value, n in options:
+            selected = value.casefold() in chosen_keys
+            query = params.copy()
+            query.pop("page", None)
+            query.pop("format", None)
+            values = [v for v in query.getlist(facet) if v.casefold() != value.casefold()]
+            query.setlist(facet, values if selected else [*values, value])
+            items.append({"value": value, "label": option_label(facet, value), "count": n,
+                          "selected": selected, "query": query.urlencode()})
+        panels.append({"name": facet, "title": FACET_TITLES[facet], "options": items,
+                       "open": bool(chosen)})
+    return panels
+
+
+EXPORT_HEADERS = {
+    "name": _("Cluster"), "country": _("Country"), "region": _("Region"),
+    "sector": _("Sector"), "status": _("Status"), "founded": _("Founded"),
+    "members": _("Members"), "helix": _("Helix types"), "labels": _("Labels"),
+    "coordinator": _("Coordinator"), "url": _("Address"),
+}
+
+
+def export_frame(table: pl.DataFrame, base_url: str) -> pl.DataFrame:
+    """The rows to download (the library's shape) with values and headers in the
+    reader's language."""
+    pattern = cluster_url_pattern()
+    ids = table["id"].to_list()
+    names = {pk: c["name"] for pk, c in coordinators(ids).items()}
+    urls = {pk: base_url + pattern.format(pk) for pk in ids}
+    frame = lib.directory_export(table, names, urls)
+    statuses = {k: str(v) for k, v in ClusterStatus.choices}
+    helix = {k: str(v) for k, v in Helix.choices}
+    order = {k: i for i, k in enumerate(helix)}  # the helix types in the registry's order
+
+    def helix_names(text: str) -> str:
+        kinds = sorted((x for x in text.split("; ") if x), key=lambda x: order.get(x, 99))
+        return "; ".join(helix.get(x, x) for x in kinds)
+
+    frame = frame.with_columns(
+        pl.col("status").replace(statuses),
+        pl.col("helix").map_elements(helix_names, return_dtype=pl.Utf8),
+    )
+    return frame.rename({k: str(v) for k, v in EXPORT_HEADERS.items()})
