@@ -18,7 +18,7 @@ def test_docs_page_has_no_inline_script_and_local_assets(client):
     response = client.get("/api/docs/")
     assert response.status_code == 200
     html = response.content.decode()
-    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S)
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, re.DOTALL)
     assert len(scripts) == 3
     assert all('src="' in attrs and not body.strip() for attrs, body in scripts)
     srcs = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
@@ -26,7 +26,7 @@ def test_docs_page_has_no_inline_script_and_local_assets(client):
                for s in srcs)
     assert not [s for s in srcs if s.startswith(("http:", "https:", "//"))]
     # The start script is served by the same view, as JavaScript.
-    script_url = [s for s in srcs if "script=" in s][0].replace("&amp;", "&")
+    script_url = next(s for s in srcs if "script=" in s).replace("&amp;", "&")
     js = client.get(script_url)
     assert js.status_code == 200 and js["Content-Type"].startswith("application/javascript")
     assert reverse("schema") in js.content.decode()
