@@ -76,10 +76,10 @@ def test_reasons_leave_out_common_words():
 
 
 @pytest.mark.parametrize(("text", "codes"), [
-    ("C25, C28", ["25", "28"]),
-    ("25.62; 28", ["2562", "28"]),
+    ("C25, C28", ["C25", "C28"]),
+    ("25.62; 28", ["25.62", "28"]),
     ("metal processing, laser cutting", []),
-    ("welding, C25, research, 72", ["25", "72"]),
+    ("welding, C25, research, 72, C25", ["C25", "72"]),
     ("", []),
 ])
 def test_industry_codes_from_sectors(text, codes):

@@ -34,7 +34,7 @@ open request of the opposite kind from another organisation. Four components, ea
   ("demonstracyjny", "демонстрационный") are cut together. The cut-off applies from
   ``MIN_DOCS`` texts on (with a handful of texts every shared word would be "common").
 * ``sectors`` of a request count as industries only where they are codes ("C25", "28",
-  "25.62"; words such as "welding" are left to the text component).
+  "25.62", compared as written; words such as "welding" are left to the text component).
 """
 
 from __future__ import annotations
@@ -135,16 +135,13 @@ _CODE = re.compile(r"^[A-Za-z]?(\d{2}(?:\.?\d{1,4})*)$")
 
 
 def industry_codes(text: str | None) -> list[str]:
-    """The industry codes among the tokens of a request's ``sectors`` ("C25, 28.1,
-    welding" -> ["25", "281"]), written as the registry stores them (no section letter,
-    no dots)."""
+    """The tokens of a request's ``sectors`` that are industry codes, as written ("C25,
+    28.1, welding" -> ["C25", "28.1"]): they are compared with the proximity table's and
+    the organisations' codes as they are; words are left to the text component."""
     out = []
     for token in _codes(text):
-        m = _CODE.match(token)
-        if m:
-            code = m.group(1).replace(".", "")
-            if code not in out:
-                out.append(code)
+        if _CODE.match(token) and token not in out:
+            out.append(token)
     return out
 
 
