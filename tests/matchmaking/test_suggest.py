@@ -135,7 +135,11 @@ def test_score_is_the_weighted_mean():
     s = suggest(small_registry(), 10, k=10, weights={"relatedness": 0, "helix": 0,
                                                      "region": 0, "text": 1})
     assert s["score"][0] == pytest.approx(1.0)
-    assert s["candidate_id"][0] == 11  # the other laser-cutting text
+    # The request seeks "research on laser cutting": with idf = ln(N/df), "research"
+    # (2 of the 9 texts: ln 4.5 = 1.50) outweighs "laser" (6 of 9: ln 1.5 = 0.41) and
+    # "cutting", so the Welding Research Institute is the best text match, then the
+    # laser-cutting offer.
+    assert s["candidate_id"].to_list()[:2] == [2, 11]
 
 
 def test_text_reason_shared_terms():
@@ -166,8 +170,10 @@ def test_cross_language_text():
     a = ["cięcie laserowe blach stalowych"]
     b = ["laser cutting of steel sheets", "лазерная резка стали", "выпечка хлеба"]
     sim = text_similarity(a, b)[0]
-    # Polish and English share "laser"; Russian "лазерная" transliterates to "lazernaya".
-    assert sim[0] > 0.05 and sim[2] == 0
+    # Polish and English share "laser"; Russian "lazernaya" (transliterated) too. With
+    # idf = ln(N/df) the n-grams of "laser", in 3 of the 4 texts, weigh ln(4/3) = 0.29
+    # (scikit-learn's default gave them 1.29), so the cosine is small but positive.
+    assert sim[0] > 0.02 and sim[2] == 0
     assert sim[1] > sim[2]
     assert translit("Лазерная рэзка") == "lazernaya rezka"
 

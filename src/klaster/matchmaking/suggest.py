@@ -18,12 +18,23 @@ open request of the opposite kind from another organisation. Four components, ea
 * ``region`` — 1 when the candidate's country is one the request lists in ``countries``;
   with no list, 1 in the requester's region, ``SAME_COUNTRY`` in its country and
   ``OTHER_COUNTRY`` elsewhere.
-* ``text`` — cosine similarity of TF-IDF vectors of character n-grams within word
-  boundaries (scikit-learn ``analyzer="char_wb"``; character n-grams match across
+* ``text`` — cosine similarity of TF-IDF vectors (idf = ln(N/df), Spärck Jones 1972) of
+  character n-grams within word boundaries (scikit-learn ``analyzer="char_wb"``; character n-grams match across
   inflections and related languages, McNamee & Mayfield 2004). Cyrillic text is also
   transliterated to Latin letters so Russian/Belarusian words meet their Polish and
   English cognates ("технологии" ~ "technologie"). Request text = topic + description;
   organisation text = name + profile (optional ``profiles`` table) + its own offers.
+  Words that more than ``MAX_DF`` of the texts share are dropped before the n-grams are
+  counted (a corpus-specific stop list by document frequency: Luhn's upper cut-off, 1958;
+  Manning, Raghavan & Schütze 2008, §2.2.2; scikit-learn's ``max_df``): in a registry
+  where every record says "demo" or "illustrative", those words tell nothing about a
+  partner, and TF-IDF alone does not remove them (scikit-learn's idf adds 1, so a term in
+  every document keeps weight 1). Words are compared by their first ``STEM_LETTERS``
+  letters after transliteration, so the inflected and Cyrillic forms of one word
+  ("demonstracyjny", "демонстрационный") are cut together. The cut-off applies from
+  ``MIN_DOCS`` texts on (with a handful of texts every shared word would be "common").
+* ``sectors`` of a request count as industries only where they are codes ("C25", "28",
+  "25.62", compared as written; words such as "welding" are left to the text component).
 """
 
 from __future__ import annotations
@@ -36,6 +47,7 @@ import numpy as np
 import polars as pl
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
 
 from klaster.errors import DataError
 from klaster.i18n import N_
@@ -48,6 +60,9 @@ SAME_DIVISION = 0.5
 SAME_COUNTRY = 0.7
 OTHER_COUNTRY = 0.4
 NGRAMS = (3, 5)
+MAX_DF = 0.5
+MIN_DOCS = 10
+STEM_LETTERS = 4
 
 # Rows: requester's helix; columns: candidate's helix (order of HELIX_TYPES:
 # business, research, public, support, civil, finance).
@@ -115,6 +130,56 @@ def _codes(text: str | None) -> list[str]:
     return [c for c in re.split(r"[\s,;|]+", text or "") if c]
 
 
+# A NACE/PKD/OKED/NAICS code as typed: optional section letter, digits, optional dots.
+_CODE = re.compile(r"^[A-Za-z]?(\d{2}(?:\.?\d{1,4})*)$")
+
+
+def industry_codes(text: str | None) -> list[str]:
+    """The tokens of a request's ``sectors`` that are industry codes, as written ("C25,
+    28.1, welding" -> ["C25", "28.1"]): they are compared with the proximity table's and
+    the organisations' codes as they are; words are left to the text component."""
+    out = []
+    for token in _codes(text):
+        if _CODE.match(token) and token not in out:
+            out.append(token)
+    return out
+
+
+_TOKEN = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+def _stem(word: str) -> str:
+    return translit(word)[:STEM_LETTERS]
+
+
+def common_stems(texts: list[str], *, max_df: float = MAX_DF,
+                 min_docs: int = MIN_DOCS) -> frozenset[str]:
+    """Stems (first ``STEM_LETTERS`` letters, transliterated, lower case) of the words in
+    more than ``max_df`` of ``texts`` (document frequency, each text counted once);
+    empty below ``min_docs`` texts. Words shorter than ``STEM_LETTERS`` are never cut."""
+    n = len(texts)
+    if n < min_docs:
+        return frozenset()
+    df: dict[str, int] = {}
+    for text in texts:
+        for stem in {_stem(w) for w in _TOKEN.findall((text or "").lower())
+                     if len(w) >= STEM_LETTERS}:
+            df[stem] = df.get(stem, 0) + 1
+    return frozenset(s for s, c in df.items() if c > max_df * n)
+
+
+def drop_common(text: str, stems: frozenset[str]) -> str:
+    """``text`` without its words whose stem is in ``stems`` and without the stop words
+    of requests (``_STOP``: "partner", "seek", "szukamy", "ищем", …)."""
+    def keep(m: re.Match) -> str:
+        word = m.group().lower()
+        if word in _STOP or (len(word) >= STEM_LETTERS and _stem(word) in stems):
+            return ""
+        return m.group()
+
+    return _TOKEN.sub(keep, text or "")
+
+
 def _country(region: str | None, cluster_countries: list[str] | None) -> str | None:
     # NUTS codes (PL84, DED2) and ISO 3166-2 codes (BY-HM) start with the country code;
     # a region name ("Podlaskie") does not, so the clusters' country is used instead.
@@ -147,20 +212,30 @@ def _proximity_lookup(proximity: pl.DataFrame | None) -> dict[tuple[str, str], f
     return out
 
 
-def _tfidf(texts: list[str]) -> sparse.csr_matrix:
-    """L2-normalised char_wb TF-IDF rows of ``texts`` (one fit over all of them)."""
+def _tfidf(texts: list[str], common: frozenset[str] | None = None) -> sparse.csr_matrix:
+    """L2-normalised char_wb TF-IDF rows of ``texts`` (one fit over all of them), without
+    the words of ``common`` (default: ``common_stems(texts)``)."""
     if not texts:
         return sparse.csr_matrix((0, 1))
-    vec = TfidfVectorizer(analyzer="char_wb", ngram_range=NGRAMS, sublinear_tf=True)
+    if common is None:
+        common = common_stems(texts)
+    # Spärck Jones' idf, ln(N/df) (Spärck Jones 1972; Robertson 2004): an n-gram in every
+    # text weighs 0. scikit-learn's idf is ln(N/df) + 1 (smooth_idf=False), so the +1 is
+    # taken off here (the tf part is sublinear: 1 + ln tf), then rows are L2-normalised.
+    vec = TfidfVectorizer(analyzer="char_wb", ngram_range=NGRAMS, sublinear_tf=True,
+                          smooth_idf=False, norm=None)
     try:
-        return vec.fit_transform([_prepare(t) for t in texts]).tocsr()
+        m = vec.fit_transform([_prepare(drop_common(t, common)) for t in texts])
+        m = normalize(m @ sparse.diags((vec.idf_ - 1.0) / vec.idf_))
+        return sparse.csr_matrix(m)
     except ValueError:  # no n-gram at all (every text empty or too short)
         return sparse.csr_matrix((len(texts), 1))
 
 
 def text_similarity(a: list[str], b: list[str]) -> np.ndarray:
     """Cosine similarity (len(a) x len(b), in [0, 1]) of the texts, as the ``text``
-    component measures it before rescaling: char_wb 3-5-gram TF-IDF fitted on a + b."""
+    component measures it before rescaling: char_wb 3-5-gram TF-IDF fitted on a + b,
+    without the words shared by more than ``MAX_DF`` of a + b."""
     m = _tfidf(list(a) + list(b))
     sim = (m[: len(a)] @ m[len(a):].T).toarray()
     return np.clip(sim, 0.0, 1.0)
@@ -210,7 +285,7 @@ class _Pool:
             if org is None:
                 raise DataError(f"partner request {row['id']} names unknown organisation "
                                 f"{row['organisation_id']}", field="partner_requests.organisation_id")
-            codes = _codes(row["sectors"]) or org["codes"]
+            codes = industry_codes(row["sectors"]) or org["codes"]
             self.requests[row["id"]] = {
                 **row, "codes": codes, "helix": org["helix"], "region": org["region"],
                 "country": org["country"],
@@ -220,8 +295,10 @@ class _Pool:
         # One TF-IDF fit over every organisation and request text.
         self.org_ids = list(self.org)
         self.req_ids = list(self.requests)
-        matrix = _tfidf([self.org[o]["text"] for o in self.org_ids]
-                        + [self.requests[r]["text"] for r in self.req_ids])
+        texts = ([self.org[o]["text"] for o in self.org_ids]
+                 + [self.requests[r]["text"] for r in self.req_ids])
+        self.common = common_stems(texts)
+        matrix = _tfidf(texts, self.common)
         self.org_vec = matrix[: len(self.org_ids)]
         self.req_vec = matrix[len(self.org_ids):]
         self.req_row = {r: i for i, r in enumerate(self.req_ids)}
@@ -234,6 +311,10 @@ class _Pool:
                 if a == b:
                     return 1.0, Message("match.same_industry", {"code": a})
                 p = self.prox.get((a, b))
+                if p is None and self.have_table and (a[:2], b[:2]) in self.prox:
+                    # A table of divisions (e.g. the 2-digit NACE proximity of regional
+                    # statistics) also serves deeper codes, through their divisions.
+                    p = self.prox[(a[:2], b[:2])]
                 if p is None and not self.have_table and a[:2] == b[:2]:
                     p = SAME_DIVISION
                     if p > best:
@@ -249,11 +330,12 @@ def _cues(text: str) -> list[str]:
     return [h for h, stems in HELIX_CUES.items() if any(s in low for s in stems)]
 
 
-def _stems(text: str) -> dict[str, str]:
-    """Stem (first five letters, transliterated) -> first word with it."""
+def _stems(text: str, common: frozenset[str] = frozenset()) -> dict[str, str]:
+    """Stem (first five letters, transliterated) -> first word with it; stop words and
+    words of ``common`` (see common_stems) left out."""
     out: dict[str, str] = {}
     for word in _WORD.findall(text.lower()):
-        if word in _STOP:
+        if word in _STOP or _stem(word) in common:
             continue
         stem = translit(word)[:5]
         if len(stem) >= 4:
@@ -261,10 +343,12 @@ def _stems(text: str) -> dict[str, str]:
     return out
 
 
-def shared_terms(a: str, b: str, limit: int = 3) -> list[str]:
-    """Words of ``a`` whose five-letter stem (after transliteration) also occurs in ``b``."""
-    sb = _stems(b)
-    return [w for s, w in _stems(a).items() if s in sb][:limit]
+def shared_terms(a: str, b: str, limit: int = 3,
+                 common: frozenset[str] = frozenset()) -> list[str]:
+    """Words of ``a`` whose five-letter stem (after transliteration) also occurs in ``b``,
+    except words of ``common`` (stems of words nearly every text shares)."""
+    sb = _stems(b, common)
+    return [w for s, w in _stems(a, common).items() if s in sb][:limit]
 
 
 def _check_weights(weights: Mapping[str, float] | None) -> dict[str, float]:
@@ -344,7 +428,7 @@ def _score_request(pool: _Pool, rid: int, k: int, w: dict[str, float]) -> list[d
                     "candidate_id": r["cid"], "organisation_id": r["oid"],
                     "name": org["name"], "score": r["score"], "relatedness": r["rel"],
                     "helix": r["hx"], "region": r["reg"], "text": r["text"],
-                    **_reason_columns(_reasons(req, org, r))})
+                    **_reason_columns(_reasons(req, org, r, pool.common))})
     return out
 
 
@@ -357,7 +441,8 @@ def _reason_columns(reasons: list[Message]) -> dict:
                                 for m in reasons]}
 
 
-def _reasons(req: dict, org: dict, r: dict) -> list[Message]:
+def _reasons(req: dict, org: dict, r: dict,
+             common: frozenset[str] = frozenset()) -> list[Message]:
     reasons = []
     noun = HELIX_NOUN.get(org["helix"], org["helix"])
     if r["cued"]:
@@ -376,7 +461,7 @@ def _reasons(req: dict, org: dict, r: dict) -> list[Message]:
         reasons.append(Message("match.same_region", {"region": org["region"]}))
     elif not req["wanted"] and r["reg"] == SAME_COUNTRY:
         reasons.append(Message("match.same_country", {"country": org["country"]}))
-    terms = shared_terms(req["text"], r["ctext"])
+    terms = shared_terms(req["text"], r["ctext"], common=common)
     if terms:
         reasons.append(Message("match.both_mention",
                                {"terms": ", ".join(f"'{t}'" for t in terms)}))

@@ -304,6 +304,12 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Cluster organisations, members, activities and projects.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # /api/docs/: Swagger UI from the installed drf-spectacular-sidecar (no CDN); no
+    # validator badge (it would call validator.swagger.io).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }
 
 # --- privacy (docs/privacy.md): who the controller is, on what legal basis, for how long.

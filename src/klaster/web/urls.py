@@ -5,11 +5,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from klaster.web.api.docs import ApiDocsView
+
 urlpatterns = [
     path("", include("klaster.web.portal.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/docs/", ApiDocsView.as_view(url_name="schema"), name="api-docs"),
     path("api/", include("klaster.web.api.urls")),
     path("assessment/", include("klaster.web.assessment.urls")),
     path("matchmaking/", include("klaster.web.matchmaking.urls")),

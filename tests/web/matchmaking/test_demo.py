@@ -111,3 +111,28 @@ def test_event_schedule_has_no_double_booking_and_agendas(demo):
     assert all(frozenset((m.a_id, m.b_id)) in wished for m in meetings)
     with_agenda = [p for p in event.participants.all() if scheduling.agenda_rows(p)]
     assert len(with_agenda) >= 10
+
+
+def test_demo_suggestions_rank_related_organisations_first(demo):
+    """The issue: in the demo, suggestions ranked by the words "demo" and "illustrative"
+    (relatedness off, text 60 % of the score), so an unrelated organisation came first.
+    Now the demo's proximity table is loaded (relatedness on) and the words nearly every
+    record shares are ignored: the builder seeking BIM training gets the BIM studio (was
+    the welding university), and the Hrodna machine works seeking laser cutting of metal
+    gets a metal-processing company (NACE 25), not the construction company."""
+    from klaster.web.matchmaking import suggestions
+    from klaster.web.matchmaking.models import ProximityTable
+
+    admin = get_user_model().objects.get(username="demo-admin")
+    assert ProximityTable.objects.count() == 1
+    bim = PartnerRequest.objects.get(topic="BIM training partner for site engineers")
+    laser = PartnerRequest.objects.get(topic__startswith="Лазерная резка металла")
+    for req in PartnerRequest.objects.all():
+        result = suggestions.for_request(admin, req)
+        assert result.relatedness_on
+        words = " ".join(str(r) for row in result.rows for r in row["reasons"]).lower()
+        assert "illustrative" not in words and "'demo'" not in words
+    top = suggestions.for_request(admin, bim).rows[0]["organisation"]
+    assert top.name_en == "Demo BIM Studio (illustrative)"
+    top = suggestions.for_request(admin, laser).rows[0]["organisation"]
+    assert "25" in top.industry_codes

@@ -1,8 +1,7 @@
-from rest_framework.routers import DefaultRouter
-
 from klaster.web.api import views
+from klaster.web.api.docs import Router
 
-router = DefaultRouter()
+router = Router()
 router.register("clusters", views.ClusterViewSet, basename="cluster")
 router.register("organisations", views.OrganisationViewSet, basename="organisation")
 router.register("memberships", views.MembershipViewSet, basename="membership")

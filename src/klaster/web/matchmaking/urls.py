@@ -1,12 +1,16 @@
 from django.urls import path
 
-from klaster.web.matchmaking import views
+from klaster.web.matchmaking import board, views
 
 app_name = "matchmaking"
 urlpatterns = [
     path("networks/", views.network_index, name="networks"),
     path("networks/clusters/<int:pk>/", views.network, name="network"),
     path("networks/clusters/<int:pk>/metrics/", views.network_metrics, name="network_metrics"),
+    path("board/", board.board, name="board"),
+    path("board/events.ics", board.ical, name="board_ical"),
+    path("board/requests/<int:pk>/", board.request_public, name="board_request"),
+    path("board/events/<int:pk>/", board.event_public, name="board_event"),
     path("requests/", views.request_list, name="requests"),
     path("requests/new/<int:org_pk>/", views.request_create, name="request_create"),
     path("requests/<int:pk>/edit/", views.request_edit, name="request_edit"),

@@ -192,11 +192,16 @@ def _own_organisations(user):
 
 @login_required
 def request_list(request):
+    """Every partner request the user may read (registry.permissions.visible): their
+    own organisations', those concerning the clusters they coordinate, and the open ones
+    of organisations they may see; the suggestions page only for those they may edit."""
     user = request.user
-    qs = (PartnerRequest.objects.all() if perms.is_admin(user)
-          else PartnerRequest.objects.filter(organisation__representatives=user))
-    page = Paginator(qs.select_related("organisation").order_by("-created", "pk"),
+    qs = perms.visible(PartnerRequest, user)
+    page = Paginator(qs.select_related("organisation", "cluster").order_by("-created", "pk"),
                      PAGE_SIZE).get_page(request.GET.get("page"))
+    own = set(_own_organisations(user).values_list("pk", flat=True))
+    for r in page:
+        r.editable = perms.is_admin(user) or r.organisation_id in own
     return render(request, "matchmaking/request_list.html", {
         "page": page, "organisations": _own_organisations(user),
         "is_admin": perms.is_admin(user),

@@ -20,6 +20,8 @@ urlpatterns = [
     path("workspace/clusters/<int:pk>/documents/", views.document_upload,
          name="document_upload"),
     path("workspace/", views.workspace, name="workspace"),
+    path("workspace/organisations/new/", views.organisation_add, name="organisation_add"),
+    path("workspace/clusters/<int:pk>/members/new/", views.member_add, name="member_add"),
     path("workspace/clusters/new/", views.cluster_create, name="cluster_create"),
     path("workspace/clusters/<int:pk>/", views.cluster_edit, name="cluster_edit"),
     path("workspace/clusters/<int:pk>/history/", views.cluster_history, name="cluster_history"),

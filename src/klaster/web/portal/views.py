@@ -46,6 +46,8 @@ from klaster.web.registry.forms import (
     FiguresForm,
     ImportForm,
     JoinRequestForm,
+    MemberAddForm,
+    OrganisationAddForm,
     OrganisationForm,
     ProfileForm,
     ProjectForm,
@@ -430,8 +432,7 @@ def map_boundaries(request):
 # --- workspace ------------------------------------------------------------------------
 
 
-@login_required
-def workspace(request):
+def _workspace_page(request, org_form, status=200):
     user = request.user
     clusters = (Cluster.objects.all() if perms.is_admin(user)
                 else Cluster.objects.filter(coordinators=user))
@@ -440,7 +441,30 @@ def workspace(request):
         "organisations": (Organisation.objects.filter(representatives=user)
                           .order_by("name_en")),
         "can_create": perms.can_create_cluster(user),
-    })
+        "org_form": org_form,
+    }, status=status)
+
+
+@login_required
+def workspace(request):
+    return _workspace_page(request, OrganisationAddForm(auto_id="org_%s"))
+
+
+@login_required
+@require_POST
+def organisation_add(request):
+    """Register one organisation (checked as an imported row is); its author becomes its
+    representative (a programme administrator does not); approval stays the programme's."""
+    form = OrganisationAddForm(request.POST, auto_id="org_%s")
+    if not form.is_valid():
+        return _workspace_page(request, form, status=400)
+    org = form.organisation
+    with transaction.atomic():
+        org.save()
+        if not perms.is_admin(request.user):
+            org.representatives.add(request.user)
+    return _done(request, _("Organisation added: %(name)s.") % {"name": org.display_name},
+                 "portal:organisation_edit", org.pk)
 
 
 def _save_versioned(request, form, obj) -> bool:
@@ -511,14 +535,15 @@ def cluster_create(request):
     return _form_page(request, form, _("New cluster"), create, invalid_status=200)
 
 
-@login_required
-def cluster_edit(request, pk):
-    cluster = perms.get_editable_or_deny(Cluster, request.user, pk)
-    form = ClusterForm(request.POST or None, instance=cluster, user=request.user,
-                       admin=perms.is_admin(request.user))
-    return _versioned_edit(request, form, "portal:cluster_edit", cluster.pk,
-                           "portal/cluster_edit.html", {
+def _member_form(request, cluster, data=None):
+    return MemberAddForm(data, instance=Membership(cluster=cluster), user=request.user,
+                         auto_id="member_%s")
+
+
+def _cluster_edit_context(request, cluster, member_form=None) -> dict:
+    return {
         "cluster": cluster, "title": cluster.display_name,
+        "member_form": member_form or _member_form(request, cluster),
         "import_form": ImportForm(), "activity_form": ActivityForm(),
         "members": cluster.memberships.filter(left__isnull=True)
         .select_related("organisation"),
@@ -526,7 +551,33 @@ def cluster_edit(request, pk):
         .select_related("organisation"),
         "profiles": cluster.profiles.all(),
         "document_form": DocumentForm(),
-    })
+    }
+
+
+@login_required
+def cluster_edit(request, pk):
+    cluster = perms.get_editable_or_deny(Cluster, request.user, pk)
+    form = ClusterForm(request.POST or None, instance=cluster, user=request.user,
+                       admin=perms.is_admin(request.user))
+    return _versioned_edit(request, form, "portal:cluster_edit", cluster.pk,
+                           "portal/cluster_edit.html", _cluster_edit_context(request, cluster))
+
+
+@login_required
+@require_POST
+def member_add(request, pk):
+    """Add one member (an organisation the author may see, or a new one), checked as an
+    imported row is; errors are shown on the cluster's page with the form filled in."""
+    cluster = perms.get_editable_or_deny(Cluster, request.user, pk)
+    member_form = _member_form(request, cluster, request.POST)
+    org = member_form.save_member(cluster) if member_form.is_valid() else None
+    if org is None:
+        return render(request, "portal/cluster_edit.html", {
+            "form": ClusterForm(instance=cluster, user=request.user,
+                                admin=perms.is_admin(request.user)),
+            **_cluster_edit_context(request, cluster, member_form)}, status=400)
+    return _done(request, _("Member added: %(name)s.") % {"name": org.display_name},
+                 "portal:cluster_edit", cluster.pk)
 
 
 @login_required

@@ -17,6 +17,7 @@ from klaster.web.registry.models import (
     CoordinatorProfile,
     Document,
     JoinRequest,
+    Membership,
     Organisation,
     OrganisationFigures,
     Project,
@@ -204,3 +205,138 @@ class FiguresForm(VersionedForm):
             raise forms.ValidationError(DUPLICATE_YEAR)
         return year
 
+
+
+# --- one organisation / one member at a time (workspace) -------------------------------
+# The fields are the import's columns and the checks the import's own
+# (registry.importing.check_row / check_organisation): a file row and a form answer the
+# same, with the same messages, each on its field.
+
+def _org_fields() -> dict[str, forms.Field]:
+    from klaster.web.registry.models import CodeSystem, Helix, IdScheme, SizeClass
+
+    def field(name, **kwargs):
+        return Organisation._meta.get_field(name).formfield(required=False, **kwargs)
+
+    return {
+        "id_scheme": forms.ChoiceField(label=_("identifier scheme"), required=False,
+                                       choices=[("", "—"), *IdScheme.choices]),
+        "id_value": field("id_value"),
+        "name_en": field("name_en"), "name_pl": field("name_pl"),
+        "name_be": field("name_be"), "name_ru": field("name_ru"),
+        "legal_form": field("legal_form"),
+        "helix": forms.ChoiceField(label=_("helix type"), required=False,
+                                   choices=[("", "—"), *Helix.choices]),
+        "size_class": forms.ChoiceField(label=_("size class"), required=False,
+                                        choices=[("", "—"), *SizeClass.choices]),
+        "code_system": forms.ChoiceField(label=_("code system"), choices=CodeSystem.choices,
+                                         initial=CodeSystem.NACE2),
+        "industry_codes": forms.CharField(label=_("Industry codes"), required=False,
+                                          help_text=_("Comma-separated, in the chosen code "
+                                                      "system.")),
+        "region": field("region"), "city": field("city"),
+        "latitude": forms.CharField(label=_("latitude"), required=False),
+        "longitude": forms.CharField(label=_("longitude"), required=False),
+        "website": forms.CharField(label=_("website"), required=False),
+    }
+
+
+def _as_row(data: dict) -> dict:
+    """Cleaned form values as the import's text row."""
+    row = {}
+    for key, value in data.items():
+        if isinstance(value, bool):
+            row[key] = "yes" if value else "no"
+        elif isinstance(value, date):
+            row[key] = value.isoformat()
+        elif value is None:
+            row[key] = ""
+        else:
+            row[key] = str(value)
+    return row
+
+
+def _put_errors(form: forms.Form, errors) -> None:
+    for e in errors:
+        form.add_error(e.field if e.field in form.fields else None, e.message)
+
+
+def _required(form: forms.Form, data: dict) -> bool:
+    from klaster.web.registry.importing import REQUIRED
+
+    ok = True
+    for name in REQUIRED:
+        if not data.get(name):
+            form.add_error(name, forms.Field.default_error_messages["required"])
+            ok = False
+    return ok
+
+
+class OrganisationAddForm(forms.Form):
+    """A new organisation, checked as an imported row is (NIP/REGON/KRS/UNP format and
+    checksum, industry codes, coordinates); one already registered is refused."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.update(_org_fields())
+        self.organisation = None
+
+    def clean(self):
+        from klaster.web.registry.importing import check_organisation
+
+        data = super().clean()
+        if self.errors or not _required(self, data):
+            return data
+        org, errors = check_organisation(_as_row(data))
+        _put_errors(self, errors)
+        self.organisation = org
+        return data
+
+
+class MemberAddForm(ScopedChoicesMixin, forms.ModelForm):
+    """Add one member to a cluster: an organisation the author may see (scoped choices:
+    a hidden one is "not one of the available choices", like a missing one) or a new one
+    typed in; then the import's row check (duplicates: the same scheme and identifier is
+    the same organisation; already a current member; identifier checksum; …)."""
+
+    class Meta:
+        model = Membership
+        fields = ["organisation", "role", "committed", "joined", "working_groups"]
+        widgets = {"joined": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].required = False
+        self.fields["organisation"].empty_label = _("— a new organisation (below) —")
+        self.fields["organisation"].queryset = self.fields["organisation"].queryset.order_by(
+            "name_en", "pk")
+        self.fields["joined"].required = False
+        self.fields.update(_org_fields())
+        self.result = None
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        existing = data.get("organisation")
+        row = _as_row({k: v for k, v in data.items() if k != "organisation"})
+        if existing is not None:
+            row["id_scheme"], row["id_value"] = existing.id_scheme, existing.id_value
+        elif not _required(self, data):
+            return data
+        self.row = row
+        return data
+
+    def _post_clean(self):
+        # The membership is validated by the import's row check (clean + save_member),
+        # not by the model form: the organisation may not exist yet.
+        pass
+
+    def save_member(self, cluster):
+        """Write the membership (and the new organisation) or put the errors on the form;
+        returns the organisation or None."""
+        from klaster.web.registry.importing import add_member
+
+        result, org = add_member(cluster, self.row)
+        _put_errors(self, result.errors)
+        return org

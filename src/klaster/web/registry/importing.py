@@ -21,6 +21,7 @@ from datetime import date
 import polars as pl
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from klaster.web.registry.models import (
     Cluster,
@@ -116,7 +117,8 @@ def _organisation(row: dict, line: int) -> tuple[Organisation | None, list[RowEr
                 try:
                     setattr(org, key, float(text.replace(",", ".")))
                 except ValueError:
-                    errors.append(RowError(line, key, f"{text!r} is not a number"))
+                    errors.append(RowError(line, key, _("%(value)r is not a number")
+                                           % {"value": text}))
         elif key == "industry_codes":
             org.industry_codes = [c.strip() for c in text.replace(";", ",").split(",")
                                   if c.strip()]
@@ -140,8 +142,8 @@ def _membership_fields(row: dict, line: int) -> tuple[dict, list[RowError]]:
     errors: list[RowError] = []
     role = _text(row, "role").lower() or MembershipRole.MEMBER
     if role not in MembershipRole.values:
-        errors.append(RowError(line, "role", f"{role!r} is not one of "
-                                              f"{', '.join(MembershipRole.values)}"))
+        errors.append(RowError(line, "role", _("%(value)r is not one of %(choices)s")
+                               % {"value": role, "choices": ", ".join(MembershipRole.values)}))
     out["role"] = role
     committed = _text(row, "committed").lower()
     if committed in ("", "0", "no", "false", "n"):
@@ -149,15 +151,57 @@ def _membership_fields(row: dict, line: int) -> tuple[dict, list[RowError]]:
     elif committed in ("1", "yes", "true", "y"):
         out["committed"] = True
     else:
-        errors.append(RowError(line, "committed", f"{committed!r}: expected yes or no"))
+        errors.append(RowError(line, "committed", _("%(value)r: expected yes or no")
+                               % {"value": committed}))
     joined = _text(row, "joined")
     if joined:
         try:
             out["joined"] = date.fromisoformat(joined[:10])
         except ValueError:
-            errors.append(RowError(line, "joined", f"{joined!r} is not a date (YYYY-MM-DD)"))
+            errors.append(RowError(line, "joined", _("%(value)r is not a date (YYYY-MM-DD)")
+                                   % {"value": joined}))
     out["working_groups"] = _text(row, "working_groups")
     return out, errors
+
+
+def check_row(row: dict, line: int, *, open_members: set[int],
+              seen: dict[tuple[str, str], int] | None = None
+              ) -> tuple[Organisation | None, dict, list[RowError]]:
+    """Validate one member row (import columns, as text): the organisation (reused when
+    the registry has the same scheme and identifier — the duplicate detection — else
+    built and validated by the model: identifier format and checksum, codes, ranges),
+    the membership fields, a repeat of an earlier row (``seen``) and a current
+    membership (``open_members``: organisation ids). The one row check of the file
+    import and of the workspace's "add member" form."""
+    org, errors = _organisation(row, line)
+    fields, m_errors = _membership_fields(row, line)
+    errors += m_errors
+    if org is not None:
+        key = (org.id_scheme, org.id_value)
+        if seen is not None:
+            if key in seen:
+                errors.append(RowError(line, "id_value", _("same organisation as line %(line)d")
+                                       % {"line": seen[key]}))
+            seen.setdefault(key, line)
+        if org.pk is not None and org.pk in open_members:
+            errors.append(RowError(line, "id_value",
+                                   _("already a current member of this cluster")))
+    return org, fields, errors
+
+
+def _open_members(cluster: Cluster) -> set[int]:
+    return set(Membership.objects.filter(cluster=cluster, left__isnull=True)
+               .values_list("organisation_id", flat=True))
+
+
+def _write(cluster: Cluster, org: Organisation, fields: dict, result: ImportResult) -> None:
+    if org.pk is None:
+        org.save()
+        result.created_organisations += 1
+    else:
+        result.reused_organisations += 1
+    Membership.objects.create(organisation=org, cluster=cluster, **fields)
+    result.memberships += 1
 
 
 def import_members(cluster: Cluster, table: pl.DataFrame) -> ImportResult:
@@ -165,22 +209,10 @@ def import_members(cluster: Cluster, table: pl.DataFrame) -> ImportResult:
     result = ImportResult()
     planned: list[tuple[Organisation, dict]] = []
     seen: dict[tuple[str, str], int] = {}
-    open_members = set(Membership.objects.filter(cluster=cluster, left__isnull=True)
-                       .values_list("organisation_id", flat=True))
+    open_members = _open_members(cluster)
     for i, row in enumerate(table.iter_rows(named=True)):
         line = i + 2  # header is line 1
-        org, errors = _organisation(row, line)
-        fields, m_errors = _membership_fields(row, line)
-        errors += m_errors
-        if org is not None:
-            key = (org.id_scheme, org.id_value)
-            if key in seen:
-                errors.append(RowError(line, "id_value",
-                                       f"same organisation as line {seen[key]}"))
-            seen.setdefault(key, line)
-            if org.pk is not None and org.pk in open_members:
-                errors.append(RowError(line, "id_value",
-                                       "already a current member of this cluster"))
+        org, fields, errors = check_row(row, line, open_members=open_members, seen=seen)
         if errors:
             result.errors += errors
         else:
@@ -189,14 +221,33 @@ def import_members(cluster: Cluster, table: pl.DataFrame) -> ImportResult:
         return result
     with transaction.atomic():
         for org, fields in planned:
-            if org.pk is None:
-                org.save()
-                result.created_organisations += 1
-            else:
-                result.reused_organisations += 1
-            Membership.objects.create(organisation=org, cluster=cluster, **fields)
-            result.memberships += 1
+            _write(cluster, org, fields, result)
     return result
+
+
+def add_member(cluster: Cluster, row: dict) -> tuple[ImportResult, Organisation | None]:
+    """One member row (import columns, as text), checked exactly as a file row
+    (``check_row``) and written if valid — the workspace's "add member" form. Returns the
+    result (errors name line 1) and the organisation (new or reused)."""
+    result = ImportResult()
+    with transaction.atomic():
+        org, fields, errors = check_row(row, 1, open_members=_open_members(cluster))
+        if errors:
+            result.errors = errors
+            return result, None
+        _write(cluster, org, fields, result)
+    return result, org
+
+
+def check_organisation(row: dict) -> tuple[Organisation | None, list[RowError]]:
+    """A new organisation (import columns, as text) validated as the import validates
+    it; an organisation already in the registry with the same scheme and identifier
+    (the import's duplicate detection) is an error here: there is nothing to add."""
+    org, errors = _organisation(row, 1)
+    if org is not None and org.pk is not None:
+        return None, [RowError(1, "id_value", _(
+            "an organisation with this identifier is already in the registry"))]
+    return org, errors
 
 
 def members_table(cluster: Cluster) -> pl.DataFrame:

@@ -7,7 +7,8 @@ Roles:
 * organisation representative (``Organisation.representatives``) — also edits their own
   organisation and its partner requests;
 * cluster coordinator (``Cluster.coordinators``) — also reads and edits their own clusters
-  (members, activities, projects, coordinator profile, documents); a user may create a
+  (members, activities, projects, coordinator profile, documents) and reads every partner
+  request concerning them (posted for the cluster or by a current member); a user may create a
   cluster if they hold ``registry.add_cluster`` (group "Cluster coordinators");
 * programme administrator (``registry.administer_programme`` or superuser) — everything,
   including approving clusters and organisations.
@@ -95,7 +96,17 @@ def visible(model: type[Model], user) -> QuerySet:
         if is_admin(user):
             return qs
         if user.is_authenticated:
-            return qs.filter(Q(status="open") | Q(organisation_id__in=_own_organisation_ids(user)))
+            # Open requests of organisations the user may see (evaluators and everyone
+            # signed in, like the public board); every request of their own
+            # organisations; and, for a cluster coordinator, every request concerning
+            # their clusters: posted for one of them, or by one of its current members.
+            own_clusters = _own_cluster_ids(user)
+            members = Membership.objects.filter(cluster_id__in=own_clusters,
+                                                left__isnull=True).values("organisation_id")
+            return qs.filter(Q(status="open")
+                             | Q(organisation_id__in=_own_organisation_ids(user))
+                             | Q(cluster_id__in=own_clusters)
+                             | Q(organisation_id__in=members))
         return qs.filter(status="open")
     if model is JoinRequest:
         if is_admin(user):

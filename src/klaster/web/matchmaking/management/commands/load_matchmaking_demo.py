@@ -9,6 +9,11 @@ Needs the registry demo (``load_demo``) first. Writes, all ILLUSTRATIVE and flag
   operating cluster's network page shows project and activity ties;
 * partner requests (offers and seeks, in English, Polish and Russian) whose suggestions
   page shows candidates with reasons;
+* industry codes (NACE Rev.2 divisions) of the demo organisations that have none, and the
+  programme's industry proximity table computed by klaster.relatedness from the packaged
+  Eurostat regional statistics (EU28 NUTS 2 regions x NACE divisions, 2015; Hidalgo et
+  al. 2007 proximity) — so the suggestions' relatedness component is on, as in a
+  programme that uploaded its table;
 * the event "Podlaskie–Hrodna B2B day (illustrative)": participants registered through
   the registration form (availability), wishes through the wish form, and the schedule
   computed by ``scheduling.run`` — so every participant has an agenda.
@@ -145,6 +150,16 @@ REQUESTS = [
      "строительство, дистрибуция, металлические изделия", "BY, PL"),
 ]
 
+# NACE Rev.2 divisions of the demo organisations (what each one does, as its name says).
+DEMO_CODES = {
+    "PB": ["85", "72"], "UMWP": ["84"], "PFRR": ["70"], "M1": ["25"], "M2": ["25", "28"],
+    "B1": ["41", "43"], "I1": ["62"], "E1": ["35"], "G1": ["10"], "G2": ["85"],
+    "M3": ["25"], "M4": ["25", "28"], "B2": ["43", "28"], "B3": ["71"], "I2": ["62", "26"],
+    "G3": ["28"], "G4": ["41", "46"],
+}
+PROXIMITY_YEAR = 2015
+PROXIMITY_NAME = "eurostat-sbs-nuts2-2015-demo-proximity.parquet"
+
 EVENT_TITLE = "Podlaskie–Hrodna B2B day (illustrative)"
 EVENT_SLOTS, EVENT_TABLES = 8, 5
 # Participants and the slots they are available in (None: all slots).
@@ -213,12 +228,46 @@ class Command(BaseCommand):
                 defaults={"cluster": clusters[ckey] if ckey else None, "kind": kind,
                               "description": text, "sectors": sectors, "countries": countries})
             made["requests"] += created
+        for key, codes in DEMO_CODES.items():
+            org = orgs.get(key)
+            if org is not None and not org.industry_codes:
+                org.industry_codes = codes
+                org.code_system = "nace2"
+                org.save()
+        prox = self._proximity(admin)
         event, summary = self._event(orgs, admin)
         self.stdout.write(self.style.SUCCESS(
             "matchmaking demo: " + ", ".join(f"{n} {k} created" for k, n in made.items())
             + f"; event {event.title!r}: {event.participants.count()} participants, "
             + (f"{summary['placed']} of {summary['requested']} wished meetings scheduled"
-               if summary else "schedule already computed")))
+               if summary else "schedule already computed")
+            + f"; proximity table: {prox.pairs} pairs of {prox.activities} industries"))
+
+    @staticmethod
+    def _proximity(admin):
+        """The demo's proximity table (the newest table is the one suggestions use; an
+        uploaded one is left alone)."""
+        import io
+
+        from django.core.files.base import ContentFile
+
+        from klaster.data.demo import load_demo_eu
+        from klaster.relatedness import relatedness
+        from klaster.web.matchmaking.models import ProximityTable
+
+        existing = ProximityTable.objects.first()
+        if existing is not None:
+            return existing
+        table = relatedness(load_demo_eu(), year=PROXIMITY_YEAR).proximity_table()
+        buffer = io.BytesIO()
+        table.write_parquet(buffer)
+        record = ProximityTable(
+            original_name=PROXIMITY_NAME, pairs=table.height, uploaded_by=admin,
+            activities=len(set(table.get_column("activity_1").to_list())
+                           | set(table.get_column("activity_2").to_list())))
+        record.file.save("proximity.parquet", ContentFile(buffer.getvalue()), save=False)
+        record.save()
+        return record
 
     def _event(self, orgs, admin):
         """The B2B day, registered and wished through the app's forms, then scheduled."""

@@ -1,0 +1,162 @@
+"""The public board: open partner requests and upcoming B2B events, with filters, and the
+events as an iCalendar feed (klaster.matchmaking.ical).
+
+What a visitor reads is what registry.permissions lets them read: the open requests of
+public organisations (signed-in users: also what their role adds), never a person — the
+board names organisations, clusters and the request's own text (privacy inventory:
+``PartnerRequest.*`` is organisation text), not the representatives who posted it.
+Events show title, date, times, place and the number of registered organisations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from klaster.matchmaking.ical import CalendarEvent, calendar
+from klaster.web.matchmaking.models import Event
+from klaster.web.registry import permissions as perms
+from klaster.web.registry.models import Cluster, Membership, PartnerRequest
+
+PAGE_SIZE = 30
+KINDS = (("", _lazy("Requests and events")), ("offer", _lazy("Offers")),
+         ("seek", _lazy("Searches")), ("event", _lazy("Events only")))
+
+
+class BoardFilter(forms.Form):
+    """The board's filters (GET). Cluster and region choices are the visible ones only."""
+
+    kind = forms.ChoiceField(label=_lazy("Type"), choices=KINDS, required=False)
+    sector = forms.CharField(label=_lazy("Sector or keyword"), required=False, max_length=100)
+    region = forms.ChoiceField(label=_lazy("Region"), required=False)
+    cluster = forms.ModelChoiceField(label=_lazy("Cluster"), queryset=Cluster.objects.none(),
+                                     required=False, empty_label=_lazy("All clusters"))
+    start = forms.DateField(label=_lazy("From"), required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_lazy("To"), required=False,
+                          widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, user, requests, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cluster"].queryset = perms.visible_clusters(user).order_by("name_en", "pk")
+        regions = sorted({r for r in requests.values_list("organisation__region", flat=True)
+                          if r})
+        self.fields["region"].choices = [("", _lazy("All regions"))] + [(r, r) for r in regions]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", _("The end date is before the start date."))
+        return data
+
+
+def _filtered(user, data: dict):
+    """(open requests, upcoming events) the user may see, narrowed by the filters."""
+    requests = (perms.visible(PartnerRequest, user).filter(status="open")
+                .select_related("organisation", "cluster"))
+    today = timezone.localdate()
+    events = Event.objects.filter(date__gte=data.get("start") or today)
+    kind = data.get("kind") or ""
+    if kind in ("offer", "seek"):
+        requests = requests.filter(kind=kind)
+        events = events.none()
+    elif kind == "event":
+        requests = requests.none()
+    if data.get("sector"):
+        word = data["sector"]
+        requests = requests.filter(Q(sectors__icontains=word) | Q(topic__icontains=word)
+                                   | Q(description__icontains=word))
+        events = events.filter(title__icontains=word)
+    if data.get("region"):
+        requests = requests.filter(organisation__region=data["region"])
+        events = events.filter(participants__organisation__region=data["region"])
+    if data.get("cluster"):
+        cluster = data["cluster"]
+        members = Membership.objects.filter(cluster=cluster, left__isnull=True).values(
+            "organisation_id")
+        requests = requests.filter(Q(cluster=cluster) | Q(organisation_id__in=members))
+        events = events.filter(participants__organisation_id__in=members)
+    if data.get("start"):
+        requests = requests.filter(created__date__gte=data["start"])
+    if data.get("end"):
+        requests = requests.filter(created__date__lte=data["end"])
+        events = events.filter(date__lte=data["end"])
+    events = (events.distinct().annotate(registered=Count("participants", distinct=True))
+              .order_by("date", "start", "pk"))
+    return requests.distinct().order_by("-created", "pk"), events
+
+
+def board(request):
+    base = perms.visible(PartnerRequest, request.user).filter(status="open")
+    form = BoardFilter(request.GET or None, user=request.user, requests=base)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    requests, events = _filtered(request.user, data)
+    page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "matchmaking/board.html", {
+        "form": form, "page": page, "events": events[:PAGE_SIZE], "query": query.urlencode(),
+        "ical_url": reverse("matchmaking:board_ical") + (f"?{query.urlencode()}"
+                                                          if query else ""),
+    }, status=400 if form.is_bound and not form.is_valid() else 200)
+
+
+def request_public(request, pk):
+    req = perms.get_visible_or_404(PartnerRequest, request.user, pk)
+    return render(request, "matchmaking/board_request.html", {
+        "req": req, "editable": perms.can_edit(request.user, req)})
+
+
+def event_public(request, pk):
+    event = get_object_or_404(Event.objects.annotate(
+        registered=Count("participants", distinct=True)), pk=pk)
+    return render(request, "matchmaking/board_event.html", {
+        "event": event, "end": _event_times(event)[1]})
+
+
+def _event_times(event: Event) -> tuple[dt.datetime, dt.datetime]:
+    """Start of the first slot and end of the last one, in the programme's time zone."""
+    start = dt.datetime.combine(event.date, event.start, tzinfo=ZoneInfo(settings.TIME_ZONE))
+    return start, start + dt.timedelta(minutes=event.slots * event.slot_minutes)
+
+
+def ical(request):
+    """The board's events (same filters) as text/calendar; past events of the last 90
+    days stay in the feed so that calendars that subscribed keep them."""
+    base = perms.visible(PartnerRequest, request.user).filter(status="open")
+    form = BoardFilter(request.GET or None, user=request.user, requests=base)
+    data = dict(form.cleaned_data) if form.is_bound and form.is_valid() else {}
+    if form.is_bound and not form.is_valid():
+        return HttpResponse(" ".join(e for errs in form.errors.values() for e in errs),
+                            status=400, content_type="text/plain; charset=utf-8")
+    data.setdefault("start", None)
+    data["start"] = data["start"] or timezone.localdate() - dt.timedelta(days=90)
+    if data.get("kind") in ("offer", "seek"):
+        data["kind"] = ""  # the feed holds events whatever the board shows
+    _requests, events = _filtered(request.user, data)
+    host = request.get_host().split(":")[0]
+    items = []
+    for e in events:
+        start, end = _event_times(e)
+        items.append(CalendarEvent(
+            uid=f"klaster-event-{e.pk}@{host}", start=start, end=end, summary=e.title,
+            location=e.place,
+            description=_("B2B matchmaking: %(slots)d meetings of %(minutes)d minutes; "
+                          "%(n)d organisations registered.") % {
+                "slots": e.slots, "minutes": e.slot_minutes, "n": e.registered},
+            url=request.build_absolute_uri(reverse("matchmaking:board_event", args=[e.pk]))))
+    text = calendar(items, name=_("Cluster programme events"), stamp=timezone.now())
+    response = HttpResponse(text, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="events.ics"'
+    return response
