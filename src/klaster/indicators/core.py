@@ -20,10 +20,12 @@ from __future__ import annotations
 
 from typing import Literal
 
+import numpy as np
 import polars as pl
 
 from klaster.errors import DataError, IssueLog
 from klaster.indicators._checks import reject_duplicates, reject_negative, require_columns
+from klaster.indicators._groups import key_codes, year_codes
 from klaster.indicators.stars import DEFAULT_STARS, StarThresholds, star_ratings
 from klaster.indicators.strong import strong_flags
 from klaster.schema import CLUSTER_TYPES, INDICATOR_COLUMNS
@@ -141,16 +143,22 @@ def location_quotients(
 
     denom_keys = ["year"] if lq_denominator == "total" else ["year", "cluster_type"]
     bench_total = bench.group_by(denom_keys).agg(pl.col("bench_c").sum().alias("bench_t"))
-    # Region totals as window sums over the table itself (no join back); the benchmark
-    # side is small (clusters x years) and is joined.
-    out = t.with_columns(
-        pl.col("employment").sum().over("region", "year").alias("_region_all"),
-        pl.col("employment").sum().over(["region", *denom_keys]).alias("_region_d"),
-    ).join(
-        bench.join(bench_total, on=denom_keys, how="left")
-        .select("cluster", "year", "bench_c", "bench_t"),
-        on=["cluster", "year"], how="left", maintain_order="left",
-    )
+    bench = bench.join(bench_total, on=denom_keys, how="left")
+    totals = _dense_totals(t, bench, by_type=lq_denominator == "type")
+    if totals is not None:
+        out = t.hstack(totals)
+    else:
+        # Region totals as window sums over the table itself (no join back); the
+        # benchmark side is small (clusters x years) and is joined.
+        out = t.with_columns(
+            pl.col("employment").sum().over(["region", *denom_keys]).alias("_region_d"),
+        ).with_columns(
+            (pl.col("_region_d") if lq_denominator == "total"
+             else pl.col("employment").sum().over("region", "year")).alias("_region_all"),
+        ).join(
+            bench.select("cluster", "year", "bench_c", "bench_t"),
+            on=["cluster", "year"], how="left", maintain_order="left",
+        )
 
     def ratio(num: pl.Expr, den: pl.Expr) -> pl.Expr:
         # A zero denominator leaves the ratio undefined (null), never inf or NaN.
@@ -171,6 +179,53 @@ def location_quotients(
         ).alias("lq"),
     )
     return out.drop("_region_all", "_region_d", "bench_c", "bench_t")
+
+
+def _dense_totals(t: pl.DataFrame, bench: pl.DataFrame, *, by_type: bool
+                  ) -> pl.DataFrame | None:
+    """Per row: ``_region_all``, ``_region_d``, ``bench_c``, ``bench_t`` by direct
+    addressing (``np.bincount`` over dense region x year keys, a lookup for the
+    benchmark), instead of two hashed window sums and a join over the whole table — the
+    same sums (issue 14). None when a key has nulls (then the hashed path runs)."""
+    r, c, y = key_codes(t["region"]), key_codes(t["cluster"]), year_codes(t["year"])
+    if r is None or c is None or y is None:
+        return None
+    (r, n_r), (y, years) = r, y
+    n_y = years.size
+    emp = t["employment"]
+    # Null employment (unpublished) adds nothing, as in Polars' sum.
+    e = (emp.fill_null(0.0) if emp.null_count() else emp).to_numpy()
+    ry = r.astype(np.int64) * n_y + y
+    region_all = np.bincount(ry, weights=e, minlength=n_r * n_y)[ry]
+    if by_type:
+        traded = (t["cluster_type"].cast(pl.Utf8) == "traded").to_numpy().astype(np.int64)
+        ryt = ry * 2 + traded
+        region_d = np.bincount(ryt, weights=e, minlength=n_r * n_y * 2)[ryt]
+    else:
+        region_d = region_all
+    # Benchmark rows located by (physical cluster code, year index): the benchmark's
+    # cluster column has the table's key type (klaster.indicators.core._benchmark).
+    phys = t["cluster"].to_physical().to_numpy().astype(np.int64)
+    b_phys = bench["cluster"].to_physical()
+    b_year = bench["year"].to_numpy()
+    b_y = np.searchsorted(years, b_year)
+    keep = (b_y < n_y) & (years[np.minimum(b_y, n_y - 1)] == b_year) & b_phys.is_not_null().to_numpy()
+    size = int(max(phys.max(initial=-1), b_phys.max() or 0)) + 1
+    slot = np.full(size * n_y, -1, dtype=np.int64)
+    b_rows = np.flatnonzero(keep)
+    slot[b_phys.to_numpy()[keep].astype(np.int64) * n_y + b_y[keep]] = b_rows
+    at = slot[phys * n_y + y]
+    found = at >= 0
+
+    def pick(col: str) -> pl.Series:
+        v = bench[col].cast(pl.Float64)
+        v = (v.fill_null(np.nan) if v.null_count() else v).to_numpy()[np.maximum(at, 0)]
+        # No benchmark row, or a null one: null, as after the left join.
+        return pl.Series(col, np.where(found, v, np.nan), nan_to_null=True)
+
+    return pl.DataFrame([
+        pl.Series("_region_all", region_all), pl.Series("_region_d", region_d),
+        pick("bench_c"), pick("bench_t")])
 
 
 def indicators_from_clusters(
