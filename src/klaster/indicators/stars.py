@@ -24,7 +24,13 @@ import polars as pl
 
 from klaster.errors import DataError
 from klaster.indicators._checks import require_columns
-from klaster.indicators._groups import SortedGroups, cluster_year_groups, floats, per_row
+from klaster.indicators._groups import (
+    Groups,
+    SortedGroups,
+    cluster_year_groups,
+    floats,
+    per_row,
+)
 
 STAR_COLUMNS = ("star_size", "star_specialisation", "star_focus", "stars")
 
@@ -58,7 +64,8 @@ def top_k(n: pl.Expr, share: float) -> pl.Expr:
     return (n.cast(pl.Float64) * share - _EPS).ceil()
 
 
-def star_ratings(frame: pl.DataFrame, thresholds: StarThresholds = DEFAULT_STARS) -> pl.DataFrame:
+def star_ratings(frame: pl.DataFrame, thresholds: StarThresholds = DEFAULT_STARS, *,
+                 groups: Groups | None = None) -> pl.DataFrame:
     """Add star columns to ``frame``.
 
     Takes columns ``cluster, year, employment, region_share, lq`` (others pass through,
@@ -70,9 +77,9 @@ def star_ratings(frame: pl.DataFrame, thresholds: StarThresholds = DEFAULT_STARS
     # Competition rank <= k  <=>  fewer than k regions have a larger value  <=>  the
     # value is >= the k-th largest value of the group (ties all qualify). So one group-by
     # finding the k-th largest employment and region share replaces two ranked windows.
-    groups = cluster_year_groups(frame)
+    groups = groups or cluster_year_groups(frame)
     if groups is not None:
-        cuts = _cuts_dense(frame, thresholds, *groups)
+        cuts = _cuts_dense(frame, thresholds, groups)
     else:
         n = pl.len()
         cut = frame.filter(pl.col("employment") > 0).group_by(group).agg(
@@ -110,11 +117,12 @@ def star_ratings(frame: pl.DataFrame, thresholds: StarThresholds = DEFAULT_STARS
     ).get_columns())
 
 
-def _cuts_dense(frame: pl.DataFrame, thresholds: StarThresholds, g: np.ndarray,
-                n_groups: int) -> pl.DataFrame:
+def _cuts_dense(frame: pl.DataFrame, thresholds: StarThresholds, groups: Groups
+                ) -> pl.DataFrame:
     """The k-th largest employment and region share per cluster x year among the rows
     with employment > 0 (k from the number of such rows), gathered to every row — from
     dense group codes (klaster.indicators._groups), without a hashed group-by."""
+    g, n_groups = groups.g, groups.n
     emp, emp_ok = floats(frame["employment"])
     share, share_ok = floats(frame["region_share"])
     positive = emp_ok.copy()
@@ -126,9 +134,9 @@ def _cuts_dense(frame: pl.DataFrame, thresholds: StarThresholds, g: np.ndarray,
 
     # A null region share (no regional total) is sorted first by Polars' descending
     # sort, i.e. it ranks as the largest: it is kept out of the values and counted in k.
-    size = SortedGroups(g, n_groups, emp, positive)
+    size = SortedGroups(groups, emp, positive)
     nulls = np.bincount(g[positive & ~share_ok], minlength=n_groups)
-    focus = SortedGroups(g, n_groups, share, positive & share_ok)
+    focus = SortedGroups(groups, share, positive & share_ok)
     k_focus = k(thresholds.focus_top) - nulls
     return pl.DataFrame([
         per_row(size.largest(k(thresholds.size_top)), g, "_size_cut"),

@@ -20,16 +20,21 @@ published) gets null.
 
 from __future__ import annotations
 
-import numpy as np
 import polars as pl
 
 from klaster.indicators._checks import require_columns
-from klaster.indicators._groups import SortedGroups, cluster_year_groups, floats, per_row
+from klaster.indicators._groups import (
+    Groups,
+    SortedGroups,
+    cluster_year_groups,
+    floats,
+    per_row,
+)
 
 FLAG_COLUMNS = ("strong", "strong10", "significant", "qualifying")
 
 
-def strong_flags(frame: pl.DataFrame) -> pl.DataFrame:
+def strong_flags(frame: pl.DataFrame, *, groups: Groups | None = None) -> pl.DataFrame:
     """Add the four US flags to ``frame``.
 
     Takes columns ``cluster, cluster_type, year, employment, establishments, lq`` (any
@@ -40,9 +45,9 @@ def strong_flags(frame: pl.DataFrame) -> pl.DataFrame:
         frame, ("cluster", "cluster_type", "year", "employment", "establishments", "lq"),
         "indicator table",
     )
-    groups = cluster_year_groups(frame)
+    groups = groups or cluster_year_groups(frame)
     if groups is not None:
-        out = _thresholds_dense(frame, *groups)
+        out = _thresholds_dense(frame, groups)
     else:
         out = _thresholds_hashed(frame)
     lq = pl.col("lq")
@@ -94,20 +99,22 @@ def _thresholds_hashed(frame: pl.DataFrame) -> pl.DataFrame:
         frame.select("cluster_type", "employment", "establishments", "lq"))
 
 
-def _thresholds_dense(frame: pl.DataFrame, g: np.ndarray, n_groups: int) -> pl.DataFrame:
+def _thresholds_dense(frame: pl.DataFrame, groups: Groups) -> pl.DataFrame:
     """The same thresholds from dense cluster x year codes: the same percentiles over the
     same rows (nulls left out, as Polars' quantile does), by sorting each value column
     once (klaster.indicators._groups) instead of a hashed group-by and a join."""
+    g = groups.g
     emp, emp_ok = floats(frame["employment"])
     est, est_ok = floats(frame["establishments"])
     lq, lq_ok = floats(frame["lq"])
     traded = (frame["cluster_type"].cast(pl.Utf8) == "traded").fill_null(False).to_numpy()
     positive = emp_ok & traded
     positive[positive] = emp[positive] > 0
-    by_lq = SortedGroups(g, n_groups, lq, positive & lq_ok)
-    cols = [per_row(by_lq.quantile(q), g, f"_lq{int(q * 100)}") for q in _QUANTILES]
-    cols.append(per_row(SortedGroups(g, n_groups, emp, positive).quantile(0.25), g, "_emp25"))
-    cols.append(per_row(SortedGroups(g, n_groups, est, positive & est_ok).quantile(0.25), g,
-                        "_est25"))
+    by_lq = SortedGroups(groups, lq, positive & lq_ok).quantiles(_QUANTILES)
+    cols = [per_row(by_lq[:, j], g, f"_lq{int(q * 100)}") for j, q in enumerate(_QUANTILES)]
+    cols.append(per_row(SortedGroups(groups, emp, positive).quantiles((0.25,))[:, 0], g,
+                        "_emp25"))
+    cols.append(per_row(SortedGroups(groups, est, positive & est_ok).quantiles((0.25,))
+                        [:, 0], g, "_est25"))
     return pl.DataFrame(cols).hstack(
         frame.select("cluster_type", "employment", "establishments", "lq"))
