@@ -454,7 +454,11 @@ def _aggregate_dense(df: pl.DataFrame, defs: pl.DataFrame, n_r: int, n_cl: int, 
     blocks' temporaries are small and reused; each block's sums go to the key range it
     touches (a table that comes year by year touches one or two years' slots per block).
     """
-    n_slots = n_r * n_cl * n_y
+    # One extra cluster column, never output, takes the rows of codes that the whole-code
+    # pass does not cover (split or unmapped codes): every row then goes through that
+    # pass unfiltered, with no index of the rows to keep and no gathers by it.
+    n_clx = n_cl + 1
+    n_slots = n_r * n_clx * n_y
     n_ind = len(df.schema["industry"].categories)
     codes = defs.with_columns(
         pl.col("industry").to_physical().cast(pl.Int64).alias("_i"),
@@ -465,13 +469,34 @@ def _aggregate_dense(df: pl.DataFrame, defs: pl.DataFrame, n_r: int, n_cl: int, 
     rows = np.zeros(n_slots, dtype=np.int64)
     sums = {c: np.zeros(n_slots) for c in STATS_VALUES}
     counts = {c: np.zeros(n_slots) for c in STATS_VALUES if df[c].null_count()}
-    # Lookups per pass: codes wholly in one cluster (nearly all rows; no multiplication),
-    # then the codes split over clusters (or with a share below 1) once per cluster rank.
+    # Codes wholly in one cluster (nearly all rows; no multiplication) in one pass; the
+    # codes split over clusters (or with a share below 1) once per cluster rank, over
+    # their own rows only.
     whole = codes.filter((pl.col("_n") == 1) & (pl.col("share") == 1.0))
-    passes = [_lookup(whole, n_ind, share=False)]
+    cluster_of = np.full(n_ind, n_cl, dtype=np.int64)
+    cluster_of[whole["_i"].to_numpy()] = whole["_c"].to_numpy()
     rest = codes.filter((pl.col("_n") > 1) | (pl.col("share") != 1.0))
-    for j in range(1, int(rest["_j"].max() or 0) + 1):
-        passes.append(_lookup(rest.filter(pl.col("_j") == j), n_ind, share=True))
+    split = np.zeros(n_ind, dtype=bool)
+    split[rest["_i"].to_numpy()] = True
+    passes = [_lookup(rest.filter(pl.col("_j") == j), n_ind, share=True)
+              for j in range(1, int(rest["_j"].max() or 0) + 1)]
+
+    def add(key: np.ndarray, values: dict, share: np.ndarray | None) -> None:
+        if key.size == 0:
+            return
+        lo = int(key.min())
+        key -= lo
+        width = int(key.max()) + 1
+        part = slice(lo, lo + width)
+        rows[part] += np.bincount(key, minlength=width)
+        for col, (v, published) in values.items():
+            # Counts times the code's share in this cluster (the allocation rule); a
+            # share of exactly 1 leaves the count as it is.
+            sums[col][part] += np.bincount(key, weights=v if share is None else v * share,
+                                           minlength=width)
+            if col in counts:
+                counts[col][part] += np.bincount(key, weights=published, minlength=width)
+
     df = df.with_columns(pl.col(c).cast(pl.Float64) for c in STATS_VALUES)
     for block in _blocks(df, ("industry", "_r", "year", *STATS_VALUES)):
         ind = block["industry"]
@@ -479,37 +504,26 @@ def _aggregate_dense(df: pl.DataFrame, defs: pl.DataFrame, n_r: int, n_cl: int, 
         base -= y0
         base *= n_r
         base += block["_r"]
-        base *= n_cl
-        values = {col: block[col] for col in STATS_VALUES}
-        for cluster_of, share_of in passes:
-            c = cluster_of[ind]
-            take: slice | np.ndarray = slice(None)
-            if not (c >= 0).all():
-                take = np.flatnonzero(c >= 0)
-                if take.size == 0:
-                    continue
-                c = c[take]
-            c += base[take]
-            lo = int(c.min())
-            c -= lo
-            width = int(c.max()) + 1
-            part = slice(lo, lo + width)
-            rows[part] += np.bincount(c, minlength=width)
-            share = None if share_of is None else share_of[ind[take]]
-            for col, v in values.items():
-                v, published = v if isinstance(v, tuple) else (v, None)
-                v = v[take]
-                # Counts times the code's share in this cluster (the allocation rule);
-                # a share of exactly 1 leaves the count as it is.
-                sums[col][part] += np.bincount(c, weights=v if share is None else v * share,
-                                               minlength=width)
-                if col in counts:
-                    counts[col][part] += np.bincount(
-                        c, weights=None if published is None else published[take],
-                        minlength=width)
+        base *= n_clx
+        values = {col: block[col] if isinstance(block[col], tuple) else (block[col], None)
+                  for col in STATS_VALUES}
+        key = cluster_of[ind]
+        key += base
+        add(key, values, None)
+        if passes:
+            sub = np.flatnonzero(split[ind])
+            if sub.size:
+                sub_values = {col: (v[sub], None if m is None else m[sub])
+                              for col, (v, m) in values.items()}
+                for cluster_j, share_j in passes:
+                    c = cluster_j[ind[sub]]
+                    mine = c >= 0
+                    add(c[mine] + base[sub[mine]],
+                        {col: (v[mine], None if m is None else m[mine])
+                         for col, (v, m) in sub_values.items()}, share_j[ind[sub[mine]]])
 
-    def region_major(a: np.ndarray) -> np.ndarray:
-        return a.reshape(n_y, n_r, n_cl).transpose(1, 2, 0).ravel()
+    def region_major(a: np.ndarray) -> np.ndarray:  # the extra cluster column dropped
+        return a.reshape(n_y, n_r, n_clx)[:, :, :n_cl].transpose(1, 2, 0).ravel()
 
     rows = region_major(rows)
     slot = np.flatnonzero(rows)
