@@ -397,7 +397,8 @@ def apply_definitions(
     # cluster, year).
     regions = df["region"].cast(pl.Utf8).unique().sort()
     clusters = checked["cluster"].unique().sort()
-    industry = pl.Enum(pl.concat([df["industry"].unique(), checked["industry"]]).unique().sort())
+    present = df["industry"].unique()
+    industry = pl.Enum(pl.concat([present, checked["industry"]]).unique().sort())
     n_cl = clusters.len()
     y0 = int(df["year"].min()) if df.height else 0
     n_y = int(df["year"].max()) - y0 + 1 if df.height else 1
@@ -419,8 +420,12 @@ def apply_definitions(
         regions.gather(out["_r"]).alias("region"),
         *[names[c].gather(out["_c"]) for c in ("cluster", "cluster_name", "cluster_type")],
         "year", *STATS_VALUES)
-    if issues is not None:
-        lost = (lf_all.group_by(pl.col("industry").cast(pl.Utf8))
+    # Codes in no cluster, from the distinct codes already at hand: the rows are
+    # grouped only when there are such codes, and then only theirs (issue 14).
+    unmapped = present.filter(~present.is_in(checked["industry"].implode()))
+    if issues is not None and unmapped.len():
+        lost = (lf_all.filter(pl.col("industry").cast(pl.Utf8).is_in(unmapped.implode()))
+                .group_by(pl.col("industry").cast(pl.Utf8))
                 .agg(pl.col("employment").sum(), _first_line(lf_all))
                 .join(checked.lazy().select("industry"), on="industry", how="anti")
                 .sort("industry").collect())
