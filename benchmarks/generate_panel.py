@@ -8,11 +8,14 @@ Writes two Parquet files to --out (default benchmarks/data):
 * ``definitions.parquet`` — DEFINITIONS_SCHEMA: the industries mapped to clusters
   (traded and local), a few codes split over two clusters.
 
+Density: about 35 % of the region x industry cells are published (``--density``), as in
+issue 14's panel (11.2 million rows of 3,200 x 1,000 x 10 = 32 million cells).
+
 Skew: region sizes are lognormal, industry sizes Zipf-like (weight ~ 1 / rank^0.9),
 and each region x industry cell has a persistent lognormal affinity, so some regions
 are specialised; employment grows year to year with small shocks.
 
-    uv run python benchmarks/generate_panel.py                 # 3,200 x 1,000 x 10
+    uv run python benchmarks/generate_panel.py                 # 3,200 x 1,000 x 10: 11.2M rows
     uv run python benchmarks/generate_panel.py --scale 0.1     # 320 regions, 100 industries
 """
 
@@ -28,7 +31,21 @@ import polars as pl
 from klaster.schema import DEFINITIONS_SCHEMA
 
 
-def generate(regions: int, industries: int, years: int, clusters: int, seed: int):
+def publication_scale(expected: np.ndarray, density: float) -> float:
+    """The scale d of P(published) = 1 - exp(-expected / d) whose mean over all cells is
+    ``density`` (bisection on log d; the mean falls monotonically as d grows)."""
+    lo, hi = -10.0, 20.0
+    for _ in range(100):
+        mid = (lo + hi) / 2.0
+        if np.mean(-np.expm1(-expected / np.exp(mid))) > density:
+            lo = mid
+        else:
+            hi = mid
+    return float(np.exp((lo + hi) / 2.0))
+
+
+def generate(regions: int, industries: int, years: int, clusters: int, seed: int,
+             density: float = 0.35):
     rng = np.random.default_rng(seed)
     region_size = rng.lognormal(mean=9.0, sigma=1.4, size=regions)  # total jobs per county
     weight = 1.0 / np.arange(1, industries + 1) ** 0.9
@@ -36,8 +53,11 @@ def generate(regions: int, industries: int, years: int, clusters: int, seed: int
     affinity = rng.lognormal(mean=0.0, sigma=1.2, size=(regions, industries))
     expected = region_size[:, None] * weight[None, :] * affinity
     # Publication: a cell exists when a random draw says the industry is present, more
-    # likely for large expected cells (CBP leaves small or absent cells out).
-    present = rng.random((regions, industries)) < 1.0 - np.exp(-expected / 25.0)
+    # likely for large expected cells (CBP leaves small or absent cells out). The scale is
+    # set so that the expected share of published cells is `density`: issue 14's panel
+    # has 11.2 million rows of 32 million cells (35 %).
+    scale = publication_scale(expected, density)
+    present = rng.random((regions, industries)) < -np.expm1(-expected / scale)
     r_idx, i_idx = np.nonzero(present)
     base = expected[r_idx, i_idx]
     plant = rng.lognormal(mean=2.3, sigma=0.8, size=industries)  # avg plant size per industry
@@ -103,13 +123,16 @@ def main() -> None:
     ap.add_argument("--industries", type=int, default=1000)
     ap.add_argument("--years", type=int, default=10)
     ap.add_argument("--clusters", type=int, default=70)
+    ap.add_argument("--density", type=float, default=0.35,
+                    help="expected share of region x industry cells published (default 0.35)")
     ap.add_argument("--seed", type=int, default=20240601)
     ap.add_argument("--out", type=Path, default=Path(__file__).parent / "data")
     a = ap.parse_args()
     regions = max(10, int(a.regions * a.scale))
     industries = max(a.clusters, int(a.industries * a.scale))
     t0 = time.perf_counter()
-    stats, definitions = generate(regions, industries, a.years, a.clusters, a.seed)
+    stats, definitions = generate(regions, industries, a.years, a.clusters, a.seed,
+                                  a.density)
     a.out.mkdir(parents=True, exist_ok=True)
     # Write to a temporary name, then rename: never leave a half-written file.
     for name, frame in (("panel.parquet", stats), ("definitions.parquet", definitions)):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
 import polars as pl
 
 from klaster.errors import DataError
@@ -75,4 +76,9 @@ def _unique_by_codes(frame: pl.DataFrame, key: list[str]) -> bool:
         radix *= int(span)
         if radix >= 2**63:
             return False
+    if radix <= 4 * frame.height + 1024:
+        # Dense key space (e.g. every region x cluster x year of a county table): count
+        # the packed keys by direct addressing instead of hashing them (issue 14).
+        keys = frame.select(packed.cast(pl.Int64)).to_series().to_numpy()
+        return bool(np.bincount(keys, minlength=radix).max(initial=0) <= 1)
     return frame.select(packed.n_unique()).item() == frame.height

@@ -20,10 +20,12 @@ from __future__ import annotations
 
 from typing import Literal
 
+import numpy as np
 import polars as pl
 
 from klaster.errors import DataError, IssueLog
 from klaster.indicators._checks import reject_duplicates, reject_negative, require_columns
+from klaster.indicators._groups import cluster_year_groups, key_codes, year_codes
 from klaster.indicators.stars import DEFAULT_STARS, StarThresholds, star_ratings
 from klaster.indicators.strong import strong_flags
 from klaster.schema import CLUSTER_TYPES, INDICATOR_COLUMNS
@@ -42,10 +44,16 @@ def _cast_cluster_table(table: pl.DataFrame) -> pl.DataFrame:
     # Text keys become Categorical for the joins and group-bys (integer hashing is several
     # times faster on county-scale tables); they are cast back to text on output. Keys
     # that come in Categorical or Enum (klaster.relatedness.rca) are used as they are.
+    def key(c: str) -> pl.Expr:
+        if table.schema[c] == pl.Categorical or isinstance(table.schema[c], pl.Enum):
+            return pl.col(c)
+        return pl.col(c).cast(pl.Utf8).cast(pl.Categorical)
+
     out = table.select(
-        *[pl.col(c) if table.schema[c] == pl.Categorical or isinstance(table.schema[c], pl.Enum)
-          else pl.col(c).cast(pl.Utf8).cast(pl.Categorical)
-          for c in ("region", "cluster", "cluster_name", "cluster_type")],
+        key("region"), key("cluster"),
+        # Only carried along: its text (or categories) as given, no cast of every row.
+        pl.col("cluster_name"),
+        key("cluster_type"),
         pl.col("year").cast(pl.Int32),
         *[pl.col(c).cast(pl.Float64) for c in ("employment", "establishments", "payroll")],
     )
@@ -137,20 +145,32 @@ def location_quotients(
         raise DataError(f"lq_denominator must be 'total' or 'type', got {lq_denominator!r}",
                         field="lq_denominator")
     t = _cast_cluster_table(table)
-    bench = _benchmark(t, reference)
-
     denom_keys = ["year"] if lq_denominator == "total" else ["year", "cluster_type"]
-    bench_total = bench.group_by(denom_keys).agg(pl.col("bench_c").sum().alias("bench_t"))
-    # Region totals as window sums over the table itself (no join back); the benchmark
-    # side is small (clusters x years) and is joined.
-    out = t.with_columns(
-        pl.col("employment").sum().over("region", "year").alias("_region_all"),
-        pl.col("employment").sum().over(["region", *denom_keys]).alias("_region_d"),
-    ).join(
-        bench.join(bench_total, on=denom_keys, how="left")
-        .select("cluster", "year", "bench_c", "bench_t"),
-        on=["cluster", "year"], how="left", maintain_order="left",
-    )
+    by_type = lq_denominator == "type"
+    bench = None
+    if reference is not None:
+        bench = _benchmark(t, reference)
+        bench_total = bench.group_by(denom_keys).agg(pl.col("bench_c").sum().alias("bench_t"))
+        bench = bench.join(bench_total, on=denom_keys, how="left")
+    totals = _dense_totals(t, bench, by_type=by_type)
+    if totals is not None:
+        out = t.hstack(totals)
+    else:
+        if bench is None:
+            bench = _benchmark(t, None)
+            bench = bench.join(bench.group_by(denom_keys).agg(
+                pl.col("bench_c").sum().alias("bench_t")), on=denom_keys, how="left")
+        # Region totals as window sums over the table itself (no join back); the
+        # benchmark side is small (clusters x years) and is joined.
+        out = t.with_columns(
+            pl.col("employment").sum().over(["region", *denom_keys]).alias("_region_d"),
+        ).with_columns(
+            (pl.col("_region_d") if lq_denominator == "total"
+             else pl.col("employment").sum().over("region", "year")).alias("_region_all"),
+        ).join(
+            bench.select("cluster", "year", "bench_c", "bench_t"),
+            on=["cluster", "year"], how="left", maintain_order="left",
+        )
 
     def ratio(num: pl.Expr, den: pl.Expr) -> pl.Expr:
         # A zero denominator leaves the ratio undefined (null), never inf or NaN.
@@ -173,6 +193,71 @@ def location_quotients(
     return out.drop("_region_all", "_region_d", "bench_c", "bench_t")
 
 
+def _dense_totals(t: pl.DataFrame, bench: pl.DataFrame | None, *, by_type: bool
+                  ) -> pl.DataFrame | None:
+    """Per row: ``_region_all``, ``_region_d``, ``bench_c``, ``bench_t`` by direct
+    addressing (``np.bincount`` over dense region x year and cluster x year keys; a lookup
+    for an explicit benchmark), instead of hashed window sums, group-bys and a join over
+    the whole table — the same sums (issue 14). ``bench``: None (the table's regions are
+    the benchmark) or :func:`_benchmark` with ``bench_t``. None when a key has nulls
+    (then the hashed path runs)."""
+    r, c, y = key_codes(t["region"]), key_codes(t["cluster"]), year_codes(t["year"])
+    if r is None or c is None or y is None:
+        return None
+    (r, n_r), (c, n_c), (y, years) = r, c, y
+    n_y = years.size
+    emp = t["employment"]
+    # Null employment (unpublished) adds nothing, as in Polars' sum.
+    e = (emp.fill_null(0.0) if emp.null_count() else emp).to_numpy()
+    ry = r.astype(np.int64) * n_y + y
+    region_all = np.bincount(ry, weights=e, minlength=n_r * n_y)[ry]
+    traded = None
+    if by_type:
+        traded = (t["cluster_type"].cast(pl.Utf8) == "traded").to_numpy().astype(np.int64)
+        ryt = ry * 2 + traded
+        region_d = np.bincount(ryt, weights=e, minlength=n_r * n_y * 2)[ryt]
+    else:
+        region_d = region_all
+    if bench is None:
+        # Benchmark = the sum of the table's regions: per cluster x year, then per year
+        # (or year x type) over the clusters.
+        cy = c.astype(np.int64) * n_y + y
+        bench_c = np.bincount(cy, weights=e, minlength=n_c * n_y)
+        year_of = np.arange(n_c * n_y) % n_y
+        if traded is None:
+            bench_t = np.bincount(year_of, weights=bench_c, minlength=n_y)[y]
+        else:
+            type_of = np.bincount(cy, weights=traded, minlength=n_c * n_y) > 0
+            key = year_of * 2 + type_of
+            bench_t = np.bincount(key, weights=bench_c, minlength=n_y * 2)[y * 2 + traded]
+        return pl.DataFrame([
+            pl.Series("_region_all", region_all), pl.Series("_region_d", region_d),
+            pl.Series("bench_c", bench_c[cy]), pl.Series("bench_t", bench_t)])
+    # Benchmark rows located by (physical cluster code, year index): the benchmark's
+    # cluster column has the table's key type (klaster.indicators.core._benchmark).
+    phys = t["cluster"].to_physical().to_numpy().astype(np.int64)
+    b_phys = bench["cluster"].to_physical()
+    b_year = bench["year"].to_numpy()
+    b_y = np.searchsorted(years, b_year)
+    keep = (b_y < n_y) & (years[np.minimum(b_y, n_y - 1)] == b_year) & b_phys.is_not_null().to_numpy()
+    size = int(max(phys.max(initial=-1), b_phys.max() or 0)) + 1
+    slot = np.full(size * n_y, -1, dtype=np.int64)
+    b_rows = np.flatnonzero(keep)
+    slot[b_phys.to_numpy()[keep].astype(np.int64) * n_y + b_y[keep]] = b_rows
+    at = slot[phys * n_y + y]
+    found = at >= 0
+
+    def pick(col: str) -> pl.Series:
+        v = bench[col].cast(pl.Float64)
+        v = (v.fill_null(np.nan) if v.null_count() else v).to_numpy()[np.maximum(at, 0)]
+        # No benchmark row, or a null one: null, as after the left join.
+        return pl.Series(col, np.where(found, v, np.nan), nan_to_null=True)
+
+    return pl.DataFrame([
+        pl.Series("_region_all", region_all), pl.Series("_region_d", region_d),
+        pick("bench_c"), pick("bench_t")])
+
+
 def indicators_from_clusters(
     table: pl.DataFrame,
     *,
@@ -190,8 +275,10 @@ def indicators_from_clusters(
     Returns ``INDICATOR_COLUMNS`` in that order, sorted by region, cluster, year.
     """
     out = location_quotients(table, lq_denominator=lq_denominator, reference=reference)
-    out = strong_flags(out)
-    out = star_ratings(out, stars).select(INDICATOR_COLUMNS)
+    # One cluster x year grouping (dense codes, rows in group order) serves both.
+    groups = cluster_year_groups(out)
+    out = strong_flags(out, groups=groups)
+    out = star_ratings(out, stars, groups=groups).select(INDICATOR_COLUMNS)
     text = ("region", "cluster", "cluster_name", "cluster_type")
     # Every step keeps the row order of `table`, so its own text columns can be put back
     # instead of turning the Categorical keys into strings again; and a table already in

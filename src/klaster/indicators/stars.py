@@ -19,10 +19,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
 from klaster.errors import DataError
 from klaster.indicators._checks import require_columns
+from klaster.indicators._groups import (
+    Groups,
+    SortedGroups,
+    cluster_year_groups,
+    floats,
+    per_row,
+)
 
 STAR_COLUMNS = ("star_size", "star_specialisation", "star_focus", "stars")
 
@@ -56,7 +64,8 @@ def top_k(n: pl.Expr, share: float) -> pl.Expr:
     return (n.cast(pl.Float64) * share - _EPS).ceil()
 
 
-def star_ratings(frame: pl.DataFrame, thresholds: StarThresholds = DEFAULT_STARS) -> pl.DataFrame:
+def star_ratings(frame: pl.DataFrame, thresholds: StarThresholds = DEFAULT_STARS, *,
+                 groups: Groups | None = None) -> pl.DataFrame:
     """Add star columns to ``frame``.
 
     Takes columns ``cluster, year, employment, region_share, lq`` (others pass through,
@@ -68,13 +77,21 @@ def star_ratings(frame: pl.DataFrame, thresholds: StarThresholds = DEFAULT_STARS
     # Competition rank <= k  <=>  fewer than k regions have a larger value  <=>  the
     # value is >= the k-th largest value of the group (ties all qualify). So one group-by
     # finding the k-th largest employment and region share replaces two ranked windows.
-    n = pl.len()
-    cut = frame.filter(pl.col("employment") > 0).group_by(group).agg(
-        pl.col("employment").sort(descending=True)
-        .get(top_k(n, thresholds.size_top).cast(pl.Int64) - 1).alias("_size_cut"),
-        pl.col("region_share").sort(descending=True)
-        .get(top_k(n, thresholds.focus_top).cast(pl.Int64) - 1).alias("_focus_cut"),
-    )
+    groups = groups or cluster_year_groups(frame)
+    if groups is not None:
+        cuts = _cuts_dense(frame, thresholds, groups)
+    else:
+        n = pl.len()
+        cut = frame.filter(pl.col("employment") > 0).group_by(group).agg(
+            pl.col("employment").sort(descending=True)
+            .get(top_k(n, thresholds.size_top).cast(pl.Int64) - 1).alias("_size_cut"),
+            pl.col("region_share").sort(descending=True)
+            .get(top_k(n, thresholds.focus_top).cast(pl.Int64) - 1).alias("_focus_cut"),
+        )
+        # Cut-offs joined to the key columns only (a join to the whole wide frame would
+        # copy every column of it; issue 14).
+        cuts = frame.select(group).join(cut, on=group, how="left", maintain_order="left"
+                                        ).drop(group)
     zero = pl.col("employment") == 0
 
     def gate(rule: pl.Expr) -> pl.Expr:
@@ -86,10 +103,7 @@ def star_ratings(frame: pl.DataFrame, thresholds: StarThresholds = DEFAULT_STARS
             .otherwise(rule)
         )
 
-    # Cut-offs joined to the key columns only, the stars appended (a join to the whole
-    # wide frame would copy every column of it; issue 14).
-    stars = frame.select(group).join(cut, on=group, how="left", maintain_order="left").drop(
-        group).hstack(frame.select("employment", "lq", "region_share")).select(
+    stars = cuts.hstack(frame.select("employment", "lq", "region_share")).select(
         gate(pl.col("employment") >= pl.col("_size_cut")).alias("star_size"),
         gate(pl.col("lq") >= thresholds.specialisation_lq).alias("star_specialisation"),
         gate(pl.col("region_share") >= pl.col("_focus_cut")).alias("star_focus"),
@@ -101,3 +115,30 @@ def star_ratings(frame: pl.DataFrame, thresholds: StarThresholds = DEFAULT_STARS
             + pl.col("star_focus").cast(pl.Int32)
         ).alias("stars")
     ).get_columns())
+
+
+def _cuts_dense(frame: pl.DataFrame, thresholds: StarThresholds, groups: Groups
+                ) -> pl.DataFrame:
+    """The k-th largest employment and region share per cluster x year among the rows
+    with employment > 0 (k from the number of such rows), gathered to every row — from
+    dense group codes (klaster.indicators._groups), without a hashed group-by."""
+    g, n_groups = groups.g, groups.n
+    emp, emp_ok = floats(frame["employment"])
+    share, share_ok = floats(frame["region_share"])
+    positive = emp_ok.copy()
+    positive[positive] = emp[positive] > 0
+    n = np.bincount(g[positive], minlength=n_groups).astype(np.float64)
+
+    def k(p: float) -> np.ndarray:  # top_k(), on the group sizes
+        return np.ceil(n * p - _EPS).astype(np.int64)
+
+    # A null region share (no regional total) is sorted first by Polars' descending
+    # sort, i.e. it ranks as the largest: it is kept out of the values and counted in k.
+    size = SortedGroups(groups, emp, positive)
+    nulls = np.bincount(g[positive & ~share_ok], minlength=n_groups)
+    focus = SortedGroups(groups, share, positive & share_ok)
+    k_focus = k(thresholds.focus_top) - nulls
+    return pl.DataFrame([
+        per_row(size.largest(k(thresholds.size_top)), g, "_size_cut"),
+        per_row(focus.largest(k_focus), g, "_focus_cut"),
+    ])

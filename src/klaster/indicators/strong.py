@@ -23,11 +23,18 @@ from __future__ import annotations
 import polars as pl
 
 from klaster.indicators._checks import require_columns
+from klaster.indicators._groups import (
+    Groups,
+    SortedGroups,
+    cluster_year_groups,
+    floats,
+    per_row,
+)
 
 FLAG_COLUMNS = ("strong", "strong10", "significant", "qualifying")
 
 
-def strong_flags(frame: pl.DataFrame) -> pl.DataFrame:
+def strong_flags(frame: pl.DataFrame, *, groups: Groups | None = None) -> pl.DataFrame:
     """Add the four US flags to ``frame``.
 
     Takes columns ``cluster, cluster_type, year, employment, establishments, lq`` (any
@@ -38,23 +45,11 @@ def strong_flags(frame: pl.DataFrame) -> pl.DataFrame:
         frame, ("cluster", "cluster_type", "year", "employment", "establishments", "lq"),
         "indicator table",
     )
-    positive = frame.filter((pl.col("employment") > 0) & (pl.col("cluster_type") == "traded"))
-    # Percentiles per cluster x year over regions with employment > 0 (Delgado, Porter &
-    # Stern 2016, section 5); "linear" = NumPy's default interpolation.
-    thresholds = positive.group_by("cluster", "year").agg(
-        *[
-            pl.col("lq").quantile(q, interpolation="linear").alias(f"_lq{int(q * 100)}")
-            for q in (0.25, 0.50, 0.75, 0.90)
-        ],
-        pl.col("employment").quantile(0.25, interpolation="linear").alias("_emp25"),
-        pl.col("establishments").quantile(0.25, interpolation="linear").alias("_est25"),
-    )
-    # The thresholds are joined to the key columns only and the flags appended: joining
-    # them to the whole (wide) frame would copy every column of it (issue 14).
-    out = frame.select("cluster", "year").join(
-        thresholds, on=["cluster", "year"], how="left", maintain_order="left"
-    ).drop("cluster", "year").hstack(
-        frame.select("cluster_type", "employment", "establishments", "lq"))
+    groups = groups or cluster_year_groups(frame)
+    if groups is not None:
+        out = _thresholds_dense(frame, groups)
+    else:
+        out = _thresholds_hashed(frame)
     lq = pl.col("lq")
     size_ok = (pl.col("employment") > pl.col("_emp25")) & (
         pl.col("establishments") > pl.col("_est25")
@@ -78,3 +73,48 @@ def strong_flags(frame: pl.DataFrame) -> pl.DataFrame:
         for name, rule in rules.items()
     )
     return frame.with_columns(flags.get_columns())
+
+
+_QUANTILES = (0.25, 0.50, 0.75, 0.90)
+
+
+def _thresholds_hashed(frame: pl.DataFrame) -> pl.DataFrame:
+    """Thresholds per row by a hashed group-by (any key types, nulls allowed)."""
+    positive = frame.filter((pl.col("employment") > 0) & (pl.col("cluster_type") == "traded"))
+    # Percentiles per cluster x year over regions with employment > 0 (Delgado, Porter &
+    # Stern 2016, section 5); "linear" = NumPy's default interpolation.
+    thresholds = positive.group_by("cluster", "year").agg(
+        *[
+            pl.col("lq").quantile(q, interpolation="linear").alias(f"_lq{int(q * 100)}")
+            for q in _QUANTILES
+        ],
+        pl.col("employment").quantile(0.25, interpolation="linear").alias("_emp25"),
+        pl.col("establishments").quantile(0.25, interpolation="linear").alias("_est25"),
+    )
+    # The thresholds are joined to the key columns only and the flags appended: joining
+    # them to the whole (wide) frame would copy every column of it (issue 14).
+    return frame.select("cluster", "year").join(
+        thresholds, on=["cluster", "year"], how="left", maintain_order="left"
+    ).drop("cluster", "year").hstack(
+        frame.select("cluster_type", "employment", "establishments", "lq"))
+
+
+def _thresholds_dense(frame: pl.DataFrame, groups: Groups) -> pl.DataFrame:
+    """The same thresholds from dense cluster x year codes: the same percentiles over the
+    same rows (nulls left out, as Polars' quantile does), by sorting each value column
+    once (klaster.indicators._groups) instead of a hashed group-by and a join."""
+    g = groups.g
+    emp, emp_ok = floats(frame["employment"])
+    est, est_ok = floats(frame["establishments"])
+    lq, lq_ok = floats(frame["lq"])
+    traded = (frame["cluster_type"].cast(pl.Utf8) == "traded").fill_null(False).to_numpy()
+    positive = emp_ok & traded
+    positive[positive] = emp[positive] > 0
+    by_lq = SortedGroups(groups, lq, positive & lq_ok).quantiles(_QUANTILES)
+    cols = [per_row(by_lq[:, j], g, f"_lq{int(q * 100)}") for j, q in enumerate(_QUANTILES)]
+    cols.append(per_row(SortedGroups(groups, emp, positive).quantiles((0.25,))[:, 0], g,
+                        "_emp25"))
+    cols.append(per_row(SortedGroups(groups, est, positive & est_ok).quantiles((0.25,))
+                        [:, 0], g, "_est25"))
+    return pl.DataFrame(cols).hstack(
+        frame.select("cluster_type", "employment", "establishments", "lq"))

@@ -149,6 +149,11 @@ def _rca_frame(
                            pl.lit(y, dtype=pl.Int32).alias("year"),
                            pl.col(value).cast(pl.Float64).alias("employment"),
                            pl.lit("traded").alias("cluster_type"))
+    elif regions is None:
+        # National totals = every region of the table: the indicators engine's own
+        # benchmark (reference=None) is exactly that sum, by direct addressing over the
+        # Enum codes, without building and checking a reference table (issue 14).
+        return location_quotients(table)
     else:
         # National totals = every region of the table, whatever subset is studied.
         bench = reference_from_clusters(table).select("cluster", "cluster_type", "year",

@@ -397,7 +397,8 @@ def apply_definitions(
     # cluster, year).
     regions = df["region"].cast(pl.Utf8).unique().sort()
     clusters = checked["cluster"].unique().sort()
-    industry = pl.Enum(pl.concat([df["industry"].unique(), checked["industry"]]).unique().sort())
+    present = df["industry"].unique()
+    industry = pl.Enum(pl.concat([present, checked["industry"]]).unique().sort())
     n_cl = clusters.len()
     y0 = int(df["year"].min()) if df.height else 0
     n_y = int(df["year"].max()) - y0 + 1 if df.height else 1
@@ -419,8 +420,12 @@ def apply_definitions(
         regions.gather(out["_r"]).alias("region"),
         *[names[c].gather(out["_c"]) for c in ("cluster", "cluster_name", "cluster_type")],
         "year", *STATS_VALUES)
-    if issues is not None:
-        lost = (lf_all.group_by(pl.col("industry").cast(pl.Utf8))
+    # Codes in no cluster, from the distinct codes already at hand: the rows are
+    # grouped only when there are such codes, and then only theirs (issue 14).
+    unmapped = present.filter(~present.is_in(checked["industry"].implode()))
+    if issues is not None and unmapped.len():
+        lost = (lf_all.filter(pl.col("industry").cast(pl.Utf8).is_in(unmapped.implode()))
+                .group_by(pl.col("industry").cast(pl.Utf8))
                 .agg(pl.col("employment").sum(), _first_line(lf_all))
                 .join(checked.lazy().select("industry"), on="industry", how="anti")
                 .sort("industry").collect())
@@ -444,79 +449,86 @@ def _aggregate_dense(df: pl.DataFrame, defs: pl.DataFrame, n_r: int, n_cl: int, 
     The region x cluster x year key is dense and known in advance, so each sum is one
     pass over the rows with no hashing and no join: the definitions become, per rank of a
     code's clusters (most codes have one, split codes two or three), a lookup array
-    industry code -> (cluster code, share). A hash group-by of the same 9 million rows
-    takes several times longer (issue 14, docs/indicators.md).
+    industry code -> (cluster code, share). A hash group-by of the same rows takes several
+    times longer (issue 14, docs/indicators.md).
+
+    The rows are read block by block, as zero-copy NumPy views of Polars' own chunks
+    (a Parquet file gives one per row group): turning an 11-million-row column into one
+    array copies it, and every full-length temporary (keys, lookups) costs its page
+    faults — together most of this step's time when the host is loaded (issue 14). The
+    blocks' temporaries are small and reused; each block's sums go to the key range it
+    touches (a table that comes year by year touches one or two years' slots per block).
     """
-    n_slots = n_r * n_cl * n_y
-    ind = df["industry"].to_physical().to_numpy()
-    # Year-major slots while accumulating: statistics tables usually come year by year,
-    # so neighbouring rows add into neighbouring slots (cache-friendly); transposed to
-    # region x cluster x year order at the end.
-    # In place, one array: each temporary of 9 million rows costs its page faults.
-    base = df["year"].to_numpy().astype(np.int64)
-    base -= y0
-    base *= n_r
-    base += df["_r"].to_numpy()
-    base *= n_cl
-    values = {c: df[c].cast(pl.Float64) for c in STATS_VALUES}
-    filled = {c: (v if v.null_count() == 0 else v.fill_null(0.0)).to_numpy()
-              for c, v in values.items()}
-    published = {c: None if v.null_count() == 0 else v.is_not_null().to_numpy()
-                 for c, v in values.items()}
+    # One extra cluster column, never output, takes the rows of codes that the whole-code
+    # pass does not cover (split or unmapped codes): every row then goes through that
+    # pass unfiltered, with no index of the rows to keep and no gathers by it.
+    n_clx = n_cl + 1
+    n_slots = n_r * n_clx * n_y
     n_ind = len(df.schema["industry"].categories)
     codes = defs.with_columns(
         pl.col("industry").to_physical().cast(pl.Int64).alias("_i"),
         pl.len().over("industry").alias("_n"),
         pl.col("_c").rank("ordinal").over("industry").cast(pl.Int64).alias("_j"))
+    # Year-major slots while accumulating (neighbouring rows of a year-by-year table add
+    # into neighbouring slots); transposed to region x cluster x year order at the end.
     rows = np.zeros(n_slots, dtype=np.int64)
     sums = {c: np.zeros(n_slots) for c in STATS_VALUES}
-    counts = {c: np.zeros(n_slots) for c in STATS_VALUES if published[c] is not None}
-
-    def add(key: np.ndarray, take, share: np.ndarray | None) -> None:
-        nonlocal rows
-        rows += np.bincount(key, minlength=n_slots)
-        for col in STATS_VALUES:
-            v = filled[col][take]
-            # Counts times the code's share in this cluster (the allocation rule above);
-            # a share of exactly 1 leaves the count as it is.
-            sums[col] += np.bincount(key, weights=v if share is None else v * share,
-                                     minlength=n_slots)
-            if published[col] is not None:
-                counts[col] += np.bincount(key, weights=published[col][take],
-                                           minlength=n_slots)
-
-    # Codes wholly in one cluster (nearly all rows): one lookup and no multiplication.
+    counts = {c: np.zeros(n_slots) for c in STATS_VALUES if df[c].null_count()}
+    # Codes wholly in one cluster (nearly all rows; no multiplication) in one pass; the
+    # codes split over clusters (or with a share below 1) once per cluster rank, over
+    # their own rows only.
     whole = codes.filter((pl.col("_n") == 1) & (pl.col("share") == 1.0))
-    cluster_of = np.full(n_ind, -1, dtype=np.int64)
+    cluster_of = np.full(n_ind, n_cl, dtype=np.int64)
     cluster_of[whole["_i"].to_numpy()] = whole["_c"].to_numpy()
-    c = cluster_of[ind]
-    keep = c >= 0
-    if keep.all():
-        take: slice | np.ndarray = slice(None)
-        c += base  # c becomes the key (base is still needed for split codes)
-        add(c, take, None)
-    else:
-        take = np.flatnonzero(keep)
-        add(base[take] + c[take], take, None)
-    del c, keep
-    # Codes split over clusters (or with a share below 1): their few rows once per cluster.
     rest = codes.filter((pl.col("_n") > 1) | (pl.col("share") != 1.0))
-    if rest.height:
-        mine = np.zeros(n_ind, dtype=bool)
-        mine[rest["_i"].to_numpy()] = True
-        sub = np.flatnonzero(mine[ind])
-        for j in range(1, int(rest["_j"].max()) + 1):
-            part = rest.filter(pl.col("_j") == j)
-            cluster_of = np.full(n_ind, -1, dtype=np.int64)
-            share_of = np.zeros(n_ind)
-            cluster_of[part["_i"].to_numpy()] = part["_c"].to_numpy()
-            share_of[part["_i"].to_numpy()] = part["share"].to_numpy()
-            c = cluster_of[ind[sub]]
-            take = sub[c >= 0]
-            add(base[take] + c[c >= 0], take, share_of[ind[take]])
+    split = np.zeros(n_ind, dtype=bool)
+    split[rest["_i"].to_numpy()] = True
+    passes = [_lookup(rest.filter(pl.col("_j") == j), n_ind, share=True)
+              for j in range(1, int(rest["_j"].max() or 0) + 1)]
 
-    def region_major(a: np.ndarray) -> np.ndarray:
-        return a.reshape(n_y, n_r, n_cl).transpose(1, 2, 0).ravel()
+    def add(key: np.ndarray, values: dict, share: np.ndarray | None) -> None:
+        if key.size == 0:
+            return
+        lo = int(key.min())
+        key -= lo
+        width = int(key.max()) + 1
+        part = slice(lo, lo + width)
+        rows[part] += np.bincount(key, minlength=width)
+        for col, (v, published) in values.items():
+            # Counts times the code's share in this cluster (the allocation rule); a
+            # share of exactly 1 leaves the count as it is.
+            sums[col][part] += np.bincount(key, weights=v if share is None else v * share,
+                                           minlength=width)
+            if col in counts:
+                counts[col][part] += np.bincount(key, weights=published, minlength=width)
+
+    df = df.with_columns(pl.col(c).cast(pl.Float64) for c in STATS_VALUES)
+    for block in _blocks(df, ("industry", "_r", "year", *STATS_VALUES)):
+        ind = block["industry"]
+        base = block["year"].astype(np.int64)
+        base -= y0
+        base *= n_r
+        base += block["_r"]
+        base *= n_clx
+        values = {col: block[col] if isinstance(block[col], tuple) else (block[col], None)
+                  for col in STATS_VALUES}
+        key = cluster_of[ind]
+        key += base
+        add(key, values, None)
+        if passes:
+            sub = np.flatnonzero(split[ind])
+            if sub.size:
+                sub_values = {col: (v[sub], None if m is None else m[sub])
+                              for col, (v, m) in values.items()}
+                for cluster_j, share_j in passes:
+                    c = cluster_j[ind[sub]]
+                    mine = c >= 0
+                    add(c[mine] + base[sub[mine]],
+                        {col: (v[mine], None if m is None else m[mine])
+                         for col, (v, m) in sub_values.items()}, share_j[ind[sub[mine]]])
+
+    def region_major(a: np.ndarray) -> np.ndarray:  # the extra cluster column dropped
+        return a.reshape(n_y, n_r, n_clx)[:, :, :n_cl].transpose(1, 2, 0).ravel()
 
     rows = region_major(rows)
     slot = np.flatnonzero(rows)
@@ -531,6 +543,49 @@ def _aggregate_dense(df: pl.DataFrame, defs: pl.DataFrame, n_r: int, n_cl: int, 
         **{col: pl.Series(col, v).set(pl.Series(nulls[col]), None) if col in nulls
            else pl.Series(col, v) for col, v in out.items()},
     })
+
+
+def _lookup(part: pl.DataFrame, n_ind: int, *, share: bool
+            ) -> tuple[np.ndarray, np.ndarray | None]:
+    """Industry code -> cluster code (-1: not in this pass) and, if asked, -> share."""
+    cluster_of = np.full(n_ind, -1, dtype=np.int64)
+    cluster_of[part["_i"].to_numpy()] = part["_c"].to_numpy()
+    if not share:
+        return cluster_of, None
+    share_of = np.zeros(n_ind)
+    share_of[part["_i"].to_numpy()] = part["share"].to_numpy()
+    return cluster_of, share_of
+
+
+_BLOCK_ROWS = 1 << 18
+
+
+def _blocks(df: pl.DataFrame, columns: tuple[str, ...]):
+    """Yield dicts column -> NumPy array for consecutive row blocks of ``df``.
+
+    Views of Polars' chunks when all columns are chunked alike (Enum/Categorical columns
+    as their physical codes), sliced to at most _BLOCK_ROWS rows; otherwise slices of the
+    rechunked frame. A chunk with nulls gives (values with nulls as 0, published mask).
+    """
+    series = {c: df[c].to_physical() if isinstance(df.schema[c], (pl.Enum, pl.Categorical))
+              else df[c] for c in columns}
+    chunks = {c: s.get_chunks() for c, s in series.items()}
+    lengths = {tuple(len(x) for x in ch) for ch in chunks.values()}
+    if len(lengths) != 1:
+        chunks = {c: s.rechunk().get_chunks() for c, s in series.items()}
+    for k in range(len(next(iter(chunks.values())))):
+        arrays = {c: _array(ch[k]) for c, ch in chunks.items()}
+        n = len(chunks[columns[0]][k])
+        for a in range(0, n, _BLOCK_ROWS):
+            yield {c: x[a:a + _BLOCK_ROWS] if not isinstance(x, tuple)
+                   else (x[0][a:a + _BLOCK_ROWS], x[1][a:a + _BLOCK_ROWS])
+                   for c, x in arrays.items()}
+
+
+def _array(chunk: pl.Series):
+    if chunk.null_count() == 0:
+        return chunk.to_numpy()
+    return chunk.fill_null(0).to_numpy(), chunk.is_not_null().to_numpy()
 
 
 def _aggregate_hashed(df: pl.DataFrame, defs: pl.DataFrame, n_cl: int, n_y: int,
