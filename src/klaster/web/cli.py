@@ -68,7 +68,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, demo: bool = False,
     # something changed (klaster.web.startup): a second start goes straight to serving.
     from klaster.web.startup import ensure_database
 
-    ensure_database(demo=demo)
+    ensure_database(demo=demo, queue_analyses=True)
     # The analysis queue (uploaded statistics files) is worked by a thread of this
     # process; production runs `python -m klaster.web analysis_worker` beside gunicorn.
     from klaster.web.analysis.tasks import start_worker_thread
