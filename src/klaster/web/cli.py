@@ -69,13 +69,24 @@ def serve(host: str = "127.0.0.1", port: int = 8000, demo: bool = False,
     from klaster.web.startup import ensure_database
 
     ensure_database(demo=demo, queue_analyses=True)
-    # The analysis queue (uploaded statistics files) is worked by a thread of this
-    # process; production runs `python -m klaster.web analysis_worker` beside gunicorn.
-    from klaster.web.analysis.tasks import start_worker_thread
+    # The analysis queue (uploaded statistics files, the demo analyses queued above) is
+    # worked by a child process, as in production (`python -m klaster.web
+    # analysis_worker` beside gunicorn): as a thread of this process it held the GIL
+    # against the server, and the first page waited for the demo analyses (137 s of a
+    # first start at load 25 instead of about 30; issue 14).
+    import signal
+    import subprocess
 
-    _thread, stop = start_worker_thread()
+    worker = subprocess.Popen([sys.executable, "-m", "klaster.web", "analysis_worker"],
+                              env=dict(os.environ))
+    # A terminated server stops its worker too (SIGTERM would skip the `finally`).
+    signal.signal(signal.SIGTERM, lambda _sig, _frame: sys.exit(0))
     try:
         call_command("runserver", f"{host}:{port}", use_reloader=False,
                      insecure_serving=True)
     finally:
-        stop.set()
+        worker.terminate()
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
