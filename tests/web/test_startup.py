@@ -151,7 +151,7 @@ def test_first_start_on_a_new_database_uses_the_prepared_schema(tmp_path):
 
 
 def test_serve_queues_the_demo_analyses_and_publishes_them_when_done(monkeypatch):
-    # `klaster serve --demo` only queues the two demo analyses (the worker thread runs
+    # `klaster serve --demo` only queues the two demo analyses (the analysis worker runs
     # them after the server answers); done, a loader's demo is published, an analyst's
     # own demo run is not.
     from django.contrib.auth import get_user_model

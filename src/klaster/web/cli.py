@@ -48,7 +48,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, demo: bool = False,
           debug: bool = True) -> None:
     """Apply migrations, (``demo``) load the demo content (registry, networks and
     matchmaking, assessment) and the demo analysis — both skipped when the database is
-    already up to date (klaster.web.startup) —, start the analysis worker thread, and run
+    already up to date (klaster.web.startup) —, start the analysis worker (a child process), and run
     Django's server.
 
     The development server (``runserver``, no auto-reload) is what ``serve`` runs; a

@@ -105,9 +105,9 @@ def ensure_database(*, demo: bool, call: Callable[..., object] | None = None,
     database is already up to date. Returns the management commands that were run.
 
     ``queue_analyses`` (``klaster serve``): the demo analyses are only queued, for the
-    server's worker thread to run after the server answers — they were 88 of the 128 s
-    of a first start at load 8 (issue 14); a demo analysis that did not finish (server
-    stopped meanwhile) is queued again at the next start."""
+    server's analysis worker (a child process) to run after the server answers — they
+    were 88 of the 128 s of a first start at load 8 (issue 14); a demo analysis that did
+    not finish (server stopped meanwhile) is queued again at the next start."""
     if call is None:
         from django.core.management import call_command as call
     from klaster.web.portal.caching import one_bump

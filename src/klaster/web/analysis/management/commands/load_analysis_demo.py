@@ -6,7 +6,7 @@ Idempotent: a demo whose finished dataset exists is not loaded again.
 
 ``--queue`` (what ``klaster serve --demo`` does) only queues the two datasets: the two
 analyses are most of a first start (88 s of 128 s at load 8; issue 14), so the server
-answers first and its worker thread runs them; the analysis page says they are being
+answers first and its analysis worker process runs them; the analysis page says they are being
 prepared, and each is published when it finishes (``tasks.publish_if_demo``).
 """
 
