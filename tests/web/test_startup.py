@@ -148,3 +148,40 @@ def test_first_start_on_a_new_database_uses_the_prepared_schema(tmp_path):
     # and migrate finds nothing to do: the same database as a migrated one (apart from
     # the fingerprint table)
     assert same == "True"
+
+
+def test_serve_queues_the_demo_analyses_and_publishes_them_when_done(monkeypatch):
+    # `klaster serve --demo` only queues the two demo analyses (the analysis worker runs
+    # them after the server answers); done, a loader's demo is published, an analyst's
+    # own demo run is not.
+    from django.contrib.auth import get_user_model
+
+    from klaster.web.analysis.management.commands.load_analysis_demo import queue_demos
+    from klaster.web.analysis.models import Dataset, Status
+    from klaster.web.analysis.tasks import publish_if_demo
+
+    monkeypatch.setenv("KLASTER_DEMO_PASSWORD", "demo-pass-123")
+    startup.write_state("schema", startup.schema_fingerprint())
+    calls = []
+    startup.ensure_database(demo=True, call=lambda name, **kw: calls.append((name, kw)),
+                            say=lambda _m: None, queue_analyses=True)
+    assert calls[-1] == ("load_analysis_demo", {"queue": True})
+    queued = queue_demos()
+    assert sorted(ds.source for ds in queued) == sorted(
+        [Dataset.Source.DEMO, Dataset.Source.DEMO_EU])
+    assert queue_demos() == []  # waiting: not queued twice
+    # The next start (fingerprints unchanged) queues nothing while they wait ...
+    assert startup.ensure_database(demo=True, call=quiet, say=lambda _m: None,
+                                   queue_analyses=True) == []
+    # ... and queues again a demo whose run failed (server stopped meanwhile).
+    Dataset.objects.filter(pk=queued[0].pk).update(status=Status.FAILED)
+    assert startup.ensure_database(demo=True, call=quiet, say=lambda _m: None,
+                                   queue_analyses=True) == ["load_analysis_demo"]
+    own = Dataset.objects.create(title="mine", source=Dataset.Source.DEMO,
+                                 created_by=get_user_model().objects.create(username="an"))
+    Dataset.objects.filter(pk__in=[queued[1].pk, own.pk]).update(status=Status.DONE,
+                                                                 results_dir="r")
+    for ds in (queued[1], own):
+        publish_if_demo(Dataset.objects.get(pk=ds.pk))
+    assert Dataset.objects.get(pk=queued[1].pk).published
+    assert not Dataset.objects.get(pk=own.pk).published

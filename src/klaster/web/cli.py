@@ -48,7 +48,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, demo: bool = False,
           debug: bool = True) -> None:
     """Apply migrations, (``demo``) load the demo content (registry, networks and
     matchmaking, assessment) and the demo analysis — both skipped when the database is
-    already up to date (klaster.web.startup) —, start the analysis worker thread, and run
+    already up to date (klaster.web.startup) —, start the analysis worker (a child process), and run
     Django's server.
 
     The development server (``runserver``, no auto-reload) is what ``serve`` runs; a
@@ -83,18 +83,29 @@ def serve(host: str = "127.0.0.1", port: int = 8000, demo: bool = False,
     with ThreadPoolExecutor(1, thread_name_prefix="klaster-static") as pool:
         static = (pool.submit(ensure_static, log=lambda line: print(line, file=sys.stderr))
                   if settings.KLASTER_STATIC_PREPARED else None)
-        ensure_database(demo=demo)
+        ensure_database(demo=demo, queue_analyses=True)
         if static is not None:
             static.result()
-    # The analysis queue (uploaded statistics files) is worked by a thread of this
-    # process; production runs `python -m klaster.web analysis_worker` beside gunicorn.
-    from klaster.web.analysis.tasks import start_worker_thread
+    # The analysis queue (uploaded statistics files, the demo analyses queued above) is
+    # worked by a child process, as in production (`python -m klaster.web
+    # analysis_worker` beside gunicorn): as a thread of this process it held the GIL
+    # against the server, and the first page waited for the demo analyses (137 s of a
+    # first start at load 25 instead of about 30; issue 14).
+    import signal
+    import subprocess
 
-    _thread, stop = start_worker_thread()
+    worker = subprocess.Popen([sys.executable, "-m", "klaster.web", "analysis_worker"],
+                              env=dict(os.environ))
+    # A terminated server stops its worker too (SIGTERM would skip the `finally`).
+    signal.signal(signal.SIGTERM, lambda _sig, _frame: sys.exit(0))
     try:
         # WhiteNoise (a middleware) serves the static files; runserver's own handler
         # would serve them uncompressed and uncached.
         call_command("runserver", f"{host}:{port}", use_reloader=False,
                      use_static_handler=False)
     finally:
-        stop.set()
+        worker.terminate()
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()

@@ -99,11 +99,18 @@ def write_state(key: str, value: str) -> None:
 
 
 def ensure_database(*, demo: bool, call: Callable[..., object] | None = None,
-                    say: Callable[[str], None] = print) -> list[str]:
+                    say: Callable[[str], None] = print,
+                    queue_analyses: bool = False) -> list[str]:
     """Migrate and (``demo``) load the demo content unless the stored fingerprints say the
-    database is already up to date. Returns the management commands that were run."""
+    database is already up to date. Returns the management commands that were run.
+
+    ``queue_analyses`` (``klaster serve``): the demo analyses are only queued, for the
+    server's analysis worker (a child process) to run after the server answers — they
+    were 88 of the 128 s of a first start at load 8 (issue 14); a demo analysis that did
+    not finish (server stopped meanwhile) is queued again at the next start."""
     if call is None:
         from django.core.management import call_command as call
+    from klaster.web.portal.caching import one_bump
     state = read_state()
     ran: list[str] = []
     schema = schema_fingerprint()
@@ -126,10 +133,23 @@ def ensure_database(*, demo: bool, call: Callable[..., object] | None = None,
                 import secrets
 
                 os.environ["KLASTER_DEMO_PASSWORD"] = secrets.token_urlsafe(12)
-            for name in DEMO_COMMANDS:
-                call(name)
-                ran.append(name)
+            # One registry-version bump for the whole load, not one per saved row.
+            with one_bump():
+                for name in DEMO_COMMANDS:
+                    if queue_analyses and name == "load_analysis_demo":
+                        call(name, queue=True)
+                    else:
+                        call(name)
+                    ran.append(name)
             write_state("demo", fingerprint)
+            return ran
+        if queue_analyses:
+            from klaster.web.analysis.management.commands.load_analysis_demo import (
+                queue_demos,
+            )
+
+            if queue_demos():
+                ran.append("load_analysis_demo")
     return ran
 
 

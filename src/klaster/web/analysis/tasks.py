@@ -264,6 +264,7 @@ def _run(ds: Dataset) -> None:
                     notes=[m.to_dict() for m in out.notes], summary=summary,
                     finished=timezone.now(), error=""):
                 raise RuntimeError("the run was declared lost before it finished")
+            publish_if_demo(ds)
             for model, rows in objects:
                 model.objects.bulk_create(rows, batch_size=1000)
     except Exception as exc:  # noqa: BLE001 — every failure is stored for the analyst
@@ -280,6 +281,13 @@ def _run(ds: Dataset) -> None:
             # The heartbeat stops with this run, so the next worker poll (or a look at the
             # page) fails the dataset within STALE_SECONDS.
             log.exception("could not record the failure of dataset %s", ds.pk)
+
+
+def publish_if_demo(ds: Dataset) -> None:
+    """A demo analysis queued by the demo loader (``load_analysis_demo --queue``, no
+    author) is published as soon as it is done, as the synchronous loader does."""
+    if ds.source in (Dataset.Source.DEMO, Dataset.Source.DEMO_EU) and ds.created_by_id is None:
+        Dataset.objects.filter(pk=ds.pk, status=Status.DONE).update(published=True)
 
 
 def _summary(out) -> dict:

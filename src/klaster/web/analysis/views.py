@@ -49,9 +49,14 @@ STAGES = (gettext_noop("Starting"), gettext_noop("Loading statistics"),
 
 
 def dataset_list(request):
+    from klaster.web.analysis.management.commands.load_analysis_demo import loader_demos
+
     return render(request, "analysis/list.html", {
         "datasets": perms.visible_datasets(request.user),
         "analyst": perms.is_analyst(request.user),
+        # `klaster serve --demo` runs the demo analyses after the server answers.
+        "preparing": loader_demos().filter(
+            status__in=(Status.QUEUED, Status.RUNNING)).exists(),
     })
 
 
