@@ -142,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         browser.close()
     elapsed = time.perf_counter() - t1
     server.terminate()
-    load = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    load = subprocess.run(["uptime"], check=False, capture_output=True, text=True).stdout.strip()
     print(f"\n{len(rows)} page views in {elapsed:.0f} s ({elapsed / max(len(rows), 1):.2f} s "
           f"each); {failed} with a problem; "
           f"{sum(len(r.violations) for r in rows)} axe violations (rule x page view), "
