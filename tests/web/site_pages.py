@@ -60,9 +60,8 @@ def _organisation():
 
 
 def _network_cluster():
-    from klaster.web.registry.models import Project
-
-    return Project.objects.filter(demo=True).order_by("pk").first().cluster
+    # the demo coordinator's cluster: published, with demo projects and activities
+    return _cluster()
 
 
 def _request():
