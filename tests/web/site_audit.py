@@ -1,0 +1,295 @@
+"""The checks run on every page of tests/web/site_pages.py, shared by the browser test
+(tests/web/test_a11y.py) and the benchmark-style audit (benchmarks/a11y_audit.py):
+
+* axe-core (npm, package.json at the repository root) with the WCAG 2.0/2.1 level A and AA
+  rules — what EN 301 549 requires of public-sector sites in the EU;
+* horizontal scroll: the document is no wider than the viewport;
+* English left on a page in pl, be or ru: the same mechanism as
+  tests/reports/test_browser_i18n.py, over the platform's catalogues (the engine's, the
+  portal's and every web app's): every English msgid whose translation differs from it,
+  looked for as whole words, and short English function words, in the text nodes and the
+  title/aria-label/placeholder attributes outside <script>, <style>, translate="no" and
+  parts marked as another language (lang="en" on "English" in the language switcher).
+  Content (names and descriptions of clusters, organisations, events... in the
+  database) is data, not UI: its values are removed from the texts first.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import polib
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+LANGS = ("en", "pl", "be", "ru")
+WIDTHS = (390, 1280)
+HEIGHT = 900
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def artefacts_dir() -> Path:
+    """Where screenshots go: $KLASTER_TEST_ARTIFACTS or test-artifacts/ (gitignored)."""
+    return Path(os.environ.get("KLASTER_TEST_ARTIFACTS", ROOT / "test-artifacts"))
+
+
+def screenshot_path(lang: str, width: int, page_id: str) -> Path:
+    return artefacts_dir() / "screenshots" / lang / str(width) / f"{page_id}.png"
+
+
+def axe_missing_reason() -> str | None:
+    """Why axe-core cannot run here, or None."""
+    if AXE_JS.is_file():
+        return None
+    return (f"{AXE_JS.relative_to(ROOT)} is absent: run `npm ci` at the repository root "
+            "(package-lock.json pins axe-core)")
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@cache
+def axe_source() -> str:
+    return AXE_JS.read_text(encoding="utf-8")
+
+
+# --- axe --------------------------------------------------------------------------------
+
+AXE_RUN = """async (tags) => {
+  const r = await axe.run(document, {runOnly: {type: 'tag', values: tags},
+                                     resultTypes: ['violations']});
+  return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.map(n => ({target: n.target.join(' '),
+                              summary: (n.failureSummary || '').split('\\n').slice(1, 3)
+                                       .join(' ').trim()}))}));
+}"""
+
+
+def run_axe(page) -> list[dict]:
+    """axe-core's WCAG 2.1 A/AA violations on the page as loaded. The script is evaluated
+    through the DevTools protocol, which the page's Content-Security-Policy does not
+    govern (no inline <script> is added, so the policy stays as served)."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(axe_source() + "\n;0")
+    return page.evaluate(AXE_RUN, AXE_TAGS)
+
+
+def format_violations(violations: list[dict], limit: int = 4) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"  [{v['impact']}] {v['id']}: {v['help']} ({len(v['nodes'])} element(s))")
+        for n in v["nodes"][:limit]:
+            lines.append(f"      {n['target']}" + (f" — {n['summary']}" if n["summary"] else ""))
+        if len(v["nodes"]) > limit:
+            lines.append(f"      … and {len(v['nodes']) - limit} more")
+    return "\n".join(lines)
+
+
+# --- horizontal scroll ----------------------------------------------------------------
+
+WIDTH_JS = """() => {
+  const vw = window.innerWidth, de = document.documentElement;
+  const wide = [...document.querySelectorAll('body *')]
+    .filter(el => el.getBoundingClientRect().right > vw + 1 && el.offsetParent !== null)
+    .filter(el => !el.parentElement || el.parentElement.getBoundingClientRect().right <= vw + 1)
+    .slice(0, 5)
+    .map(el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+         (el.className && typeof el.className === 'string' ?
+          '.' + el.className.trim().split(/\\s+/).join('.') : '') +
+         ' (' + Math.round(el.getBoundingClientRect().right) + ' px)');
+  return {scrollWidth: de.scrollWidth, innerWidth: vw, wide};
+}"""
+
+
+def horizontal_scroll(page) -> dict | None:
+    """None when the page fits its viewport, else the widths and the outermost elements
+    that stick out (to say which table or header to fix)."""
+    w = page.evaluate(WIDTH_JS)
+    return None if w["scrollWidth"] <= w["innerWidth"] else w
+
+
+# --- English left on a translated page -------------------------------------------------
+
+COLLECT = """() => {
+  const out = [];
+  // a part marked as another language (WCAG 3.1.2), e.g. "English" in the language
+  // switcher, is meant to be read in that language
+  const own = document.documentElement.lang;
+  const skip = el => el.closest('script, style, [translate="no"]') ||
+    (el.closest('[lang]') && el.closest('[lang]').lang !== own);
+  const walker = document.createTreeWalker(document.documentElement, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    if (n.parentElement && !skip(n.parentElement) && n.textContent.trim()) out.push(n.textContent);
+  }
+  const attrs = '[title], [aria-label], [placeholder], [data-title]';
+  for (const el of document.querySelectorAll(attrs)) {
+    if (skip(el)) continue;
+    for (const a of ['title', 'aria-label', 'placeholder', 'data-title']) {
+      if (el.getAttribute(a)) out.push(el.getAttribute(a));
+    }
+  }
+  return out;
+}"""
+ENGLISH_WORDS = ("the", "and", "of", "with", "from", "which", "this", "that", "are", "is",
+                 "not", "by", "for", "in", "to", "a")
+# Words that are also words of the page's language ("a" and "to" are Polish).
+NATIVE = {"pl": {"a", "to"}}
+# Names kept in English in every language (programmes, software, formats).
+PROPER_NAMES = ("European Cluster Observatory", "US Cluster Mapping Project", "Albers USA",
+                "Cluster Mapping", "klaster", "OpenAPI", "Swagger", "Redoc", "Plotly",
+                "Leaflet", "OpenStreetMap")
+LATIN = re.compile(r"[A-Za-z]")
+PLACEHOLDER = re.compile(r"%\([a-z_0-9]+\)[sd]|%[sd]|\{[a-z_0-9]*\}")
+SRC = ROOT / "src" / "klaster"
+
+
+def catalogues(lang: str) -> list[Path]:
+    """The engine's, the portal's and every web app's catalogue for ``lang``."""
+    return sorted(SRC.glob(f"**/locale/{lang}/LC_MESSAGES/django.po"))
+
+
+@cache
+def english_patterns(lang: str) -> tuple[tuple[str, re.Pattern], ...]:
+    """(what, pattern) for every English text that must not be on a page in ``lang``."""
+    out: dict[str, re.Pattern] = {}
+    for path in catalogues(lang):
+        for e in polib.pofile(str(path)):
+            if e.obsolete:
+                continue
+            forms = list(e.msgstr_plural.values()) if e.msgid_plural else [e.msgstr]
+            for english in filter(None, (e.msgid, e.msgid_plural)):
+                if english in forms or not any(forms):
+                    continue  # a name or symbol the same in both languages (LQ, PCI)
+                english = english.replace("%%", "%").replace("&amp;", "&")
+                english = re.sub(r"<[^>]+>", "", english)
+                pieces = [p.strip(" .,:;()") for p in PLACEHOLDER.split(english)]
+                if len(pieces) > 1:
+                    pieces = [p for p in pieces if len(p.split()) >= 2]
+                for piece in pieces:
+                    if piece and LATIN.search(piece):
+                        out.setdefault(piece, re.compile(
+                            r"(?<!\w)" + re.escape(piece) + r"(?!\w)"))
+    for w in ENGLISH_WORDS:
+        if w not in NATIVE.get(lang, set()):
+            out.setdefault(w, re.compile(rf"(?<![\w-]){w}(?![\w-])"))
+    return tuple(out.items())
+
+
+def content_values() -> list[str]:
+    """Every text value of the platform's content in the database (registry, networks,
+    assessment, analysis, auth user names), longest first: data a page shows as it was
+    entered, whatever the page's language. Call with database access."""
+    from django.apps import apps
+    from django.db import models
+
+    values: set[str] = set()
+    for model in apps.get_models():
+        if not model.__module__.startswith(("klaster.", "django.contrib.auth")):
+            continue
+        if model.__name__.startswith("Historical"):
+            continue
+        cols = [f.attname for f in model._meta.concrete_fields
+                if isinstance(f, (models.CharField, models.TextField))
+                and not f.choices and f.name not in ("password",)]
+        if not cols:
+            continue
+        for row in model._base_manager.values_list(*cols):
+            values.update(v.strip() for v in row if isinstance(v, str) and len(v.strip()) >= 3)
+    return sorted(values, key=len, reverse=True)
+
+
+def english_left(texts: list[str], lang: str, data: list[str]) -> dict[str, list[str]]:
+    """{English text: [page texts holding it]} for a page in ``lang``."""
+    candidates = []
+    for t in dict.fromkeys(texts):
+        if not LATIN.search(t):
+            continue
+        stripped = t
+        for value in data:
+            if value in stripped:
+                stripped = stripped.replace(value, " ")
+        for name in PROPER_NAMES:
+            stripped = stripped.replace(name, " ")
+        if LATIN.search(stripped):
+            candidates.append((t, stripped))
+    left: dict[str, list[str]] = {}
+    for what, rx in english_patterns(lang):
+        for original, stripped in candidates:
+            if rx.search(stripped):
+                left.setdefault(what, []).append(" ".join(original.split())[:120])
+    return left
+
+
+def format_english(left: dict[str, list[str]], limit: int = 12) -> str:
+    return "\n".join(f"  {what!r} in {texts[:2]}" for what, texts in
+                     sorted(left.items())[:limit]) + (
+        f"\n  … and {len(left) - limit} more" if len(left) > limit else "")
+
+
+# --- one page --------------------------------------------------------------------------
+
+@dataclass
+class PageAudit:
+    page_id: str
+    lang: str
+    width: int
+    status: int | None = None
+    violations: list[dict] = field(default_factory=list)
+    scroll: dict | None = None
+    english: dict[str, list[str]] = field(default_factory=dict)
+    screenshot: Path | None = None
+    error: str = ""
+
+    def problems(self) -> str:
+        out = []
+        if self.error:
+            out.append(f"not loaded: {self.error}")
+        elif self.status != 200:
+            out.append(f"HTTP status {self.status}")
+        if self.violations:
+            out.append(f"axe-core: {len(self.violations)} WCAG 2.1 A/AA violation(s):\n"
+                       + format_violations(self.violations))
+        if self.scroll:
+            out.append(f"horizontal scroll at {self.width} px: document "
+                       f"{self.scroll['scrollWidth']} px wide; sticking out: "
+                       f"{', '.join(self.scroll['wide']) or '?'}")
+        if self.english:
+            out.append(f"English left on the {self.lang} page ({len(self.english)}):\n"
+                       + format_english(self.english))
+        return "\n".join(out)
+
+
+def audit(page, url: str, page_id: str, lang: str, width: int, data: list[str], *,
+          axe: bool = True, screenshot: bool = True) -> PageAudit:
+    """Load ``url`` in ``page`` (whose context already carries the language cookie and
+    the user's session) at ``width`` and run every check."""
+    result = PageAudit(page_id, lang, width)
+    page.set_viewport_size({"width": width, "height": HEIGHT})
+    try:
+        response = page.goto(url, wait_until="load", timeout=90_000)
+    except Exception as exc:  # noqa: BLE001 — a page that does not load is a finding
+        result.error = str(exc).splitlines()[0]
+        return result
+    result.status = response.status if response is not None else None
+    # plotly, Leaflet and the page's own script draw after "load"; give them a moment
+    # plotly, Leaflet and the page's own script draw on DOMContentLoaded/load: two frames
+    # later they have (waiting for "networkidle" instead costs 0.5 s a page)
+    page.evaluate("() => document.fonts.ready.then(() => new Promise(r => "
+                  "requestAnimationFrame(() => requestAnimationFrame(r))))")
+    if axe:
+        result.violations = run_axe(page)
+    if width <= 400:
+        result.scroll = horizontal_scroll(page)
+    if lang != "en":
+        result.english = english_left(page.evaluate(COLLECT), lang, data)
+    if screenshot:
+        path = screenshot_path(lang, width, page_id)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(path), full_page=True)
+        result.screenshot = path
+    return result
