@@ -83,12 +83,34 @@ def test_kpi_snapshots_command_dashboard_and_peers(world):
     # Among both clusters: 2 members vs 1 -> (1 + 0.5) / 2 = 75th percentile.
     assert {r["kpi"]: r for r in admin_page.context["position"]}["members"]["percentile"] == 75
     html = page.content.decode()
-    assert reverse("assessment:plotly_js") in html and "cdn" not in html.lower()
-    js = Client().get(reverse("assessment:plotly_js"))
-    assert js.status_code == 200 and b"plotly" in js.content[:2000].lower()
+    assert "vendor/plotly/plotly.min.js" in html and "cdn" not in html.lower()
     # A hidden cluster's dashboard is not disclosed.
     assert Client().get(reverse("assessment:dashboard",
                                 args=[world["hidden"].pk])).status_code == 404
+
+
+def test_kpi_dashboard_in_polish_shows_labels_not_keys(world):
+    from klaster.assessment.labels import INDICATOR_LABELS
+
+    year = timezone.localdate().year
+    call_command("kpi_snapshots", "--year", str(year), stdout=io.StringIO())
+    KpiSnapshot.objects.filter(cluster=world["published"], kpi="joint_projects_value").update(
+        value=830000)
+    page = Client().get(reverse("assessment:dashboard", args=[world["published"].pk]),
+                        HTTP_ACCEPT_LANGUAGE="pl")
+    html = page.content.decode()
+    # The data (JSON for the charts) carries keys; what a person reads must not.
+    text = re.sub(r"<script.*?</script>", "", html, flags=re.S)
+    text = re.sub(r"<[^>]+>", " ", text)
+    stored = set(KpiSnapshot.objects.values_list("kpi", flat=True))
+    assert stored and not [k for k in stored if re.search(rf"\b{k}\b", text)]
+    assert "Wartość wspólnych projektów" in text and "Członkowie: biznes" in text
+    assert "830\u00a0000\u00a0€" in text and "830000" not in text
+    # Small multiples: one chart per KPI with values, all drawn at once.
+    charts = re.findall(r'id="kpi-chart-([a-z_]+)"', html)
+    assert len(charts) >= 10 and set(charts) <= set(INDICATOR_LABELS)
+    assert 'id="plotly-locale"' in html and "klaster-i18n/plotly-locale.js" in html
+    assert '"Autoscale": "Autoskalowanie"' in html or "Autoskal" in html
 
 
 def test_kpi_snapshot_has_network_density(world):
