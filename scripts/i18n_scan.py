@@ -34,7 +34,7 @@ SKIP_TAGS = {"script", "style", "svg", "code", "pre", "textarea"}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
         "source", "track", "wbr"}
 # Links never followed: writes, logouts, downloads, language switches, large files.
-SKIP_PATHS = re.compile(r"/(logout|i18n|admin|static|media|api|download|export|report\.|"
+SKIP_PATHS = re.compile(r"/(logout|i18n|admin|static|media|api|download|export|report\.|accept|"
                         r"delete|remove|end|withdraw)|\.(csv|xlsx|pdf|zip|ics|geojson|json)$")
 
 
@@ -109,6 +109,7 @@ def _shape(url: str) -> str:
 
 def crawl(client, lang: str, limit: int, starts: list[str]) -> dict[str, list[str]]:
     todo, seen, pages = list(starts), set(), {}
+    shapes: dict[str, int] = defaultdict(int)
     while todo and len(pages) < limit:
         url = urldefrag(todo.pop(0))[0]
         if url in seen:
@@ -130,8 +131,9 @@ def crawl(client, lang: str, limit: int, starts: list[str]) -> dict[str, list[st
                 continue
             # one page per shape of URL (/clusters/3/ and /clusters/4/ are alike) beyond 3
             shape = _shape(target)
-            if sum(_shape(s) == shape for s in seen) >= 3:
+            if shapes[shape] >= 3 or target in todo:
                 continue
+            shapes[shape] += 1
             todo.append(target)
     return pages
 

@@ -83,7 +83,8 @@ def _directory_rows(clusters) -> list[dict]:
     return [{
         "url": url.format(c.pk), "name": c.display_name, "approved": c.approved,
         "published": c.published, "status": statuses.get(c.status, c.status),
-        "region": c.region, "sector": c.sector, "member_count": c.member_count,
+        "region": c.display_region, "sector": c.display_sector,
+        "member_count": c.member_count,
         "coordinator": (c.coordinator_organisation.display_name
                         if c.coordinator_organisation else ""),
     } for c in clusters]

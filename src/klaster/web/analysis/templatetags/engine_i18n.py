@@ -79,3 +79,28 @@ def plotly_locale():
 
     tr = _translator()
     return {"spec": plotly_locale_spec(tr) if tr.lang != "en" else None}
+
+
+@register.filter
+def unit_value(value, unit) -> str:
+    """A value by its unit without the unit word (shown beside it): "tak" not "1" for a
+    yes/no indicator, CLDR separators for numbers, percentages for shares."""
+    from klaster.assessment.labels import format_value
+
+    if value is None or value == "":
+        return "–"
+    unit = str(unit or "")
+    tr = _translator()
+    if unit in ("FTE", "years", "months", "persons", "count", ""):
+        x = float(value)
+        return tr.num(x, 0 if x == int(x) else 2)
+    return format_value(value, unit, tr)
+
+
+@register.filter
+def money(value) -> str:
+    """An amount in euros (the registry's currency) with the reader's CLDR pattern:
+    €830,000 / 830 000 €."""
+    from klaster.assessment.labels import format_value
+
+    return format_value(value, "EUR", _translator())
