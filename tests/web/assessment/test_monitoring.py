@@ -100,7 +100,7 @@ def test_kpi_dashboard_in_polish_shows_labels_not_keys(world):
                         HTTP_ACCEPT_LANGUAGE="pl")
     html = page.content.decode()
     # The data (JSON for the charts) carries keys; what a person reads must not.
-    text = re.sub(r"<script.*?</script>", "", html, flags=re.S)
+    text = re.sub(r"<script.*?</script>", "", html, flags=re.DOTALL)
     text = re.sub(r"<[^>]+>", " ", text)
     stored = set(KpiSnapshot.objects.values_list("kpi", flat=True))
     assert stored and not [k for k in stored if re.search(rf"\b{k}\b", text)]
