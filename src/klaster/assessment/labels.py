@@ -157,7 +157,7 @@ def _axis(unit: str | None, tr: Translator) -> dict:
     """Plotly axis options that show ``unit`` as the tables do (separators come from the
     plotly locale registered on the page, klaster.reports.i18n.plotly_locale_spec)."""
     if unit == "share":
-        return {"tickformat": ".0%"}
+        return {"tickformat": ".0%", "range": [0, 1.05]}
     if unit == "EUR":
         return ({"tickformat": ",.0f", "tickprefix": "€"} if tr.lang == "en"
                 else {"tickformat": ",.0f", "ticksuffix": "\u00a0€"})
@@ -211,6 +211,11 @@ def kpi_panels(rows: list[dict], lang: str | Translator | None = "en",
                 "n_peers": pos.get("n_peers"),
                 "axis": _axis(unit, tr),
             })
+            if unit in ("count", "persons", "months") and series:
+                # whole things: whole-number ticks (no "0,5 members"), about four of them
+                top = max(v for _y, v in series)
+                panels[-1]["axis"].update({"dtick": max(1, math.ceil(top / 4)),
+                                           "tickformat": ",d"})
         if panels:
             out.append({"title": tr.gettext(title), "panels": panels})
     return out

@@ -11,13 +11,14 @@ from itertools import groupby
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, F, Q
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -307,13 +308,22 @@ def _joinable(user, org):
             .order_by("name_en"))
 
 
+def _field_label(record, name: str) -> str:
+    try:
+        return capfirst(str(record._meta.get_field(name).verbose_name))
+    except FieldDoesNotExist:  # a field no longer in the model: its stored name
+        return name
+
+
 def _history_rows(records) -> list[dict]:
     """``records``: one record's history, newest first → rows with before → after."""
     rows = []
     for newer, older in zip(records, [*records[1:], None], strict=True):
         changes = []
         if older is not None:
-            changes = [(c.field, c.old, c.new) for c in newer.diff_against(older).changes]
+            # the field's name in the reader's language ("sector (Polish)"), not its key
+            changes = [(_field_label(newer, c.field), c.old, c.new)
+                       for c in newer.diff_against(older).changes]
         rows.append({"record": newer, "changes": changes})
     return rows
 
