@@ -148,6 +148,7 @@ class JoinRequestForm(ScopedChoicesMixin, forms.ModelForm):
     class Meta:
         model = JoinRequest
         fields = ["cluster", "message"]
+        labels = {"cluster": _("Cluster")}  # the model field has no translated name
 
     def __init__(self, *args, clusters=None, **kwargs):
         super().__init__(*args, **kwargs)
