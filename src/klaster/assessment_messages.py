@@ -48,7 +48,7 @@ define("assess.reason.lowest_level", N_("%(percent)s %% is below the lowest leve
 define("assess.no_phase", N_("No lifecycle phase given: only criteria mandatory in every "
                              "phase are treated as mandatory."))
 define("assess.phase_unused", N_("This rubric has no phase rules; the phase '%(phase)s' "
-                                 "changes nothing."))
+                                 "changes nothing."), phase="term")
 define("assess.gate.passed", N_("Gate '%(gate)s' passed: %(conditions)s."),
        conditions="any")
 define("assess.gate.failed", N_("Gate '%(gate)s' failed: %(conditions)s."),

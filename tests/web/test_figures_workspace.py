@@ -50,8 +50,9 @@ def test_representative_adds_and_edits_own_figures(client, registry):
     assert row.history.first().history_user == registry["rep_a"]
     history = client.get(f"/workspace/organisations/{org.pk}/history/").content.decode()
     assert 'id="figures-history"' in history
-    assert "<strong>employees</strong>: 42 → 45" in history
-    assert "<strong>turnover</strong>: 1250000.50 → –" in history
+    # Fields by their names for people (verbose names), not their keys.
+    assert "<strong>Employees</strong>: 42 → 45" in history
+    assert "<strong>Turnover (EUR)</strong>: 1250000.50 → –" in history
 
 
 def test_concurrent_edit_is_a_conflict_not_an_overwrite(client, registry):

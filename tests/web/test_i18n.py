@@ -71,3 +71,48 @@ def test_only_po_sources_are_tracked():
     # .mo files are build products (compiled at test/serve time), never committed.
     ignore = (Path(LOCALE_DIR).parent / ".gitignore").read_text()
     assert "*.mo" in ignore.split()
+
+
+@pytest.mark.django_db
+def test_cluster_content_in_the_readers_language_with_fallback(client, registry):
+    from django.utils import translation
+
+    from .conftest import api_client
+
+    cluster = registry["published"]
+    cluster.sector_pl, cluster.region_ru = "Obróbka metali", "Подляское воеводство"
+    cluster.description, cluster.description_be = "Metalworking firms.", "Металаапрацоўка."
+    cluster.save()
+    with translation.override("pl"):
+        assert cluster.display_sector == "Obróbka metali"
+        assert cluster.display_region == "Podlaskie"  # no Polish copy: the fallback
+    with translation.override("be"):
+        assert cluster.display_sector == "Metal"
+        assert cluster.display_description == "Металаапрацоўка."
+    with translation.override("en"):
+        assert cluster.display_sector == "Metal"
+    url = f"/clusters/{cluster.pk}/"
+    assert "Obróbka metali" in client.get(url, HTTP_ACCEPT_LANGUAGE="pl").content.decode()
+    ru = client.get(url, HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert "Подляское воеводство" in ru and "Metalworking firms." in ru
+    directory = client.get("/", HTTP_ACCEPT_LANGUAGE="pl").content.decode()
+    assert "Obróbka metali" in directory or "Obróbka metali" in client.get(
+        "/clusters/", HTTP_ACCEPT_LANGUAGE="pl").content.decode()
+
+    # The API reads and writes every copy; the history keeps them.
+    api = api_client(registry["coord_a"])
+    r = api.patch(f"/api/clusters/{cluster.pk}/", {"version": cluster.version,
+                                                    "sector_ru": "Металлообработка"},
+                  format="json")
+    assert r.status_code == 200, r.content
+    assert r.json()["sector_ru"] == "Металлообработка" and r.json()["sector_pl"] == "Obróbka metali"
+    cluster.refresh_from_db()
+    assert cluster.history.first().sector_ru == "Металлообработка"
+
+
+def test_cluster_form_edits_every_language():
+    from klaster.web.registry.forms import ClusterForm
+
+    fields = set(ClusterForm.base_fields)
+    for name in ("sector", "region", "description"):
+        assert {name, f"{name}_pl", f"{name}_be", f"{name}_ru"} <= fields

@@ -22,7 +22,7 @@ import jinja2
 
 from klaster.i18n import N_, Translator, translator
 
-__all__ = ["PLOTLY_MESSAGES", "TERMS", "environment", "plotly_locale"]
+__all__ = ["PLOTLY_MESSAGES", "TERMS", "environment", "plotly_locale", "plotly_locale_spec"]
 
 # Texts plotly.js shows in the toolbar (button titles) and its notices (plotly.js 3,
 # src/components/modebar/buttons.js and src/plot_api).
@@ -86,16 +86,22 @@ def environment(language: str = "en") -> jinja2.Environment:
     return env
 
 
+def plotly_locale_spec(tr: Translator) -> dict:
+    """plotly.js's locale module of ``tr``'s language (toolbar words and CLDR separators),
+    for ``Plotly.register``; the platform's pages pass it as JSON to a static script."""
+    return {
+        "moduleType": "locale", "name": tr.lang,
+        "dictionary": {m: tr.gettext(m) for m in PLOTLY_MESSAGES},
+        "format": {"decimal": tr.decimal, "thousands": tr.group},
+    }
+
+
 def plotly_locale(tr: Translator) -> str:
     """JavaScript that registers ``tr``'s language with plotly.js and makes it the
     default; run it after plotly.min.js and before the first plot (empty for English)."""
     if tr.lang == "en":
         return ""
-    spec = {
-        "moduleType": "locale", "name": tr.lang,
-        "dictionary": {m: tr.gettext(m) for m in PLOTLY_MESSAGES},
-        "format": {"decimal": tr.decimal, "thousands": tr.group},
-    }
+    spec = plotly_locale_spec(tr)
     data = json.dumps(spec, ensure_ascii=False).replace("</", "<\\/")
     return (f"Plotly.register({data});"
             f"Plotly.setPlotConfig({{locale: {json.dumps(tr.lang)}}});")

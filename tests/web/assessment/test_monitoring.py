@@ -91,6 +91,30 @@ def test_kpi_snapshots_command_dashboard_and_peers(world):
                                 args=[world["hidden"].pk])).status_code == 404
 
 
+def test_kpi_dashboard_in_polish_shows_labels_not_keys(world):
+    from klaster.assessment.labels import INDICATOR_LABELS
+
+    year = timezone.localdate().year
+    call_command("kpi_snapshots", "--year", str(year), stdout=io.StringIO())
+    KpiSnapshot.objects.filter(cluster=world["published"], kpi="joint_projects_value").update(
+        value=830000)
+    page = Client().get(reverse("assessment:dashboard", args=[world["published"].pk]),
+                        HTTP_ACCEPT_LANGUAGE="pl")
+    html = page.content.decode()
+    # The data (JSON for the charts) carries keys; what a person reads must not.
+    text = re.sub(r"<script.*?</script>", "", html, flags=re.DOTALL)
+    text = re.sub(r"<[^>]+>", " ", text)
+    stored = set(KpiSnapshot.objects.values_list("kpi", flat=True))
+    assert stored and not [k for k in stored if re.search(rf"\b{k}\b", text)]
+    assert "Wartość wspólnych projektów" in text and "Członkowie: biznes" in text
+    assert "830\u00a0000\u00a0€" in text and "830000" not in text
+    # Small multiples: one chart per KPI with values, all drawn at once.
+    charts = re.findall(r'id="kpi-chart-([a-z_]+)"', html)
+    assert len(charts) >= 10 and set(charts) <= set(INDICATOR_LABELS)
+    assert 'id="plotly-locale"' in html and "klaster-i18n/plotly-locale.js" in html
+    assert '"Autoscale": "Autoskalowanie"' in html or "Autoskal" in html
+
+
 def test_kpi_snapshot_has_network_density(world):
     from klaster.web.registry.models import Activity
 

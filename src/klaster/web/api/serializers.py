@@ -207,10 +207,12 @@ class ClusterSerializer(FastReadMixin, ModelCleanMixin, ScopedModelSerializer):
     class Meta:
         model = Cluster
         fields = ["id", "version", "name_en", "name_pl", "name_be", "name_ru", "status",
-                  "phase", "coordinator_organisation", "founded", "sector", "code_system",
-                  "industry_codes", "country", "region", "territory", "strategy_document",
-                  "strategy_review", "website", "description", "published", "approved",
-                  "demo", "member_count"]
+                  "phase", "coordinator_organisation", "founded", "sector", "sector_pl",
+                  "sector_be", "sector_ru", "code_system", "industry_codes", "country",
+                  "region", "region_pl", "region_be", "region_ru", "territory",
+                  "strategy_document", "strategy_review", "website", "description",
+                  "description_pl", "description_be", "description_ru", "published",
+                  "approved", "demo", "member_count"]
         read_only_fields = ["approved", "demo"]
 
     @extend_schema_field(OpenApiTypes.INT)

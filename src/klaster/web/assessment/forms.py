@@ -46,14 +46,19 @@ class ApplyForm(forms.Form):
 
 
 def value_field(spec, required=False):
-    """A number, or yes/no for ``kind: bool`` indicators."""
-    unit = f" ({spec.unit})" if spec.unit else ""
+    """A number, or yes/no for ``kind: bool`` indicators. Label and unit in the reader's
+    language when the catalogue has them (klaster.assessment.labels: every built-in
+    rubric's indicator labels)."""
+    from klaster.web.analysis.templatetags.engine_i18n import engine_term
+
+    unit = f" ({engine_term(spec.unit)})" if spec.unit else ""
+    label = engine_term(spec.label)
     if getattr(spec, "kind", "number") == "bool":
         return forms.TypedChoiceField(
-            label=spec.label, required=required, help_text=spec.description,
+            label=label, required=required, help_text=spec.description,
             choices=[("", "—"), ("1", _("Yes")), ("0", _("No"))],
             coerce=lambda v: v == "1", empty_value=None)
-    return forms.FloatField(label=f"{spec.label}{unit}", required=required,
+    return forms.FloatField(label=f"{label}{unit}", required=required,
                             help_text=spec.description)
 
 

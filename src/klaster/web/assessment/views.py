@@ -14,6 +14,7 @@ from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -421,53 +422,39 @@ def appeal_resolve(request, pk):
 
 
 def _kpi_label(kpi: str) -> str:
-    """A KPI's name in the reader's language (registry indicator labels are engine words,
-    klaster.assessment.registry; a key klaster does not know is shown as it is)."""
-    from klaster.assessment.registry import REGISTRY_INDICATORS
-    from klaster.assessment_messages import KPI_NETWORK_DENSITY
-    from klaster.web.analysis.templatetags.engine_i18n import engine_term
+    """A KPI's name in the reader's language (the label table klaster.assessment.labels;
+    a key klaster does not know is shown as it is)."""
+    from klaster.web.analysis.templatetags.engine_i18n import kpi_label
 
-    label = (KPI_NETWORK_DENSITY if kpi == "network_density"
-             else REGISTRY_INDICATORS.get(kpi, (kpi,))[0])
-    return engine_term(label)
+    return kpi_label(kpi)
 
 
 @csp_update(PLOTLY_PAGE_UPDATE)
 def dashboard(request, pk):
+    from klaster.assessment.labels import kpi_panels
+    from klaster.web.analysis.templatetags.engine_i18n import _translator
+
     cluster = registry_perms.get_visible_or_404(Cluster, request.user, pk)
     rows = list(KpiSnapshot.objects.filter(cluster=cluster).order_by("kpi", "year")
                 .values("kpi", "year", "value"))
     years = sorted({r["year"] for r in rows})
     latest = years[-1] if years else None
-    figure_html, position = "", []
+    groups, position = [], []
     if rows:
-        import plotly.graph_objects as go
-
-        fig = go.Figure()
-        for kpi in sorted({r["kpi"] for r in rows}):
-            series = [r for r in rows if r["kpi"] == kpi and r["value"] is not None]
-            fig.add_trace(go.Scatter(x=[r["year"] for r in series],
-                                     y=[r["value"] for r in series], mode="lines+markers",
-                                     name=_kpi_label(kpi),
-                                     visible=True if kpi == rows[0]["kpi"]
-                                     else "legendonly"))
-        fig.update_layout(height=420, margin={"l": 40, "r": 20, "t": 20, "b": 40},
-                          xaxis={"dtick": 1, "title": _("Year")})
-        figure_html = fig.to_html(full_html=False, include_plotlyjs=False)
-        # Plotly's inline script runs under the Content-Security-Policy by the nonce.
-        figure_html = figure_html.replace(
-            '<script type="text/javascript">',
-            f'<script type="text/javascript" nonce="{request.csp_nonce}">')
         peers = list(KpiSnapshot.objects.filter(
             year=latest, cluster__in=registry_perms.visible_clusters(request.user))
             .values("cluster_id", "year", "kpi", "value"))
         table = engine.peer_percentiles(peers)
-        position = [{**row, "label": _kpi_label(row["kpi"])} for row in
-                    table.filter(table["cluster_id"] == cluster.pk).sort("kpi")
-                    .iter_rows(named=True)]
+        mine = table.filter(table["cluster_id"] == cluster.pk)
+        # Small multiples (one chart per KPI, grouped, in the label table's order): every
+        # KPI is visible at once on its own scale, instead of one series at a time.
+        groups = kpi_panels(rows, _translator(),
+                            {r["kpi"]: r for r in mine.iter_rows(named=True)})
+        position = [p for g in groups for p in g["panels"]]
     return render(request, "assessment/dashboard.html", {
-        "cluster": cluster, "figure_html": figure_html, "position": position,
+        "cluster": cluster, "groups": groups, "position": position,
         "latest": latest, "is_admin": perms.is_admin(request.user),
+        "plotly_url": static("vendor/plotly/plotly.min.js"),
         "this_year": timezone.localdate().year})
 
 

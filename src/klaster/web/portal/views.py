@@ -15,7 +15,7 @@ import polars as pl
 from csp.decorators import csp_update
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, F, Q
@@ -25,6 +25,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
@@ -102,8 +103,8 @@ def _directory_rows(clusters, coordinators: dict[int, dict]) -> list[dict]:
         rows.append({
             "url": url.format(c.pk), "name": c.display_name, "approved": c.approved,
             "published": c.published, "status": statuses.get(c.status, c.status),
-            "status_code": c.status, "country": row["country"], "region": c.region,
-            "sector": c.sector, "member_count": row["members"], "founded": c.founded,
+            "status_code": c.status, "country": row["country"],
+            "region": c.display_region, "sector": c.display_sector, "member_count": row["members"], "founded": c.founded,
             "labels": row["labels"],
             "coordinator": coordinator["name"] if coordinator else "",
             "coordinator_url": org_url.format(coordinator["id"]) if coordinator else "",
@@ -603,13 +604,22 @@ def _joinable(user, org):
             .order_by("name_en"))
 
 
+def _field_label(record, name: str) -> str:
+    try:
+        return capfirst(str(record._meta.get_field(name).verbose_name))
+    except FieldDoesNotExist:  # a field no longer in the model: its stored name
+        return name
+
+
 def _history_rows(records) -> list[dict]:
     """``records``: one record's history, newest first → rows with before → after."""
     rows = []
     for newer, older in zip(records, [*records[1:], None], strict=True):
         changes = []
         if older is not None:
-            changes = [(c.field, c.old, c.new) for c in newer.diff_against(older).changes]
+            # the field's name in the reader's language ("sector (Polish)"), not its key
+            changes = [(_field_label(newer, c.field), c.old, c.new)
+                       for c in newer.diff_against(older).changes]
         rows.append({"record": newer, "changes": changes})
     return rows
 

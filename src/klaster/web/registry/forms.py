@@ -145,9 +145,12 @@ class ClusterForm(ScopedChoicesMixin, VersionedForm):
         model = Cluster
         formfield_callback = _formfield
         fields = ["name_en", "name_pl", "name_be", "name_ru", "status", "phase", "founded",
-                  "sector", "code_system", "industry_codes", "country", "region", "territory",
+                  "sector", "sector_pl", "sector_be", "sector_ru", "code_system",
+                  "industry_codes", "country", "region", "region_pl", "region_be",
+                  "region_ru", "territory",
                   "coordinator_organisation", "strategy_document", "strategy_review",
-                  "website", "description", "published"]
+                  "website", "description", "description_pl", "description_be",
+                  "description_ru", "published"]
         widgets = {"founded": forms.DateInput(attrs={"type": "date"}),
                    "strategy_review": forms.DateInput(attrs={"type": "date"})}
 
@@ -205,6 +208,7 @@ class JoinRequestForm(ScopedChoicesMixin, forms.ModelForm):
     class Meta:
         model = JoinRequest
         fields = ["cluster", "message"]
+        labels = {"cluster": _("Cluster")}  # the model field has no translated name
 
     def __init__(self, *args, clusters=None, **kwargs):
         super().__init__(*args, **kwargs)

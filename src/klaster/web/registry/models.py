@@ -10,6 +10,9 @@ Names in several languages are per-language columns (``name_en`` required, ``nam
 ``name_be``, ``name_ru`` optional), not a JSON field: the language set is the UI's fixed
 set, and plain columns can be searched, sorted, indexed and constrained by every database
 backend alike. ``display_name`` picks the active UI language with an English fallback.
+A cluster's sector, description and main region follow the same pattern (the plain
+field is the fallback, ``<field>_pl/_be/_ru`` the translations; ``localized()`` picks
+one): see docs/web.md "Content in four languages".
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -90,6 +94,46 @@ class Named(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+
+def _translations(field: models.Field, label: str) -> dict[str, models.Field]:
+    """Per-language copies (pl, be, ru) of a text field; the field itself is the fallback
+    (English, or whatever language it was written in) shown when a copy is empty."""
+    names = {"pl": _("Polish"), "be": _("Belarusian"), "ru": _("Russian")}
+    out = {}
+    for lang, language in names.items():
+        kwargs = {"blank": True}
+        if isinstance(field, models.CharField):
+            kwargs["max_length"] = field.max_length
+        out[lang] = type(field)(format_lazy("{} ({})", label, language), **kwargs)
+    return out
+
+
+class Localized:
+    """``localized(field)``: the reader's language's copy of a translated text field, the
+    plain field (fallback language) when that copy is empty."""
+
+    TRANSLATED: tuple[str, ...] = ()
+
+    def localized(self, field: str) -> str:
+        lang = (get_language() or "en")[:2]
+        if lang != "en" and field in self.TRANSLATED:
+            value = getattr(self, f"{field}_{lang}", "")
+            if value:
+                return value
+        return getattr(self, field)
+
+    @property
+    def display_sector(self) -> str:
+        return self.localized("sector")
+
+    @property
+    def display_description(self) -> str:
+        return self.localized("description")
+
+    @property
+    def display_region(self) -> str:
+        return self.localized("region")
 
 
 class CodeSystem(models.TextChoices):
@@ -243,7 +287,17 @@ class Phase(models.TextChoices):
     MATURITY = "maturity", _("Maturity")
 
 
-class Cluster(Versioned, Named):
+_SECTOR = models.CharField(max_length=120, blank=True)
+_REGION = models.CharField(max_length=80, blank=True)
+_DESCRIPTION = models.TextField(blank=True)
+_sector_t = _translations(_SECTOR, _("sector / ecosystem"))
+_region_t = _translations(_REGION, _("main region"))
+_description_t = _translations(_DESCRIPTION, _("description"))
+
+
+class Cluster(Localized, Versioned, Named):
+    TRANSLATED = ("sector", "description", "region")
+
     status = models.CharField(_("status"), max_length=12, choices=ClusterStatus.choices,
                               default=ClusterStatus.FORMING)
     phase = models.CharField(_("lifecycle phase"), max_length=12, choices=Phase.choices,
@@ -253,17 +307,22 @@ class Cluster(Versioned, Named):
         related_name="coordinated_clusters", verbose_name=_("coordinator organisation"))
     founded = models.DateField(_("founding date"), null=True, blank=True)
     sector = models.CharField(_("sector / ecosystem"), max_length=120, blank=True)
+    sector_pl, sector_be, sector_ru = _sector_t["pl"], _sector_t["be"], _sector_t["ru"]
     code_system = models.CharField(_("code system"), max_length=12, choices=CodeSystem.choices,
                                    default=CodeSystem.NACE2)
     industry_codes = models.JSONField(_("industry codes"), default=list, blank=True)
     country = models.CharField(_("country"), max_length=2, blank=True,
                                help_text=_("ISO 3166 code, e.g. PL or BY."))
     region = models.CharField(_("main region"), max_length=80, blank=True)
+    region_pl, region_be, region_ru = _region_t["pl"], _region_t["be"], _region_t["ru"]
     territory = models.CharField(_("territory (regions)"), max_length=300, blank=True)
     strategy_document = models.URLField(_("strategy document"), blank=True)
     strategy_review = models.DateField(_("strategy review date"), null=True, blank=True)
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("description"), blank=True)
+    description_pl = _description_t["pl"]
+    description_be = _description_t["be"]
+    description_ru = _description_t["ru"]
     published = models.BooleanField(_("published"), default=False)
     approved = models.BooleanField(_("approved by the programme"), default=False)
     coordinators = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True,

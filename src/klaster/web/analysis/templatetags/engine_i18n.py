@@ -32,3 +32,75 @@ def engine_message(item) -> str:
 def engine_term(text) -> str:
     """A word of the engine's tables (e.g. a quadrant) translated when it is a message."""
     return _translator().gettext(str(text)) if text else text
+
+
+@register.filter
+def num(value, digits=0) -> str:
+    """A number with the reader's CLDR separators (pl/be/ru: a no-break space groups the
+    thousands, a comma is the decimal sign); "–" when missing."""
+    if value is None or value == "":
+        return "–"
+    try:
+        return _translator().num(float(value), int(digits))
+    except (TypeError, ValueError):
+        return value
+
+
+@register.filter
+def kpi_label(key) -> str:
+    """A KPI or indicator key's label in the reader's language (klaster.assessment.labels)."""
+    from klaster.assessment.labels import indicator_label
+
+    return indicator_label(str(key), _translator())
+
+
+@register.filter
+def kpi_value(value, key) -> str:
+    """A KPI's value formatted by its unit: 830 000 €, 35 %, tak/nie (klaster.assessment.labels)."""
+    from klaster.assessment.labels import format_value, indicator_unit
+
+    return format_value(value, indicator_unit(str(key)), _translator())
+
+
+@register.filter
+def yesno_word(value) -> str:
+    """True/False (or 1/0) as the reader's word for yes/no, never "1"."""
+    if value is None or value == "":
+        return "–"
+    return _translator().gettext("yes" if float(value) else "no")
+
+
+@register.inclusion_tag("analysis/_plotly_locale.html")
+def plotly_locale():
+    """plotly.js's toolbar and number separators in the reader's language: the locale as
+    JSON plus a static script that registers it (CSP-safe: no inline code). Put it after
+    plotly.min.js and before the page's own plots."""
+    from klaster.reports.i18n import plotly_locale_spec
+
+    tr = _translator()
+    return {"spec": plotly_locale_spec(tr) if tr.lang != "en" else None}
+
+
+@register.filter
+def unit_value(value, unit) -> str:
+    """A value by its unit without the unit word (shown beside it): "tak" not "1" for a
+    yes/no indicator, CLDR separators for numbers, percentages for shares."""
+    from klaster.assessment.labels import format_value
+
+    if value is None or value == "":
+        return "–"
+    unit = str(unit or "")
+    tr = _translator()
+    if unit in ("FTE", "years", "months", "persons", "count", ""):
+        x = float(value)
+        return tr.num(x, 0 if x == int(x) else 2)
+    return format_value(value, unit, tr)
+
+
+@register.filter
+def money(value) -> str:
+    """An amount in euros (the registry's currency) with the reader's CLDR pattern:
+    €830,000 / 830 000 €."""
+    from klaster.assessment.labels import format_value
+
+    return format_value(value, "EUR", _translator())

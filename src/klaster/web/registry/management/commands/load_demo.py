@@ -100,6 +100,41 @@ CLUSTERS = [
 # Without it every cluster's coordinator_organisation stayed empty, and so did the
 # directory's Coordinator column and the profile's contact card.
 COORDINATORS = {"KOM": "PFRR", "PKB": "B1", "ITC": "I1", "EE": "E1", "BY": "G1"}
+# The clusters' sector, main region and description in pl, be, ru (Cluster.localized:
+# the English text above is the fallback). Keyed by the English text.
+TRANSLATIONS = {
+    "Metal processing": ("Obróbka metali", "Апрацоўка металаў", "Обработка металлов"),
+    "Construction": ("Budownictwo", "Будаўніцтва", "Строительство"),
+    "ICT": ("Technologie informacyjno-komunikacyjne", "Інфармацыйна-камунікацыйныя тэхналогіі",
+            "Информационно-коммуникационные технологии"),
+    "Renewable energy": ("Odnawialne źródła energii", "Аднаўляльная энергетыка",
+                         "Возобновляемая энергетика"),
+    "Food processing": ("Przetwórstwo spożywcze", "Харчовая прамысловасць",
+                        "Пищевая промышленность"),
+    "Podlaskie": ("Podlaskie", "Падляшскае ваяводства", "Подляское воеводство"),
+    "Hrodna region": ("Obwód grodzieński", "Гродзенская вобласць", "Гродненская область"),
+    "Key National Cluster (status named in public reports).": (
+        "Krajowy Klaster Kluczowy (status wymieniony w publicznych raportach).",
+        "Ключавы нацыянальны кластар (статус названы ў публічных справаздачах).",
+        "Ключевой национальный кластер (статус назван в публичных отчётах)."),
+    "A forming Belarusian pilot cluster; its name and members are illustrative.": (
+        "Powstający białoruski klaster pilotażowy; jego nazwa i członkowie są przykładowi.",
+        "Беларускі пілотны кластар у стадыі фарміравання; яго назва і ўдзельнікі ўмоўныя.",
+        "Формирующийся белорусский пилотный кластер; его название и участники условны."),
+}
+
+
+def translate_cluster(cluster: Cluster) -> None:
+    """Fill the empty per-language copies of sector, region and description."""
+    changed = []
+    for field in Cluster.TRANSLATED:
+        texts = TRANSLATIONS.get(getattr(cluster, field))
+        for lang, text in zip(("pl", "be", "ru"), texts or ()):
+            if not getattr(cluster, f"{field}_{lang}"):
+                setattr(cluster, f"{field}_{lang}", text)
+                changed.append(f"{field}_{lang}")
+    if changed:
+        cluster.save(update_fields=changed)
 
 
 class Command(BaseCommand):
@@ -133,6 +168,7 @@ class Command(BaseCommand):
             if cluster.coordinator_organisation_id is None:  # older demo databases too
                 cluster.coordinator_organisation = orgs[COORDINATORS[key]]
                 cluster.save(update_fields=["coordinator_organisation"])
+            translate_cluster(cluster)
             for org_key, role in members:
                 Membership.objects.get_or_create(
                     organisation=orgs[org_key], cluster=cluster, left__isnull=True,

@@ -1,0 +1,25 @@
+/* The KPI dashboard's small multiples: one small chart per KPI, drawn from the JSON in
+   #kpi-panels (klaster.assessment.labels.kpi_panels). Values in the hover box are the
+   server's formatted texts (locale separators, units, yes/no words); axes follow the
+   plotly locale registered by klaster-i18n/plotly-locale.js. */
+(function () {
+  "use strict";
+  var data = document.getElementById("kpi-panels");
+  if (!data || typeof Plotly === "undefined") { return; }
+  var groups = JSON.parse(data.textContent);
+  groups.forEach(function (group) {
+    group.panels.forEach(function (p) {
+      var el = document.getElementById("kpi-chart-" + p.key);
+      if (!el || !p.years.length) { return; }
+      var trace = {x: p.years, y: p.values, text: p.text, mode: "lines+markers",
+                   type: "scatter", hovertemplate: "%{x}: %{text}<extra></extra>",
+                   line: {width: 2}, marker: {size: 7}};
+      var yaxis = Object.assign({automargin: true, fixedrange: true}, p.axis);
+      var layout = {height: 170, margin: {l: 10, r: 10, t: 8, b: 28}, showlegend: false,
+                    xaxis: {dtick: 1, tickformat: "d", fixedrange: true},
+                    yaxis: yaxis};
+      Plotly.newPlot(el, [trace], layout, {responsive: true, displaylogo: false,
+                                            displayModeBar: false});
+    });
+  });
+})();
