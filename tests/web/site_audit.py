@@ -154,9 +154,21 @@ def catalogues(lang: str) -> list[Path]:
 
 
 @cache
+def native_words(lang: str) -> frozenset[str]:
+    """Every word of the translations into ``lang`` (the catalogues' msgstr texts)."""
+    words: set[str] = set()
+    for path in catalogues(lang):
+        for e in polib.pofile(str(path)):
+            for text in (list(e.msgstr_plural.values()) if e.msgid_plural else [e.msgstr]):
+                words.update(re.findall(r"\w+", PLACEHOLDER.sub(" ", text)))
+    return frozenset(words)
+
+
+@cache
 def english_patterns(lang: str) -> tuple[tuple[str, re.Pattern], ...]:
     """(what, pattern) for every English text that must not be on a page in ``lang``."""
     out: dict[str, re.Pattern] = {}
+    native = native_words(lang)
     for path in catalogues(lang):
         for e in polib.pofile(str(path)):
             if e.obsolete:
@@ -171,11 +183,16 @@ def english_patterns(lang: str) -> tuple[tuple[str, re.Pattern], ...]:
                 if len(pieces) > 1:
                     pieces = [p for p in pieces if len(p.split()) >= 2]
                 for piece in pieces:
+                    # One word that the language's own translations use is a word of
+                    # that language too (pl "Data" = date, "Import", "Format", "start",
+                    # "i in." = et al.), not English left over.
+                    if " " not in piece and piece in native:
+                        continue
                     if piece and LATIN.search(piece):
                         out.setdefault(piece, re.compile(
                             r"(?<!\w)" + re.escape(piece) + r"(?!\w)"))
     for w in ENGLISH_WORDS:
-        if w not in NATIVE.get(lang, set()):
+        if w not in NATIVE.get(lang, set()) and w not in native:
             out.setdefault(w, re.compile(rf"(?<![\w-]){w}(?![\w-])"))
     return tuple(out.items())
 

@@ -71,14 +71,15 @@ def yesno_word(value) -> str:
 
 
 @register.inclusion_tag("analysis/_plotly_locale.html")
-def plotly_locale():
+def plotly_locale(defer=False):
     """plotly.js's toolbar and number separators in the reader's language: the locale as
     JSON plus a static script that registers it (CSP-safe: no inline code). Put it after
-    plotly.min.js and before the page's own plots."""
+    plotly.min.js and before the page's own plots; ``defer=True`` where plotly.min.js and
+    the plots are deferred scripts (they run in document order)."""
     from klaster.reports.i18n import plotly_locale_spec
 
     tr = _translator()
-    return {"spec": plotly_locale_spec(tr) if tr.lang != "en" else None}
+    return {"spec": plotly_locale_spec(tr) if tr.lang != "en" else None, "defer": defer}
 
 
 @register.filter

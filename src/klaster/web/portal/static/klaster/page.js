@@ -28,12 +28,15 @@ function wrapTables(root) {
   var tables = (root || document).querySelectorAll("main table");
   for (var i = 0; i < tables.length; i++) {
     var table = tables[i], parent = table.parentNode;
-    if (parent.classList && parent.classList.contains("table-responsive")) { continue; }
-    var box = document.createElement("div");
-    box.className = "table-responsive";
-    parent.insertBefore(box, table);
-    box.appendChild(table);
-    if (box.scrollWidth > box.clientWidth + 1) { box.tabIndex = 0; }
+    var box = parent;
+    if (!(parent.classList && parent.classList.contains("table-responsive"))) {
+      box = document.createElement("div");
+      box.className = "table-responsive";
+      parent.insertBefore(box, table);
+      box.appendChild(table);
+    }
+    // A template's own wrapper too: one that scrolls must be reachable by keyboard.
+    if (box.scrollWidth > box.clientWidth + 1 && !box.hasAttribute("tabindex")) { box.tabIndex = 0; }
   }
 }
 if (document.readyState === "loading") {
