@@ -132,13 +132,15 @@ NONE: Callable | None = None
 # URL's kwargs as a dict; None for a URL without arguments. Add pages here.
 PAGES: list[tuple[str, str, str, Callable | None]] = [
     # public pages
-    ("home", "public", "portal:home", NONE),  # design's new home page (at "/")
+    ("home", "public", "portal:home", NONE),
     ("directory", "public", "portal:directory", NONE),
     ("cluster", "public", "portal:cluster", _cluster),
     ("organisation", "public", "portal:organisation", _organisation),
     ("map", "public", "portal:map", NONE),
-    ("board", "public", "portal:board", NONE),  # board's public requests/events board
     ("board", "public", "matchmaking:board", NONE),
+    ("board-request", "public", "matchmaking:board_request", _request),
+    ("board-event", "public", "matchmaking:board_event", _event),
+    ("cluster-contact", "public", "portal:cluster_contact", _cluster),
     ("networks", "public", "matchmaking:networks", NONE),
     ("network", "public", "matchmaking:network", _network_cluster),
     ("analysis-list", "public", "analysis:list", NONE),
@@ -149,15 +151,15 @@ PAGES: list[tuple[str, str, str, Callable | None]] = [
     ("dashboard", "public", "assessment:dashboard", _cluster),
     ("privacy-notice", "public", "privacy:notice", NONE),
     ("login", "public", "login", NONE),
-    ("api-docs", "public", "api-docs", NONE),  # board's API docs page (/api/docs/)
-    ("api-docs", "public", "swagger-ui", NONE),
-    ("api-docs", "public", "api:docs", NONE),
+    ("api-docs", "public", "api-docs", NONE),
     # the demo coordinator's workspace
     ("workspace", "coordinator", "portal:workspace", NONE),
     ("cluster-new", "coordinator", "portal:cluster_create", NONE),
     ("cluster-edit", "coordinator", "portal:cluster_edit", _cluster),
     ("cluster-history", "coordinator", "portal:cluster_history", _cluster),
     ("members-import", "coordinator", "portal:members_import", _cluster),
+    ("member-add", "coordinator", "portal:member_add", _cluster),
+    ("organisation-add", "coordinator", "portal:organisation_add", NONE),
     ("activity-new", "coordinator", "portal:activity_create", _cluster),
     ("project-new", "coordinator", "portal:project_create", _cluster),
     ("profile-edit", "coordinator", "portal:profile_edit", _cluster),

@@ -77,8 +77,11 @@ COUNT_COLOURS = ("#f5f5f5", "#d2e3f3", "#9ecae1", "#5b9bd0", "#2c6db0")
 LQ_COLOURS = ("#f1eef6", "#bdc9e1", "#74a9cf", "#2b8cbe")
 NO_DATA_COLOUR = "#d4d4d4"  # neutral grey: outside the blue LQ scale
 
-ATTRIBUTION = '© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> ' \
-    + gettext_lazy("contributors") + " (ODbL)"
+def attribution() -> str:
+    """The boundaries' credit in the request's language (a module-level concatenation
+    with a lazy translation would be fixed in English at import)."""
+    return ('© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> '
+            + str(gettext_lazy("contributors")) + " (ODbL)")
 
 
 def shape_svg(colour: str, shape: str, px: int) -> str:
@@ -132,7 +135,7 @@ def _config(map_kind: str, label: str) -> dict:
         "kind": map_kind, "label": label,
         "tiles": settings.KLASTER_MAP_TILE_URL or "",
         "tile_attribution": settings.KLASTER_MAP_TILE_ATTRIBUTION or "",
-        "attribution": str(ATTRIBUTION),
+        "attribution": attribution(),
         "text": {"open": _("Open the page"), "close": _("Close"),
                  "zoom_in": _("Zoom in"), "zoom_out": _("Zoom out")},
     }

@@ -370,6 +370,8 @@ class MemberAddForm(ScopedChoicesMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].required = False
+        # The model field has no verbose_name: its automatic label would stay English.
+        self.fields["organisation"].label = _("Organisation")
         self.fields["organisation"].empty_label = _("— a new organisation (below) —")
         self.fields["organisation"].queryset = self.fields["organisation"].queryset.order_by(
             "name_en", "pk")
