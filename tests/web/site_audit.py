@@ -161,12 +161,14 @@ def catalogues(lang: str) -> list[Path]:
 
 @cache
 def native_words(lang: str) -> frozenset[str]:
-    """Every word of the translations into ``lang`` (the catalogues' msgstr texts)."""
+    """Every word of the translations into ``lang`` (the catalogues' msgstr texts), in
+    lower case (a label may be capitalised on the page: "format pliku" → "Format pliku")."""
     words: set[str] = set()
     for path in catalogues(lang):
         for e in polib.pofile(str(path)):
             for text in (list(e.msgstr_plural.values()) if e.msgid_plural else [e.msgstr]):
-                words.update(re.findall(r"\w+", PLACEHOLDER.sub(" ", text)))
+                words.update(w.lower() for w in
+                             re.findall(r"\w+", PLACEHOLDER.sub(" ", text)))
     return frozenset(words)
 
 
@@ -192,13 +194,13 @@ def english_patterns(lang: str) -> tuple[tuple[str, re.Pattern], ...]:
                     # One word that the language's own translations use is a word of
                     # that language too (pl "Data" = date, "Import", "Format", "start",
                     # "i in." = et al.), not English left over.
-                    if " " not in piece and piece in native:
+                    if " " not in piece and piece.lower() in native:
                         continue
                     if piece and LATIN.search(piece):
                         out.setdefault(piece, re.compile(
                             r"(?<!\w)" + re.escape(piece) + r"(?!\w)"))
     for w in ENGLISH_WORDS:
-        if w not in NATIVE.get(lang, set()) and w not in native:
+        if w not in NATIVE.get(lang, set()) and w.lower() not in native:
             out.setdefault(w, re.compile(rf"(?<![\w-]){w}(?![\w-])"))
     return tuple(out.items())
 
