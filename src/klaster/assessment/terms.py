@@ -8,8 +8,8 @@ translated, any other text (a user's own rubric) is shown as written.
 
 :func:`builtin_terms` lists those texts for the built-in rubrics;
 scripts/update_engine_catalogue.py adds them to the catalogue and the completeness test
-(tests/reports/test_i18n.py) then requires their translations. Indicator descriptions,
-evidence and the source citation are not listed (they stay as written in English).
+(tests/reports/test_i18n.py) then requires their translations. The source citation and
+source note are not listed (bibliographic text, shown as written).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from klaster.assessment.rubric import Rubric, list_rubrics, load_rubric
 
 
 def rubric_terms(rubric: Rubric) -> list[str]:
-    """Title, assumptions, indicator labels and units, gate/area/criterion/level names
-    and their notes, in rubric order, without repeats."""
+    """Title, assumptions, indicator labels, units, descriptions and evidence,
+    gate/area/criterion/level names and their notes, in rubric order, without repeats."""
     out: list[str] = []
 
     def add(text):
@@ -32,6 +32,8 @@ def rubric_terms(rubric: Rubric) -> list[str]:
     for spec in rubric.indicators:
         add(spec.label)
         add(spec.unit)
+        add(spec.description)
+        add(spec.evidence)
     for gate in rubric.gates:
         add(gate.label)
         add(gate.note)
