@@ -77,7 +77,8 @@ def self_assessment_form(rubric, evidence: dict, data=None, files=None):
         fields[f"u_{spec.key}"] = forms.URLField(label=_("Evidence link"), required=False,
                                                  assume_scheme="https")
         fields[f"f_{spec.key}"] = forms.FileField(
-            label=(_("Evidence document (required: %(what)s)") % {"what": engine_term(spec.evidence)}
+            label=(_("Evidence document (required: %(what)s)")
+                   % {"what": engine_term(spec.evidence)}
                    if required else _("Evidence document")),
             required=False, validators=[validate_document_size])
         fields[f"n_{spec.key}"] = forms.CharField(label=_("Note"), required=False,
