@@ -1,9 +1,11 @@
 """Extract the engine's messages into its catalogue (src/klaster/locale/<lang>/LC_MESSAGES).
 
 Sources: the report templates (``{{ _("...") }}``, ``{% trans %}``, ``ngettext``; read
-with Jinja2's own extractor) and the library's Python files (every ``N_("...")``; a
+with Jinja2's own extractor), the library's Python files (every ``N_("...")``; a
 ``define(code, N_(singular), plural=N_(plural), ...)`` of klaster.messages becomes a
-plural entry). Every entry gets the message context ``klaster`` (klaster.i18n.CONTEXT).
+plural entry) and the built-in rubrics' names, notes and assumptions
+(klaster.assessment.terms.builtin_terms). Every entry gets the message context
+``klaster`` (klaster.i18n.CONTEXT).
 
 Existing translations are kept; new messages are added untranslated (the completeness
 test tests/reports/test_i18n.py then fails until they are translated); messages no
@@ -90,6 +92,12 @@ def extract() -> dict[tuple[str, str | None], list[str]]:
                     text = message if isinstance(message, str) else (message or [None])[0]
                     if isinstance(text, str):
                         add((text, None), ref)
+    # the names, notes and assumptions of the built-in rubrics (klaster.assessment.terms):
+    # the engine passes rubric content as "term", so these are translated on the pages
+    from klaster.assessment.terms import builtin_terms
+
+    for text in builtin_terms():
+        add((text, None), "assessment/rubrics")
     return found
 
 
@@ -110,7 +118,8 @@ def update(translations: dict | None = None) -> None:
         }
         for (msgid, plural), refs in found.items():
             entry = polib.POEntry(msgctxt=CONTEXT, msgid=msgid,
-                                  occurrences=[tuple(r.rsplit(":", 1)) for r in refs[:3]])
+                                  occurrences=[tuple(r.rsplit(":", 1)) for r in refs[:3]
+                                               if ":" in r])
             if "%(" in msgid:
                 entry.flags.append("python-format")
             prev = keep.get((msgid, plural))

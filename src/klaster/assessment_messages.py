@@ -6,11 +6,12 @@ returns codes + parameters (:class:`klaster.messages.Message`) and every shell �
 renders them in the reader's language from the one engine catalogue
 (src/klaster/locale/<lang>/LC_MESSAGES/django.po).
 
-Rubric content (gate, area, criterion and level names, a rubric's own indicator labels
-and units) is data: it is passed as "text" and shown as written in the rubric. Indicator
-labels and units are passed as "term": the labels klaster itself gives to registry
-indicators (klaster.assessment.registry) are in the catalogue and are translated; a
-rubric's own label is not, and shows as written.
+Rubric content (gate, area, criterion and level names, indicator labels and units) is
+passed as "term": a text the engine catalogue holds is translated — the labels klaster
+gives to registry indicators (klaster.assessment.registry) and the names, notes and
+assumptions of the built-in rubrics (klaster.assessment.terms, added to the catalogue by
+scripts/update_engine_catalogue.py) — and any other text, e.g. a user's own rubric,
+is shown as written.
 """
 
 from __future__ import annotations
@@ -29,12 +30,16 @@ define("assess.band.min", N_("x ≥ %(min)s%(unit)s"), min="value", unit="unit")
 define("assess.band.max", N_("x < %(max)s%(unit)s"), max="value", unit="unit")
 define("assess.band.next", N_("≥ %(min)s"), min="value")
 define("assess.band.next.outside", N_("a value outside this band"))
-define("assess.criterion.name", N_("%(criterion)s [%(area)s]"))
-define("assess.criterion.name.mandatory", N_("%(criterion)s [%(area)s] (mandatory)"))
+define("assess.criterion.name", N_("%(criterion)s [%(area)s]"), criterion="term",
+       area="term")
+define("assess.criterion.name.mandatory", N_("%(criterion)s [%(area)s] (mandatory)"),
+       criterion="term", area="term")
 define("assess.criterion.name.mandatory_in",
-       N_("%(criterion)s [%(area)s] (mandatory in the %(phase)s phase)"), phase="term")
+       N_("%(criterion)s [%(area)s] (mandatory in the %(phase)s phase)"), phase="term",
+       criterion="term", area="term")
 define("assess.criterion.name.optional_in",
-       N_("%(criterion)s [%(area)s] (optional in the %(phase)s phase)"), phase="term")
+       N_("%(criterion)s [%(area)s] (optional in the %(phase)s phase)"), phase="term",
+       criterion="term", area="term")
 define("assess.reason.gate", N_("a gate is not passed"))
 define("assess.reason.mandatory", N_("a mandatory criterion is not met"))
 define("assess.reason.pass_mark", N_("%(percent)s %% is below the pass mark of "
@@ -42,7 +47,7 @@ define("assess.reason.pass_mark", N_("%(percent)s %% is below the pass mark of "
        percent="num2", pass_percent="value")
 define("assess.reason.lowest_level", N_("%(percent)s %% is below the lowest level "
                                         "(%(level)s, %(min_percent)s %%)"),
-       percent="num2", min_percent="value")
+       percent="num2", min_percent="value", level="term")
 
 # --- explanation lines -----------------------------------------------------------------
 define("assess.no_phase", N_("No lifecycle phase given: only criteria mandatory in every "
@@ -50,13 +55,13 @@ define("assess.no_phase", N_("No lifecycle phase given: only criteria mandatory 
 define("assess.phase_unused", N_("This rubric has no phase rules; the phase '%(phase)s' "
                                  "changes nothing."), phase="term")
 define("assess.gate.passed", N_("Gate '%(gate)s' passed: %(conditions)s."),
-       conditions="any")
+       gate="term", conditions="any")
 define("assess.gate.failed", N_("Gate '%(gate)s' failed: %(conditions)s."),
-       conditions="any")
+       gate="term", conditions="any")
 define("assess.gate.failed.short", N_("Gate '%(gate)s' failed: %(conditions)s; short by "
-                                      "%(gap)s."), conditions="any", gap="value")
+                                      "%(gap)s."), gate="term", conditions="any", gap="value")
 define("assess.gate.missing", N_("Gate '%(gate)s' cannot be decided: no value for "
-                                 "%(indicators)s."), indicators="terms")
+                                 "%(indicators)s."), gate="term", indicators="terms")
 define("assess.criterion.missing", N_("%(name)s: no value for %(indicator)s → 0 of "
                                       "%(max)s points withheld."),
        name="msg", indicator="term", max="value")
@@ -82,18 +87,19 @@ define("assess.criterion.not_met", N_("%(name)s: %(value)s (required %(required)
                                       "met) → %(points)s of %(max)s points."),
        name="msg", value="value", required="msg", points="value", max="value")
 define("assess.area", N_("Area '%(area)s': %(points)s of %(max)s points."),
-       points="value", max="value")
+       area="term", points="value", max="value")
 define("assess.area.score", N_("Area '%(area)s': %(points)s of %(max)s points "
                                "(%(score)s %%)."),
-       points="value", max="value", score="num1")
+       area="term", points="value", max="value", score="num1")
 define("assess.area.score.weight", N_("Area '%(area)s': %(points)s of %(max)s points "
                                       "(%(score)s %%, weight %(weight)s)."),
-       points="value", max="value", score="num1", weight="value")
+       area="term", points="value", max="value", score="num1", weight="value")
 define("assess.total", N_("Total: %(total)s of %(max)s points, %(percent)s %%."),
        total="value", max="value", percent="num2")
-define("assess.mandatory_not_met", N_("Mandatory criterion '%(criterion)s' is not met."))
+define("assess.mandatory_not_met", N_("Mandatory criterion '%(criterion)s' is not met."),
+       criterion="term")
 define("assess.passed", N_("Passed."))
-define("assess.passed.level", N_("Passed: level %(level)s."))
+define("assess.passed.level", N_("Passed: level %(level)s."), level="term")
 define("assess.not_passed", N_("Not passed: %(reasons)s."), reasons="msgs")
 define("assess.missing_inputs", N_("Missing inputs: %(indicators)s."), indicators="terms")
 

@@ -114,9 +114,9 @@ def test_values_in_each_languages_symbols():
     assert "brakuje 1." in line.render("pl")
     area = assess(load_rubric("kkk-2021"), KKK_PASS).explanation[-7]  # 5 of 6 points
     assert str(area) == "Area 'Resources': 5 of 6 points (83.3 %, weight 0.2)."
-    assert area.render("ru") == ("Область «Resources» — баллы: 5 из 6 (83,3\u00a0%, "
+    assert area.render("ru") == ("Область «Ресурсы» — баллы: 5 из 6 (83,3\u00a0%, "
                                  "вес 0,2).")
-    assert area.render("pl") == "Obszar „Resources”: 5 z 6 pkt (83,3%, waga 0,2)."
+    assert area.render("pl") == "Obszar „Zasoby”: 5 z 6 pkt (83,3%, waga 0,2)."
 
 
 def test_cli_assess_in_polish(tmp_path):
@@ -129,9 +129,62 @@ def test_cli_assess_in_polish(tmp_path):
                                  "--language", "pl"], env={"COLUMNS": "200"})
     assert r.exit_code == 0, r.output
     assert "Niezaliczone" in r.output and "Uzasadnienie punktacji:" in r.output
-    assert "Warunek progowy „At least 3 years of operation” niespełniony" in r.output
+    assert "Warunek progowy „Co najmniej 3 lata działalności” niespełniony" in r.output
     assert "Razem: 0 z 34 pkt, 0,00%." in r.output
     assert "Not passed" not in r.output and "Explanation" not in r.output
     r = CliRunner().invoke(app, ["assess", "-r", "kkk-2021", "--values", str(values),
                                  "--language", "de"])
     assert r.exit_code == 2
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_builtin_rubric_name_is_translated(lang):
+    """Area, criterion, gate and level names, titles, notes and assumptions of the
+    built-in rubrics are in the engine catalogue (klaster.assessment.terms)."""
+    from klaster.assessment import list_rubrics
+    from klaster.assessment.terms import builtin_terms
+
+    tr = translator(lang)
+    names = set()
+    for info in list_rubrics():
+        rubric = load_rubric(info.path)
+        names.add(rubric.title)
+        names.update(g.label for g in rubric.gates)
+        names.update(lv.name for lv in rubric.levels)
+        for area in rubric.areas:
+            names.add(area.label)
+            names.update(c.label for c in area.criteria)
+    assert names <= set(builtin_terms())
+    untranslated = sorted(t for t in builtin_terms() if tr.gettext(t) == t and t != "EUR")
+    assert not untranslated, (lang, untranslated)
+
+
+def test_explanation_names_the_criterion_in_the_readers_language():
+    res = assess(load_rubric("kkk-2021"), {"years_in_operation": 5, "members": 60})
+    line = next(x for x in res.explanation if x.code == "assess.criterion.missing"
+                and "Export intensity" in str(x))
+    text = line.render("ru")
+    assert text.startswith("Экспортная интенсивность [Экономический потенциал]"), text
+    assert "Export intensity" not in text and "Economic potential" not in text
+    gate = next(x for x in res.explanation if x.code == "assess.gate.passed")
+    assert "Не менее 3 лет деятельности" in gate.render("ru")
+    assert "Co najmniej 3 lata działalności" in gate.render("pl")
+    assert "Не менш за 3 гады дзейнасці" in gate.render("be")
+
+
+def test_a_users_own_rubric_text_shows_as_written():
+    from klaster.assessment import list_rubrics
+
+    path = next(i.path for i in list_rubrics() if i.key == "kkk-2021")
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["areas"][1]["label"] = "Mein eigener Bereich"
+    data["areas"][1]["criteria"][0]["label"] = "Własne kryterium użytkownika"
+    data["gates"][0]["label"] = "Eigene Schwelle"
+    from klaster.assessment import parse_rubric
+
+    rubric = parse_rubric(yaml.safe_dump(data, allow_unicode=True), name="own.yaml")
+    res = assess(rubric, {"years_in_operation": 5, "members": 60})
+    text = "\n".join(res.explanation_text("ru"))
+    assert "Eigene Schwelle" in text
+    assert "Własne kryterium użytkownika [Mein eigener Bereich]" in text
+    assert "Ресурсы" in text  # the built-in names left in place are still translated

@@ -95,3 +95,15 @@ def test_registry_values_named_and_described_in_the_readers_language(world):
     assert "Члены кластара (колькасць)" in table
     assert escape("Арганізацыі, якія з'яўляюцца членамі на канец года") in table
     assert "Organisations that are members" not in table
+
+
+@pytest.mark.django_db
+def test_builtin_rubric_titles_in_the_readers_language(registry):
+    """Rubric titles, areas and names go through ``engine_term``: the built-in rubrics'
+    texts are in the engine catalogue."""
+    client = Client()
+    client.force_login(registry["admin"])
+    client.cookies["django_language"] = "ru"
+    html = client.get(reverse("assessment:rubrics")).content.decode()
+    assert escape("KKK 2021 — статус ключевого национального кластера") in html
+    assert "status of Key National Cluster" not in html

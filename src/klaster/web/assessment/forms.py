@@ -10,6 +10,13 @@ from .models import Appeal, Call, RubricEdition, Survey, SurveyResponse
 from .services import departure, evidence_required, indicators, level_names
 
 
+def engine_term(text):
+    """A rubric text in the reader's language when the engine catalogue has it."""
+    from klaster.web.analysis.templatetags.engine_i18n import engine_term as term
+
+    return term(text)
+
+
 class RubricEditionForm(forms.ModelForm):
     class Meta:
         model = RubricEdition
@@ -49,17 +56,15 @@ def value_field(spec, required=False):
     """A number, or yes/no for ``kind: bool`` indicators. Label and unit in the reader's
     language when the catalogue has them (klaster.assessment.labels: every built-in
     rubric's indicator labels)."""
-    from klaster.web.analysis.templatetags.engine_i18n import engine_term
-
     unit = f" ({engine_term(spec.unit)})" if spec.unit else ""
     label = engine_term(spec.label)
     if getattr(spec, "kind", "number") == "bool":
         return forms.TypedChoiceField(
-            label=label, required=required, help_text=spec.description,
+            label=label, required=required, help_text=engine_term(spec.description),
             choices=[("", "—"), ("1", _("Yes")), ("0", _("No"))],
             coerce=lambda v: v == "1", empty_value=None)
     return forms.FloatField(label=f"{label}{unit}", required=required,
-                            help_text=spec.description)
+                            help_text=engine_term(spec.description))
 
 
 def self_assessment_form(rubric, evidence: dict, data=None, files=None):
@@ -72,7 +77,8 @@ def self_assessment_form(rubric, evidence: dict, data=None, files=None):
         fields[f"u_{spec.key}"] = forms.URLField(label=_("Evidence link"), required=False,
                                                  assume_scheme="https")
         fields[f"f_{spec.key}"] = forms.FileField(
-            label=(_("Evidence document (required: %(what)s)") % {"what": spec.evidence}
+            label=(_("Evidence document (required: %(what)s)")
+                   % {"what": engine_term(spec.evidence)}
                    if required else _("Evidence document")),
             required=False, validators=[validate_document_size])
         fields[f"n_{spec.key}"] = forms.CharField(label=_("Note"), required=False,
@@ -120,7 +126,8 @@ class DecisionForm(forms.Form):
     def __init__(self, *args, rubric, suggested=None, result=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.result = result or {}
-        self.fields["level"].choices = [("", "—")] + [(n, n) for n in level_names(rubric)]
+        self.fields["level"].choices = [("", "—")] + [(n, engine_term(n))
+                                                   for n in level_names(rubric)]
         if suggested:
             self.fields["level"].initial = suggested
 
