@@ -116,3 +116,21 @@ def test_cluster_form_edits_every_language():
     fields = set(ClusterForm.base_fields)
     for name in ("sector", "region", "description"):
         assert {name, f"{name}_pl", f"{name}_be", f"{name}_ru"} <= fields
+
+
+@pytest.mark.django_db
+def test_directory_facets_and_search_in_the_readers_language(client, registry):
+    from django.urls import reverse
+
+    cluster = registry["published"]
+    cluster.sector_pl = "Obróbka metali"
+    cluster.save()
+    url = reverse("portal:directory")
+    pl = client.get(url, HTTP_ACCEPT_LANGUAGE="pl").content.decode()
+    # The sector facet offers the Polish value (with the English one nowhere as an option)
+    assert 'value="Obróbka metali"' in pl and 'value="Metal"' not in pl
+    en = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'value="Metal"' in en
+    # the Polish text finds the cluster from any page language
+    found = client.get(url, {"q": "obróbka"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert cluster.name_en in found

@@ -45,12 +45,15 @@ def _lang() -> str:
 
 
 def search(qs, q: str):
-    """Free-text search: names in every language, description, sector, industry codes."""
+    """Free-text search: names, description and sector in every language, industry codes."""
     q = q.strip()
     if not q:
         return qs
     cond = Q(industry_codes__icontains=q.upper())
-    for field in ("name_en", "name_pl", "name_be", "name_ru", "description", "sector"):
+    fields = ("name_en", "name_pl", "name_be", "name_ru",
+              *(f"{f}{lang}" for f in ("description", "sector") for lang in ("", "_pl", "_be",
+                                                                             "_ru")))
+    for field in fields:
         cond |= Q(**{f"{field}__icontains": q})
     return qs.filter(cond)
 
@@ -65,11 +68,16 @@ def visible_table(user, q: str = "") -> pl.DataFrame:
     qs = search(perms.visible_clusters(user), q)
     lang = _lang()
     name_field = f"name_{lang}" if lang != "en" else "name_en"
+    # Region and sector in the reader's language, the plain (English) field as fallback,
+    # as Cluster.localized does: the facets then read in the page's language.
+    own = {f: (f"{f}_{lang}" if lang != "en" else f) for f in ("region", "sector")}
     rows = [{"id": r["id"], "name": r.get(name_field) or r["name_en"],
-             "country": r["country"], "region": r["region"], "sector": r["sector"],
+             "country": r["country"], "region": r[own["region"]] or r["region"],
+             "sector": r[own["sector"]] or r["sector"],
              "status": r["status"], "founded": r["founded"]}
             for r in qs.values(*dict.fromkeys(("id", "name_en", name_field, "country",
-                                                "region", "sector", "status", "founded")))]
+                                                "region", "sector", *own.values(),
+                                                "status", "founded")))]
     ids = qs.values("id")
     counts = (Membership.objects.filter(cluster__in=ids, left__isnull=True)
               .values_list("cluster_id", "organisation__helix").annotate(n=Count("id"))
