@@ -43,7 +43,7 @@ def test_representative_request_suggestions_accept(live_server, make_user, monke
         expect(page.locator("h1")).to_have_text("Workspace")
 
         page.click("header >> text=Networks and matchmaking")
-        page.click("main >> text=Partner requests")
+        page.click('main >> text="Partner requests"')
         page.click("a.new-request:has-text('Narew Metal Works')")
         page.select_option("#id_kind", "seek")
         page.fill("#id_topic", "Laser research partner for coatings")
