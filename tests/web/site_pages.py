@@ -263,6 +263,14 @@ def load_demo_content() -> None:
     os.environ.setdefault("KLASTER_DEMO_PASSWORD", DEMO_PASSWORD)
     for command in ("load_demo", "load_matchmaking_demo", "load_assessment_demo"):
         call_command(command, stdout=io.StringIO())
+    # The loaders keep the password of a demo account that exists already (an earlier
+    # test in the same run may have made it with another password): set ours.
+    from django.contrib.auth import get_user_model
+
+    for user in get_user_model().objects.filter(
+            username__in=[name for name in USERS.values() if name]):
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
     if not Dataset.objects.filter(source=Dataset.Source.DEMO, status=Status.DONE).exists():
         ds = create_demo()
         claim(ds.pk)

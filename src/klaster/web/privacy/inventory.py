@@ -128,7 +128,7 @@ FIELDS: dict[str, Personal | NotPersonal] = {
     "registry.Organisation_representatives.user": _user_link(P_PROGRAMME, "user"),
     "registry.Cluster.coordinators": _user_link(P_PROGRAMME, "coordinators"),
     "registry.Cluster_coordinators.user": _user_link(P_PROGRAMME, "user"),
-    "registry.Cluster.description": ORG_TEXT,
+    **{f"registry.Cluster.description{lang}": ORG_TEXT for lang in ("", "_pl", "_be", "_ru")},
     "registry.Activity.description": ORG_TEXT,
     "registry.PartnerRequest.description": ORG_TEXT,
     "registry.Document.uploaded_by": _user_link(P_PROGRAMME, "uploaded_by"),
