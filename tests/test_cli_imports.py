@@ -14,7 +14,10 @@ import sys
 import pytest
 
 HEAVY = ("scipy", "numba", "networkx", "django", "dask", "distributed", "plotly", "polars",
-         "numpy", "pyarrow", "sklearn", "rustworkx", "weasyprint", "pandas")
+         "numpy", "pyarrow", "sklearn", "rustworkx", "weasyprint", "pandas",
+         # Typer 0.29 made pydantic a dependency it imports for every command (0.2-0.3 s
+         # of start-up): pyproject pins typer below 0.29 until that is lazy again.
+         "pydantic")
 
 
 def _loaded_after(code: str) -> set[str]:
