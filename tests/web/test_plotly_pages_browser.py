@@ -63,6 +63,13 @@ def test_plotly_pages_draw_with_the_chosen_bundle(live_server, monkeypatch):
             for selector in charts:
                 drawn = page.locator(f"{selector}.js-plotly-plot .main-svg").first
                 expect(drawn).to_be_attached()
+            if url.startswith("/assessment/"):
+                # The dashboard draws each chart as it comes near the screen: all of them
+                # once scrolled to.
+                boxes = page.locator(".kpi-chart")
+                assert boxes.count() >= 10
+                boxes.last.scroll_into_view_if_needed()
+                expect(page.locator(".kpi-chart.js-plotly-plot")).to_have_count(boxes.count())
             # plotly's toolbar speaks Polish: its button titles are the locale's words.
             words = page.evaluate("""() => {
                 const spec = JSON.parse(document.getElementById('plotly-locale').textContent);
