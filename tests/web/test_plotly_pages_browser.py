@@ -5,12 +5,11 @@ toolbar in Polish, with no script error and no Content-Security-Policy violation
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 import pytest
 
-from .browser import MARKS, launch
+from .browser import MARKS, launch, small_cluster
 
 pytestmark = MARKS
 
@@ -23,18 +22,8 @@ def test_plotly_pages_draw_with_the_chosen_bundle(live_server, monkeypatch):
     from playwright.sync_api import expect, sync_playwright
 
     from klaster.web import assets
-    from klaster.web.registry.models import Cluster, Membership, Organisation, Project
 
-    cluster = Cluster.objects.create(name_en="Narew Valley", status="operating",
-                                     published=True)
-    orgs = [Organisation.objects.create(name_en=f"Member {i}", id_scheme="OTHER",
-                                        id_value=f"M{i}", helix=h, approved=True)
-            for i, h in enumerate(["business", "research", "public"])]
-    for i, o in enumerate(orgs):
-        Membership.objects.create(organisation=o, cluster=cluster,
-                                  joined=dt.date(2022 + i, 1, 1))
-    project = Project.objects.create(cluster=cluster, title="Joint", start=dt.date(2024, 1, 1))
-    project.partners.add(orgs[0], orgs[1])
+    cluster = small_cluster()
     year = timezone.localdate().year
     for y in (year - 1, year):
         call_command("kpi_snapshots", "--year", str(y), stdout=io.StringIO())
