@@ -43,3 +43,23 @@ def sign_in(page, base_url: str, username: str, password: str | None = None) -> 
     page.fill("#id_username", username)
     page.fill("#id_password", password or f"pw-{username}-Long1")
     page.click("main button[type=submit]")
+
+
+def small_cluster():
+    """A published cluster "Narew Valley" with three members (business, research, public;
+    joined 2022, 2023, 2024) and one 2024 project joining the first two: one tie."""
+    import datetime as dt
+
+    from klaster.web.registry.models import Cluster, Membership, Organisation, Project
+
+    cluster = Cluster.objects.create(name_en="Narew Valley", status="operating",
+                                     published=True)
+    orgs = [Organisation.objects.create(name_en=f"Member {i}", id_scheme="OTHER",
+                                        id_value=f"M{i}", helix=h, approved=True)
+            for i, h in enumerate(["business", "research", "public"])]
+    for i, o in enumerate(orgs):
+        Membership.objects.create(organisation=o, cluster=cluster,
+                                  joined=dt.date(2022 + i, 1, 1))
+    project = Project.objects.create(cluster=cluster, title="Joint", start=dt.date(2024, 1, 1))
+    project.partners.add(orgs[0], orgs[1])
+    return cluster

@@ -12,9 +12,11 @@ import polars as pl
 import pytest
 from django.core import mail
 from django.core.cache import caches
+from django.templatetags.static import static
 from django.test import Client
 from django.urls import reverse
 
+from klaster.web import assets
 from klaster.web.assessment.models import Label
 from klaster.web.registry.models import Cluster, Membership, Organisation, Project
 
@@ -179,12 +181,15 @@ def test_profile_page_key_figures_and_charts(client, world):
     assert r.context["member_count"] == 3
     assert dict(r.context["helix_counts"]) == {"Business": 1, "Research / university": 1,
                                                "Public authority": 1}
-    assert 'id="cluster-charts-data"' in html and "vendor/plotly/plotly.min.js" in html
+    assert 'id="cluster-charts-data"' in html
+    assert f'<script src="{static(assets.plotly_static())}" defer>' in html
     assert "klaster/cluster_charts.js" in html
     assert "<script>" not in html and "<script nonce" not in html.split("<main>")[-1]
     assert "ESCA: Bronze" in html and "Joint lab" in html and "Interreg" in html
     assert reverse("portal:cluster_contact", args=[c1.pk]) in html
-    assert "unsafe-eval" in r["Content-Security-Policy"]  # plotly.js needs it
+    # plotly.js's full bundle needs 'unsafe-eval', npm's partial bundle does not.
+    full = assets.plotly_static() == assets.PLOTLY_FULL
+    assert ("unsafe-eval" in r["Content-Security-Policy"]) == full
 
 
 def test_contact_form_mails_the_coordinator_and_is_rate_limited(world, settings):

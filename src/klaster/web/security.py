@@ -30,11 +30,36 @@ REPORT_POLICY = {
 }
 
 
-# Plotly.js (the bundle the PyPI ``plotly`` package ships) evaluates
-# ``new Function("return this")`` when it loads, so pages that draw with it allow
-# 'unsafe-eval' for scripts — only those pages (the network and the KPI dashboard), whose
-# scripts are still limited to this site's files and nonce-carrying inline scripts.
+# Plotly.js's full bundle (the one the PyPI ``plotly`` package ships) evaluates
+# ``new Function("return this")`` when it loads, so a page that loads it allows
+# 'unsafe-eval' for scripts — only such a page, whose scripts are still limited to this
+# site's files and nonce-carrying inline scripts. npm's partial bundle
+# (plotly.js-basic-dist-min, klaster.web.assets) has no eval: with it the page keeps the
+# site's policy unchanged.
 PLOTLY_PAGE_UPDATE = {"script-src": ["'unsafe-eval'"]}
+
+
+def plotly_csp(response, trace_types=None):
+    """``response`` with 'unsafe-eval' allowed when the page's plotly.js bundle for
+    ``trace_types`` (klaster.web.assets.plotly_static, as ``{% plotly_js %}`` picks it) is
+    the full one."""
+    from klaster.web import assets
+
+    if assets.plotly_static(trace_types) == assets.PLOTLY_FULL:
+        response._csp_update = PLOTLY_PAGE_UPDATE  # what django-csp's csp_update sets
+    return response
+
+
+def plotly_page(view):
+    """Decorator of a view whose page draws with klaster's chart scripts (trace types
+    within the partial bundle's): :func:`plotly_csp` on its response."""
+    from functools import wraps
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        return plotly_csp(view(request, *args, **kwargs))
+
+    return wrapped
 
 
 def is_loopback(host: str) -> bool:

@@ -107,11 +107,15 @@ class KlasterStaticStorage(ManifestStaticFilesStorage):
 def fingerprint() -> str:
     """What the prepared STATIC_ROOT depends on: every file the finders see (path, size,
     modification time — installed packages keep theirs, an edited file of ours changes
-    it), the storage's own version and compression settings, and STATIC_URL."""
+    it), the storage's own version and compression settings, STATIC_URL, and which
+    plotly.js bundles are served (klaster.web.assets: the npm partial bundle appears or
+    goes with ``npm ci`` or ``KLASTER_NODE_MODULES``)."""
     from django.contrib.staticfiles import finders
 
+    from klaster.web import assets
+
     digest = hashlib.sha256(f"{STORAGE_VERSION}|{brotli_quality()}|{gzip_level()}|"
-                            f"{settings.STATIC_URL}".encode())
+                            f"{settings.STATIC_URL}|{assets.describe()}".encode())
     seen = set()
     for finder in finders.get_finders():
         for path, storage in finder.list(SERVE_IGNORE):

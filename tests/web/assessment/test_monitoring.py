@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from klaster.web import assets
 from klaster.web.assessment.models import (
     Application,
     Call,
@@ -84,8 +85,8 @@ def test_kpi_snapshots_command_dashboard_and_peers(world):
     # Among both clusters: 2 members vs 1 -> (1 + 0.5) / 2 = 75th percentile.
     assert {r["kpi"]: r for r in admin_page.context["position"]}["members"]["percentile"] == 75
     html = page.content.decode()
-    # plotly.js: the one shared static file (klaster.web.assets), not a view of its own.
-    assert f'src="{static("vendor/plotly/plotly.min.js")}"' in html and "cdn" not in html.lower()
+    # plotly.js: a shared static file (klaster.web.assets), not a view of its own.
+    assert f'src="{static(assets.plotly_static())}" defer' in html and "cdn" not in html.lower()
     # A hidden cluster's dashboard is not disclosed.
     assert Client().get(reverse("assessment:dashboard",
                                 args=[world["hidden"].pk])).status_code == 404

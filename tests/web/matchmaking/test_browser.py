@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from ..browser import MARKS, launch, open_page, sign_in
+from ..browser import MARKS, launch, open_page, sign_in, small_cluster
 
 pytestmark = MARKS
 
@@ -68,21 +68,9 @@ def test_representative_request_suggestions_accept(live_server, make_user, monke
 
 @pytest.mark.django_db(transaction=True)
 def test_network_page_draws_and_opens_an_organisation(live_server, monkeypatch):
-    import datetime as dt
-
     from playwright.sync_api import expect, sync_playwright
 
-    from klaster.web.registry.models import Cluster, Membership, Organisation, Project
-
-    cluster = Cluster.objects.create(name_en="Narew Valley", status="operating",
-                                     published=True)
-    orgs = [Organisation.objects.create(name_en=f"Member {i}", id_scheme="OTHER",
-                                        id_value=f"M{i}", helix=h, approved=True)
-            for i, h in enumerate(["business", "research", "public"])]
-    for o in orgs:
-        Membership.objects.create(organisation=o, cluster=cluster, joined=dt.date(2023, 1, 1))
-    project = Project.objects.create(cluster=cluster, title="Joint", start=dt.date(2024, 1, 1))
-    project.partners.add(orgs[0], orgs[1])
+    small_cluster()
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
     with sync_playwright() as p:

@@ -13,6 +13,7 @@ import pytest
 from django.urls import reverse
 
 from klaster.registry_tables import RegistryTables
+from klaster.web import assets
 from klaster.web.matchmaking.network import metrics_payload, network_payload
 
 D = dt.date
@@ -119,6 +120,19 @@ def test_webgl_for_large_networks():
     p = network_payload(big, year=2022)
     assert p["webgl"] and {t["type"] for t in p["figure"]["data"]} == {"scattergl"}
     assert (p["nodes"], p["edges"]) == (n, 1)
+    # scattergl is not in npm's partial bundle: the page loads the full one.
+    partial = Path("node_modules/plotly.js-basic-dist-min/plotly-basic.min.js")
+    assert assets.plotly_static(assets.figure_trace_types(p["figure"]), partial) == \
+        assets.PLOTLY_FULL
+
+
+def test_small_networks_draw_with_the_partial_bundle(tables):
+    p = network_payload(tables, tie_types=("project", "activity", "membership"))
+    types = assets.figure_trace_types(p["figure"])
+    assert not p["webgl"] and types == {"scatter"}
+    assert types <= assets.PLOTLY_PARTIAL_TRACES
+    partial = Path("node_modules/plotly.js-basic-dist-min/plotly-basic.min.js")
+    assert assets.plotly_static(types, partial) == assets.PLOTLY_PARTIAL
 
 
 # --- the page -------------------------------------------------------------------------
@@ -191,12 +205,17 @@ def test_page_payload_is_cached_until_the_registry_changes(client, registry, pro
 
 @pytest.mark.django_db
 def test_plotly_js_is_the_shared_static_file(client, registry):
-    """The network page loads plotly.js from the one static URL every chart page shares
-    (klaster.web.assets: the installed plotly package's file), cached by the browser."""
+    """The network page loads plotly.js from the static URL every chart page shares
+    (klaster.web.assets: npm's partial bundle when installed, else the installed plotly
+    package's file), cached by the browser; 'unsafe-eval' only for the full bundle."""
     from django.contrib.staticfiles import finders
     from django.templatetags.static import static
 
-    html = client.get(reverse("matchmaking:network", args=[registry["published"].pk])).content
-    assert f'<script src="{static("vendor/plotly/plotly.min.js")}">'.encode() in html
-    body = Path(finders.find("vendor/plotly/plotly.min.js")).read_text()
+    from klaster.web import assets
+
+    r = client.get(reverse("matchmaking:network", args=[registry["published"].pk]))
+    name = assets.plotly_static({"scatter"})
+    assert f'<script src="{static(name)}" defer>'.encode() in r.content
+    assert ("unsafe-eval" in r["Content-Security-Policy"]) == (name == assets.PLOTLY_FULL)
+    body = Path(finders.find(name)).read_text()
     assert "plotly.js" in body[:2000] and len(body) > 1_000_000

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from csp.decorators import csp_update
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,7 +13,6 @@ from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from klaster.web.registry import permissions as registry_perms
 from klaster.web.registry.models import Cluster, Membership
-from klaster.web.security import PLOTLY_PAGE_UPDATE
+from klaster.web.security import plotly_page
 
 from . import engine, forms, services
 from . import permissions as perms
@@ -429,7 +427,7 @@ def _kpi_label(kpi: str) -> str:
     return kpi_label(kpi)
 
 
-@csp_update(PLOTLY_PAGE_UPDATE)
+@plotly_page
 def dashboard(request, pk):
     from klaster.assessment.labels import kpi_panels
     from klaster.web.analysis.templatetags.engine_i18n import _translator
@@ -454,7 +452,6 @@ def dashboard(request, pk):
     return render(request, "assessment/dashboard.html", {
         "cluster": cluster, "groups": groups, "position": position,
         "latest": latest, "is_admin": perms.is_admin(request.user),
-        "plotly_url": static("vendor/plotly/plotly.min.js"),
         "this_year": timezone.localdate().year})
 
 

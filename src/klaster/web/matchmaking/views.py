@@ -11,7 +11,6 @@ import csv
 import hashlib
 import io
 
-from csp.decorators import csp_update
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -28,6 +27,7 @@ from django.views.decorators.http import require_POST
 
 from klaster.registry_tables import HELIX_TYPES
 from klaster.reports.spreadsheet import neutralise_row
+from klaster.web.assets import figure_trace_types
 from klaster.web.matchmaking import scheduling, suggestions
 from klaster.web.matchmaking.data import CACHE_SECONDS, cached_tables
 from klaster.web.matchmaking.forms import (
@@ -57,7 +57,7 @@ from klaster.web.registry.models import (
     Organisation,
     PartnerRequest,
 )
-from klaster.web.security import PLOTLY_PAGE_UPDATE
+from klaster.web.security import plotly_csp
 
 PAGE_SIZE = 50
 
@@ -88,7 +88,6 @@ def _network_filters(request):
     return year, tie_types, helix
 
 
-@csp_update(PLOTLY_PAGE_UPDATE)
 def network(request, pk):
     """One cluster's organisations and their ties (public for published clusters)."""
     cluster = perms.get_visible_or_404(Cluster, request.user, pk)
@@ -98,13 +97,16 @@ def network(request, pk):
     year, tie_types, helix = filters
     payload = cached_network_payload(request.user, cluster, year=year, tie_types=tie_types,
                                      helix=helix)
-    return render(request, "matchmaking/network.html", {
+    response = render(request, "matchmaking/network.html", {
         "cluster": cluster, "payload": payload, "year": year, "tie_types": tie_types,
         "helix": helix, "tie_choices": [(t, _tie_labels()[t]) for t in TIE_TYPES],
         "helix_choices": Helix.choices,
         "metrics_url": reverse("matchmaking:network_metrics", args=[cluster.pk])
         + (f"?year={year}" if year else ""),
     })
+    # scattergl (from 1,000 organisations) is only in plotly.js's full bundle, which
+    # {% plotly_js payload.figure %} then loads and which needs 'unsafe-eval'.
+    return plotly_csp(response, figure_trace_types(payload["figure"]))
 
 
 def _metric_labels() -> dict[str, str]:

@@ -12,7 +12,6 @@ from collections import OrderedDict
 from itertools import groupby
 
 import polars as pl
-from csp.decorators import csp_update
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
@@ -70,7 +69,7 @@ from klaster.web.registry.models import (
     Project,
 )
 from klaster.web.registry.queries import attach_member_counts
-from klaster.web.security import PLOTLY_PAGE_UPDATE
+from klaster.web.security import plotly_page
 
 PAGE_SIZE = 50
 _MARKER_ID = 918273645  # stands for "the id goes here" in a reversed URL
@@ -252,7 +251,7 @@ def _profile_context(request, pk) -> dict:
     }
 
 
-@csp_update(PLOTLY_PAGE_UPDATE)
+@plotly_page
 def cluster_detail(request, pk):
     return _public_page(request, "cluster", "portal/cluster.html",
                         lambda: _profile_context(request, pk))
