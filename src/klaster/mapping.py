@@ -19,6 +19,7 @@ from typing import Any
 
 import polars as pl
 
+from klaster._keys import coded_keys
 from klaster.errors import DataError, IssueLog
 from klaster.i18n import N_
 from klaster.indicators import StarThresholds, change, indicators_from_clusters
@@ -103,12 +104,16 @@ def map_clusters(
         raise DataError("the statistics table is empty", field="employment")
     issues = IssueLog()
     say("Aggregating industries to clusters")
+    # Region and industry are coded once (one hashing pass each, klaster._keys): every
+    # step below reads the codes instead of hashing the text again (issue 14).
+    coded = coded_keys(stats, ("region", "industry"))
     # One pass picks the codes at the definitions' level (and names the others); the
     # steps below work on that selection.
-    selected = select_level(stats, definitions, system=system, issues=issues).collect()
+    selected = select_level(coded, definitions, system=system, issues=issues).collect()
     other = other_level_frame(
-        stats, [i.industry for i in issues if i.kind == "other_level"])
-    clusters = apply_definitions(selected, definitions, issues=issues, select=False)
+        coded, [i.industry for i in issues if i.kind == "other_level"])
+    clusters = apply_definitions(selected, definitions, issues=issues, select=False,
+                                 keys="enum")
     if clusters.height == 0:
         raise DataError(
             "no industry code of the statistics belongs to any cluster of the definitions: "
