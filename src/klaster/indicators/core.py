@@ -23,6 +23,7 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
+from klaster._keys import coded_keys
 from klaster.errors import DataError, IssueLog
 from klaster.indicators._checks import reject_duplicates, reject_negative, require_columns
 from klaster.indicators._groups import cluster_year_groups, key_codes, year_codes
@@ -57,8 +58,10 @@ def _cast_cluster_table(table: pl.DataFrame) -> pl.DataFrame:
         pl.col("year").cast(pl.Int32),
         *[pl.col(c).cast(pl.Float64) for c in ("employment", "establishments", "payroll")],
     )
-    bad = out.with_row_index("_row").filter(~pl.col("cluster_type").is_in(CLUSTER_TYPES))
-    if bad.height:
+    wrong = ~pl.col("cluster_type").is_in(CLUSTER_TYPES)
+    if out.select(wrong.any()).item():
+        # The row index that names the first bad row is built only on failure.
+        bad = out.with_row_index("_row").filter(wrong)
         raise DataError(
             f"cluster table: cluster_type must be one of {CLUSTER_TYPES}, got "
             f"{bad['cluster_type'][0]!r} for cluster {bad['cluster'][0]!r} (data row "
@@ -357,8 +360,12 @@ def cluster_indicators(
 
     Returns ``INDICATOR_COLUMNS`` in that order, one row per region x cluster x year.
     """
+    # Region and industry coded once (klaster._keys), the cluster table's keys left as
+    # Enums through the indicators and made text at the end (issue 14).
+    clusters = apply_definitions(coded_keys(stats, ("region", "industry")), definitions,
+                                 issues=issues, keys="enum")
     return indicators_from_clusters(
-        aggregate_clusters(stats, definitions, issues=issues),
+        clusters,
         lq_denominator=lq_denominator,
         reference=reference,
         stars=stars,
