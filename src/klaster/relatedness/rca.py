@@ -245,7 +245,10 @@ def presence_matrix(
     (regions_, r), (acts, a) = axes
     shape = (len(regions_), len(acts))
     values, rca, pres = np.zeros(shape), np.zeros(shape), np.zeros(shape)
-    values[r, a] = lq["employment"].to_numpy()
-    rca[r, a] = lq["lq"].fill_null(0.0).to_numpy()
-    pres[r, a] = rca[r, a] >= threshold
+    # One flat index for the three matrices (a 2-D fancy index recomputes it each time).
+    flat = r * shape[1] + a
+    lq_rca = lq["lq"].fill_null(0.0).to_numpy()
+    values.ravel()[flat] = lq["employment"].to_numpy()
+    rca.ravel()[flat] = lq_rca
+    pres.ravel()[flat] = lq_rca >= threshold
     return RcaMatrix(regions_, acts, int(y), values, rca, pres, threshold, unpublished)
