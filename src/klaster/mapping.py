@@ -19,10 +19,11 @@ from typing import Any
 
 import polars as pl
 
+from klaster._keys import coded_keys
 from klaster.errors import DataError, IssueLog
 from klaster.i18n import N_
-from klaster.indicators import StarThresholds, change, indicators_from_clusters
-from klaster.indicators.core import LqDenominator
+from klaster.indicators import StarThresholds, change
+from klaster.indicators.core import LqDenominator, as_text, coded_indicators
 from klaster.messages import Message
 from klaster.taxonomy import allocation_report, allocation_totals, apply_definitions
 from klaster.taxonomy.definitions import code_level, other_level_frame, select_level
@@ -103,12 +104,16 @@ def map_clusters(
         raise DataError("the statistics table is empty", field="employment")
     issues = IssueLog()
     say("Aggregating industries to clusters")
+    # Region and industry are coded once (one hashing pass each, klaster._keys): every
+    # step below reads the codes instead of hashing the text again (issue 14).
+    coded = coded_keys(stats, ("region", "industry"))
     # One pass picks the codes at the definitions' level (and names the others); the
     # steps below work on that selection.
-    selected = select_level(stats, definitions, system=system, issues=issues).collect()
+    selected = select_level(coded, definitions, system=system, issues=issues).collect()
     other = other_level_frame(
-        stats, [i.industry for i in issues if i.kind == "other_level"])
-    clusters = apply_definitions(selected, definitions, issues=issues, select=False)
+        coded, [i.industry for i in issues if i.kind == "other_level"])
+    clusters = apply_definitions(selected, definitions, issues=issues, select=False,
+                                 keys="enum")
     if clusters.height == 0:
         raise DataError(
             "no industry code of the statistics belongs to any cluster of the definitions: "
@@ -120,7 +125,9 @@ def map_clusters(
     caveat_codes = _level_caveats(definitions, totals, system)
 
     say("Computing indicators")
-    indicators = indicators_from_clusters(
+    # Keys stay coded (Enums over sorted values) through the change table's join and
+    # group-bys; both tables become text at the end (issue 14).
+    indicators = coded_indicators(
         clusters, lq_denominator=lq_denominator, reference=reference, stars=stars)
 
     years = sorted(int(y) for y in indicators["year"].unique())
@@ -133,7 +140,8 @@ def map_clusters(
                 raise DataError(f"year {y} is not in the statistics (years: "
                                 f"{', '.join(map(str, years))})", field="year")
         say("Computing change")
-        growth = change(indicators, first, last)
+        growth = as_text(change(indicators, first, last), ("region", "cluster"))
+    indicators = as_text(indicators, ("region", "cluster", "year"))
     # Keys are message ids (translated where shown); values are data or Messages.
     options: dict[str, Any] = {
         N_("LQ denominator"): Message(f"option.denominator.{lq_denominator}"),

@@ -52,33 +52,34 @@ def reject_duplicates(frame: pl.DataFrame, key: list[str], table: str) -> None:
 def _unique_by_codes(frame: pl.DataFrame, key: list[str]) -> bool:
     """True when the key is known unique, using one packed integer per row.
 
-    Works when every key column is Categorical/Enum or integer: their codes are packed
-    into one UInt64 (mixed radix), whose distinct count is several times cheaper to get
-    than that of a struct of strings. Returns False when it cannot decide.
+    Works when every key column is Categorical/Enum or integer: their codes (read as
+    NumPy, no copy for one-chunk columns) are packed into one Int64 (mixed radix), whose
+    distinct count is several times cheaper to get than that of a struct of strings.
+    Returns False when it cannot decide.
     """
-    codes: list[pl.Expr] = []
+    codes: list[np.ndarray] = []
     for c in key:
-        dtype = frame.schema[c]
-        if isinstance(dtype, (pl.Categorical, pl.Enum)):
-            code = pl.col(c).to_physical().cast(pl.Int64)
-        elif dtype.is_integer():
-            code = pl.col(c).cast(pl.Int64) - pl.col(c).cast(pl.Int64).min()
+        col = frame[c]
+        if col.null_count():
+            return False
+        if isinstance(col.dtype, (pl.Categorical, pl.Enum)):
+            code = col.to_physical().to_numpy()
+        elif col.dtype.is_integer():
+            code = col.to_numpy().astype(np.int64)
+            code -= code.min()
         else:
             return False
         codes.append(code)
-    if frame.select(pl.any_horizontal(pl.col(c).is_null().any() for c in key)).item():
-        return False
-    spans = frame.select(pl.max_horizontal(code.max() + 1).alias(f"_{i}")
-                         for i, code in enumerate(codes)).row(0)
-    radix, packed = 1, pl.lit(0, dtype=pl.UInt64)
-    for code, span in zip(codes, spans):
-        packed = packed + code.cast(pl.UInt64) * radix
-        radix *= int(span)
-        if radix >= 2**63:
+    radix, packed = 1, np.zeros(frame.height, dtype=np.int64)
+    for code in codes:
+        span = int(code.max()) + 1
+        if radix * span >= 2**63:
             return False
+        packed *= span
+        packed += code
+        radix *= span
     if radix <= 4 * frame.height + 1024:
         # Dense key space (e.g. every region x cluster x year of a county table): count
         # the packed keys by direct addressing instead of hashing them (issue 14).
-        keys = frame.select(packed.cast(pl.Int64)).to_series().to_numpy()
-        return bool(np.bincount(keys, minlength=radix).max(initial=0) <= 1)
-    return frame.select(packed.n_unique()).item() == frame.height
+        return bool(np.bincount(packed, minlength=radix).max(initial=0) <= 1)
+    return pl.Series(packed).n_unique() == frame.height

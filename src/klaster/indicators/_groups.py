@@ -37,6 +37,15 @@ def year_codes(series: pl.Series) -> tuple[np.ndarray, np.ndarray] | None:
     if series.null_count():
         return None
     years = series.to_numpy()
+    if years.size == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=years.dtype)
+    y0, y1 = int(years.min()), int(years.max())
+    if y1 - y0 < 1 << 16:
+        # A span of years: direct addressing (no hashing, no binary search).
+        offset = years.astype(np.int64) - y0
+        present = np.bincount(offset, minlength=y1 - y0 + 1) > 0
+        index = np.cumsum(present) - 1
+        return index[offset], (np.flatnonzero(present) + y0).astype(years.dtype)
     distinct = np.unique(series.unique().to_numpy())
     return np.searchsorted(distinct, years), distinct
 
@@ -48,6 +57,7 @@ class Groups:
     def __init__(self, g: np.ndarray, n: int):
         self.g, self.n = g, n
         self._order: np.ndarray | None = None
+        self._selected: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 
     @property
     def order(self) -> np.ndarray:
@@ -55,6 +65,18 @@ class Groups:
             narrow = np.uint16 if self.n <= 1 << 16 else np.int64
             self._order = np.argsort(self.g.astype(narrow), kind="stable")
         return self._order
+
+    def selected(self, select: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(the rows of the Boolean mask ``select`` in group order, their count per
+        group). The strong flags and stars ask for the same few masks several times (one
+        per value column), so each distinct mask is worked out once."""
+        for mask, rows, counts in self._selected:
+            if np.array_equal(mask, select):
+                return rows, counts
+        rows = self.order[select[self.order]]
+        counts = np.bincount(self.g[rows], minlength=self.n)
+        self._selected.append((select, rows, counts))
+        return rows, counts
 
 
 def cluster_year_groups(frame: pl.DataFrame) -> Groups | None:
@@ -85,7 +107,7 @@ class SortedGroups:
         g, n_groups = groups.g, groups.n
         self.loop = n_groups <= _LOOP_GROUPS
         if self.loop:
-            rows = groups.order[select[groups.order]]  # selected rows, in group order
+            rows, self.counts = groups.selected(select)  # selected rows, in group order
             self.values = values[rows]
         else:
             rows = np.flatnonzero(select)
@@ -93,7 +115,7 @@ class SortedGroups:
             order = np.argsort(v)
             by_group = np.argsort(g[rows][order], kind="stable")
             self.values = v[order][by_group]  # sorted within each group
-        self.counts = np.bincount(g[select], minlength=n_groups)
+            self.counts = np.bincount(g[select], minlength=n_groups)
         self.starts = np.concatenate(([0], np.cumsum(self.counts)[:-1])).astype(np.int64)
 
     def _order_stats(self, ranks: np.ndarray) -> np.ndarray:
@@ -105,7 +127,9 @@ class SortedGroups:
             for grp in np.flatnonzero(n):
                 seg = self.values[self.starts[grp]:self.starts[grp] + n[grp]]
                 want = ranks[grp]
-                out[grp] = np.partition(seg, np.unique(want))[want]
+                # A handful of ranks: a Python set is far cheaper than np.unique on a
+                # tiny array, called once per group (thousands of groups).
+                out[grp] = np.partition(seg, sorted(set(want.tolist())))[want]
         else:
             has = n > 0
             at = np.where(has[:, None], self.starts[:, None] + ranks, 0)

@@ -22,6 +22,7 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
+from klaster._keys import enum_from_codes, text_codes
 from klaster.errors import DataError
 from klaster.indicators._checks import reject_duplicates, reject_negative, require_columns
 
@@ -46,12 +47,11 @@ def prepare_panel(stats: pl.DataFrame) -> IndustryPanel:
         cols.append("establishments")
     # Codes as Enum: the physical codes are then dense indices 0..n-1 into the sorted
     # code lists, which the NumPy kernels use as matrix rows and columns.
-    text = stats.select(pl.col("region").cast(pl.Utf8), pl.col("industry").cast(pl.Utf8))
-    regions = text["region"].unique().drop_nulls().sort()
-    industries = text["industry"].unique().drop_nulls().sort()
+    # Coded once each (klaster._keys: one hashing pass, no text unique + cast).
+    keys = {c: _enum_key(stats[c].cast(pl.Utf8)) for c in ("region", "industry")}
+    regions, industries = (keys[c].dtype.categories.alias(c) for c in ("region", "industry"))
     base = stats.select(cols).with_columns(
-        text["region"].cast(pl.Enum(regions)).alias("region"),
-        text["industry"].cast(pl.Enum(industries)).alias("industry"),
+        keys["region"], keys["industry"],
         pl.col("year").cast(pl.Int32),
         *[pl.col(c).cast(pl.Float64) for c in cols[3:]],
     )
@@ -85,6 +85,14 @@ def prepare_panel(stats: pl.DataFrame) -> IndustryPanel:
     cells = base.filter(pl.col("employment").is_not_null())
     return IndustryPanel(regions, industries, unpublished, tuple(_years(cells)),
                          "establishments" in cols)
+
+
+def _enum_key(text: pl.Series) -> pl.Series:
+    """A text key as an Enum over its sorted values (nulls stay null)."""
+    coded = text_codes(text)
+    if coded is None:  # nulls: named by the caller's check
+        return text.cast(pl.Enum(text.unique().drop_nulls().sort()))
+    return enum_from_codes(text.name, *coded)
 
 
 @dataclass(frozen=True)

@@ -45,8 +45,11 @@ def change(indicators: pl.DataFrame, start_year: int, end_year: int) -> pl.DataF
                             field=name)
     key = ["region", "cluster"]
     cols = ["region", "cluster", "cluster_name", "cluster_type", "employment", "lq"]
-    start = indicators.filter(pl.col("year") == start_year).select(cols)
-    end = indicators.filter(pl.col("year") == end_year).select(cols)
+    # Columns first, then rows: filtering the whole indicator table would copy all of
+    # its columns (issue 14).
+    narrow = indicators.select(*cols, "year")
+    start = narrow.filter(pl.col("year") == start_year).drop("year")
+    end = narrow.filter(pl.col("year") == end_year).drop("year")
     both = start.join(end, on=key, how="full", coalesce=True, suffix="_end")
     span = float(end_year - start_year)
     e0, e1 = pl.col("employment"), pl.col("employment_end")

@@ -107,7 +107,10 @@ def _thresholds_dense(frame: pl.DataFrame, groups: Groups) -> pl.DataFrame:
     emp, emp_ok = floats(frame["employment"])
     est, est_ok = floats(frame["establishments"])
     lq, lq_ok = floats(frame["lq"])
-    traded = (frame["cluster_type"].cast(pl.Utf8) == "traded").fill_null(False).to_numpy()
+    kind = frame["cluster_type"]
+    # Compared as it is (Enum or Categorical: by code, no text pass over the rows).
+    traded = ((kind if isinstance(kind.dtype, (pl.Enum, pl.Categorical)) else kind.cast(pl.Utf8))
+              == "traded").fill_null(False).to_numpy()
     positive = emp_ok & traded
     positive[positive] = emp[positive] > 0
     by_lq = SortedGroups(groups, lq, positive & lq_ok).quantiles(_QUANTILES)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from klaster._keys import coded_keys
 from klaster.errors import DataError, IssueLog
 from klaster.indicators import location_quotients, reference_from_clusters
 
@@ -116,7 +117,9 @@ def _rca_frame(
     if not threshold > 0:
         raise DataError(f"presence threshold must be > 0, got {threshold}", field="threshold")
     y = _pick_year(stats, year)
-    cells = stats.filter(pl.col("year") == y)
+    # A one-year table is used as it is (filtering would copy every column).
+    one_year = stats["year"].null_count() == 0 and stats["year"].n_unique() == 1
+    cells = stats if one_year else stats.filter(pl.col("year") == y)
     nulls = cells.filter(pl.col(value).is_null())
     if nulls.height and issues is not None:
         for r, i in nulls.select("region", "industry").iter_rows():
@@ -126,12 +129,21 @@ def _rca_frame(
     # Keys go in as Enum (or Categorical), which the indicators engine uses as they are
     # (it would otherwise cast 3 text columns per row itself).
     if reference is None:
-        keys = {c: pl.Enum(cells[c].cast(pl.Utf8).unique().sort()) for c in ("region", "industry")}
+        # Coded once each (klaster._keys: Enums over the sorted codes, one hashing pass).
+        cells = coded_keys(cells.with_columns(pl.col("region", "industry").cast(pl.Utf8)),
+                           ("region", "industry"))
+        keys = {c: cells.schema[c] if isinstance(cells.schema[c], pl.Enum)
+                else pl.Enum(cells[c].unique().drop_nulls().sort())
+                for c in ("region", "industry")}
     else:
         keys = {"region": pl.Categorical, "industry": pl.Categorical}
+
+    def key(c: str) -> pl.Expr:
+        return pl.col(c) if cells.schema[c] == keys[c] else pl.col(c).cast(pl.Utf8).cast(keys[c])
+
     table = cells.select(
-        pl.col("region").cast(pl.Utf8).cast(keys["region"]),
-        pl.col("industry").cast(pl.Utf8).cast(keys["industry"]).alias("cluster"),
+        key("region"),
+        key("industry").alias("cluster"),
         pl.lit("traded", dtype=pl.Categorical).alias("cluster_type"),
         pl.col("year").cast(pl.Int32),
         pl.col(value).cast(pl.Float64).fill_null(0.0).alias("employment"),
@@ -233,7 +245,10 @@ def presence_matrix(
     (regions_, r), (acts, a) = axes
     shape = (len(regions_), len(acts))
     values, rca, pres = np.zeros(shape), np.zeros(shape), np.zeros(shape)
-    values[r, a] = lq["employment"].to_numpy()
-    rca[r, a] = lq["lq"].fill_null(0.0).to_numpy()
-    pres[r, a] = rca[r, a] >= threshold
+    # One flat index for the three matrices (a 2-D fancy index recomputes it each time).
+    flat = r * shape[1] + a
+    lq_rca = lq["lq"].fill_null(0.0).to_numpy()
+    values.ravel()[flat] = lq["employment"].to_numpy()
+    rca.ravel()[flat] = lq_rca
+    pres.ravel()[flat] = lq_rca >= threshold
     return RcaMatrix(regions_, acts, int(y), values, rca, pres, threshold, unpublished)

@@ -12,10 +12,12 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import polars as pl
 
+from klaster._keys import enum_from_codes, text_codes
 from klaster.errors import DataError, IssueLog
 from klaster.schema import CLUSTER_TYPES, DEFINITIONS_SCHEMA, STATS_VALUES
 from klaster.taxonomy._io import (
@@ -293,8 +295,7 @@ def select_level(
     lf = stats.lazy() if isinstance(stats, pl.DataFrame) else stats
     def_levels = {code_level(c, system)[1] for c in definitions["industry"].unique()}
     def_levels.discard(None)
-    codes = (lf.select(pl.col("industry").cast(pl.Utf8).unique()).collect()["industry"]
-             .drop_nulls().to_list())
+    codes = _distinct_codes(lf)
     mapping: dict[str, str] = {}
     dropped: dict[str, str] = {}
     for code in codes:
@@ -321,6 +322,18 @@ def select_level(
     return (lf.filter(pl.col("industry").cast(pl.Utf8).is_in(list(mapping)))
             .with_columns(pl.col("industry").cast(pl.Utf8)
                           .replace_strict(mapping, return_dtype=pl.Utf8)))
+
+
+def _distinct_codes(lf: pl.LazyFrame) -> list[str]:
+    """The distinct industry codes of ``lf`` (nulls left out). An Enum column (as coded
+    once by klaster._keys) is read through its physical codes, with no text pass."""
+    dtype = lf.collect_schema()["industry"]
+    if isinstance(dtype, pl.Enum):
+        phys = lf.select(pl.col("industry").to_physical()).collect().to_series().drop_nulls()
+        used = np.flatnonzero(np.bincount(phys.to_numpy(), minlength=dtype.categories.len()))
+        return dtype.categories.gather(used).to_list()
+    return (lf.select(pl.col("industry").cast(pl.Utf8).unique()).collect()["industry"]
+            .drop_nulls().to_list())
 
 
 def other_level_report(stats: pl.DataFrame | pl.LazyFrame, definitions: pl.DataFrame, *,
@@ -364,6 +377,7 @@ def _stats_lazy(stats: pl.DataFrame | pl.LazyFrame, needed: tuple[str, ...]) -> 
 def apply_definitions(
     stats: pl.DataFrame | pl.LazyFrame, definitions: pl.DataFrame, *,
     issues: IssueLog | None = None, system: str | None = None, select: bool = True,
+    keys: Literal["text", "enum"] = "text",
 ) -> pl.DataFrame:
     """Aggregate industry statistics to clusters.
 
@@ -381,45 +395,64 @@ def apply_definitions(
     are used (:func:`select_level`, which also normalises codes of ``system``); codes of
     other levels are recorded as "other_level". ``select=False`` skips that step for
     statistics that already went through :func:`select_level`.
+
+    ``keys="enum"`` returns region, cluster and cluster_type as Enums over their sorted
+    values instead of text (for callers that go on to group by them, such as
+    klaster.mapping; the values are the same). Region and industry columns that come
+    as Enums (klaster._keys.coded_keys) are read through their codes.
     """
     checked = check_definitions(definitions)
     lf = _stats_lazy(stats, ("region", "industry", "year", *STATS_VALUES))
     if select:
         lf = select_level(lf, checked, system=system, issues=issues)
     lf_all = lf
-    lf = lf.select("region", pl.col("industry").cast(pl.Utf8), "year", *STATS_VALUES)
+    coded = isinstance(lf.collect_schema()["industry"], (pl.Enum, pl.Categorical))
+    lf = lf.select("region", pl.col("industry") if coded else pl.col("industry").cast(pl.Utf8),
+                   "year", *STATS_VALUES)
     df = lf.collect()
     if df.select(pl.any_horizontal(pl.col("region", "industry", "year").is_null().any())).item():
         raise DataError("statistics have empty region, industry or year cells; load them "
                         "through klaster.data, which names the line", field="region")
-    # Region, industry and cluster become integer codes over their sorted values, and
-    # region x cluster x year one packed Int64 key (sorting the key sorts by region,
-    # cluster, year).
-    regions = df["region"].cast(pl.Utf8).unique().sort()
+    # Region, industry and cluster become integer codes over their sorted values
+    # (klaster._keys: one hashing pass per text column), and region x cluster x year one
+    # packed key (sorting the key sorts by region, cluster, year).
+    reg, regions = (text_codes(df["region"])
+                    or text_codes(df["region"].cast(pl.Utf8)))  # type: ignore[misc]
+    ind, present = text_codes(df["industry"])  # type: ignore[misc]
     clusters = checked["cluster"].unique().sort()
-    present = df["industry"].unique()
-    industry = pl.Enum(pl.concat([present, checked["industry"]]).unique().sort())
+    # Industry codes over the statistics' codes and the definitions' codes together.
+    industries = pl.concat([present, checked["industry"]]).unique().sort()
+    position = {code: k for k, code in enumerate(industries.to_list())}
+    if industries.len() != present.len():
+        ind = np.array([position[c] for c in present.to_list()], dtype=np.int64)[ind]
     n_cl = clusters.len()
     y0 = int(df["year"].min()) if df.height else 0
     n_y = int(df["year"].max()) - y0 + 1 if df.height else 1
     defs = checked.select(
-        pl.col("industry").cast(industry),
+        pl.col("industry").replace_strict(position, return_dtype=pl.Int64).alias("_i"),
         pl.col("cluster").cast(pl.Enum(clusters)).to_physical().cast(pl.Int64).alias("_c"),
         "share")
     names = (checked.select("cluster", "cluster_name", "cluster_type").unique("cluster")
              .sort("cluster"))
-    df = df.with_columns(
-        pl.col("industry").cast(industry),
-        pl.col("region").cast(pl.Utf8).cast(pl.Enum(regions)).to_physical().alias("_r"))
+    values = df.select("year", *STATS_VALUES)
     if regions.len() * n_cl * n_y <= _DENSE_SLOTS:
-        out = _aggregate_dense(df, defs, regions.len(), n_cl, n_y, y0)
+        out = _aggregate_dense(values, ind, reg, defs, industries.len(), regions.len(), n_cl,
+                               n_y, y0)
     else:
-        out = _aggregate_hashed(df, defs, n_cl, n_y, y0)
+        out = _aggregate_hashed(values, ind, reg, defs, n_cl, n_y, y0)
     # names is in the order of `clusters`, so the cluster code indexes it.
-    result = out.select(
-        regions.gather(out["_r"]).alias("region"),
-        *[names[c].gather(out["_c"]) for c in ("cluster", "cluster_name", "cluster_type")],
-        "year", *STATS_VALUES)
+    if keys == "enum":
+        c = out["_c"].to_numpy()
+        type_codes, types = text_codes(names["cluster_type"])  # type: ignore[misc]
+        key_cols = [enum_from_codes("region", out["_r"].to_numpy(), regions),
+                    enum_from_codes("cluster", c, clusters),
+                    names["cluster_name"].gather(out["_c"]),
+                    enum_from_codes("cluster_type", type_codes[c], types)]
+    else:
+        key_cols = [regions.gather(out["_r"]).alias("region"),
+                    *[names[c].gather(out["_c"])
+                      for c in ("cluster", "cluster_name", "cluster_type")]]
+    result = out.select(*key_cols, "year", *STATS_VALUES)
     # Codes in no cluster, from the distinct codes already at hand: the rows are
     # grouped only when there are such codes, and then only theirs (issue 14).
     unmapped = present.filter(~present.is_in(checked["industry"].implode()))
@@ -442,8 +475,8 @@ def apply_definitions(
 _DENSE_SLOTS = 1 << 24
 
 
-def _aggregate_dense(df: pl.DataFrame, defs: pl.DataFrame, n_r: int, n_cl: int, n_y: int,
-                     y0: int) -> pl.DataFrame:
+def _aggregate_dense(df: pl.DataFrame, ind: np.ndarray, reg: np.ndarray, defs: pl.DataFrame,
+                     n_ind: int, n_r: int, n_cl: int, n_y: int, y0: int) -> pl.DataFrame:
     """Allocation sums by direct addressing: ``np.bincount`` over the packed key.
 
     The region x cluster x year key is dense and known in advance, so each sum is one
@@ -464,11 +497,9 @@ def _aggregate_dense(df: pl.DataFrame, defs: pl.DataFrame, n_r: int, n_cl: int, 
     # pass unfiltered, with no index of the rows to keep and no gathers by it.
     n_clx = n_cl + 1
     n_slots = n_r * n_clx * n_y
-    n_ind = len(df.schema["industry"].categories)
     codes = defs.with_columns(
-        pl.col("industry").to_physical().cast(pl.Int64).alias("_i"),
-        pl.len().over("industry").alias("_n"),
-        pl.col("_c").rank("ordinal").over("industry").cast(pl.Int64).alias("_j"))
+        pl.len().over("_i").alias("_n"),
+        pl.col("_c").rank("ordinal").over("_i").cast(pl.Int64).alias("_j"))
     # Year-major slots while accumulating (neighbouring rows of a year-by-year table add
     # into neighbouring slots); transposed to region x cluster x year order at the end.
     rows = np.zeros(n_slots, dtype=np.int64)
@@ -503,29 +534,29 @@ def _aggregate_dense(df: pl.DataFrame, defs: pl.DataFrame, n_r: int, n_cl: int, 
                 counts[col][part] += np.bincount(key, weights=published, minlength=width)
 
     df = df.with_columns(pl.col(c).cast(pl.Float64) for c in STATS_VALUES)
-    for block in _blocks(df, ("industry", "_r", "year", *STATS_VALUES)):
-        ind = block["industry"]
+    for block in _blocks(df, ("year", *STATS_VALUES), {"industry": ind, "region": reg}):
+        ind_b = block["industry"]
         base = block["year"].astype(np.int64)
         base -= y0
         base *= n_r
-        base += block["_r"]
+        base += block["region"]
         base *= n_clx
         values = {col: block[col] if isinstance(block[col], tuple) else (block[col], None)
                   for col in STATS_VALUES}
-        key = cluster_of[ind]
+        key = cluster_of[ind_b]
         key += base
         add(key, values, None)
         if passes:
-            sub = np.flatnonzero(split[ind])
+            sub = np.flatnonzero(split[ind_b])
             if sub.size:
                 sub_values = {col: (v[sub], None if m is None else m[sub])
                               for col, (v, m) in values.items()}
                 for cluster_j, share_j in passes:
-                    c = cluster_j[ind[sub]]
+                    c = cluster_j[ind_b[sub]]
                     mine = c >= 0
                     add(c[mine] + base[sub[mine]],
                         {col: (v[mine], None if m is None else m[mine])
-                         for col, (v, m) in sub_values.items()}, share_j[ind[sub[mine]]])
+                         for col, (v, m) in sub_values.items()}, share_j[ind_b[sub[mine]]])
 
     def region_major(a: np.ndarray) -> np.ndarray:  # the extra cluster column dropped
         return a.reshape(n_y, n_r, n_clx)[:, :, :n_cl].transpose(1, 2, 0).ravel()
@@ -560,26 +591,31 @@ def _lookup(part: pl.DataFrame, n_ind: int, *, share: bool
 _BLOCK_ROWS = 1 << 18
 
 
-def _blocks(df: pl.DataFrame, columns: tuple[str, ...]):
-    """Yield dicts column -> NumPy array for consecutive row blocks of ``df``.
+def _blocks(df: pl.DataFrame, columns: tuple[str, ...], arrays: dict[str, np.ndarray]):
+    """Yield dicts column -> NumPy array for consecutive row blocks of ``df``, plus the
+    same rows of the full-length ``arrays``.
 
-    Views of Polars' chunks when all columns are chunked alike (Enum/Categorical columns
-    as their physical codes), sliced to at most _BLOCK_ROWS rows; otherwise slices of the
-    rechunked frame. A chunk with nulls gives (values with nulls as 0, published mask).
+    Views of Polars' chunks when all columns are chunked alike, sliced to at most
+    _BLOCK_ROWS rows; otherwise slices of the rechunked frame. A chunk with nulls gives
+    (values with nulls as 0, published mask).
     """
-    series = {c: df[c].to_physical() if isinstance(df.schema[c], (pl.Enum, pl.Categorical))
-              else df[c] for c in columns}
+    series = {c: df[c] for c in columns}
     chunks = {c: s.get_chunks() for c, s in series.items()}
     lengths = {tuple(len(x) for x in ch) for ch in chunks.values()}
     if len(lengths) != 1:
         chunks = {c: s.rechunk().get_chunks() for c, s in series.items()}
+    offset = 0
     for k in range(len(next(iter(chunks.values())))):
-        arrays = {c: _array(ch[k]) for c, ch in chunks.items()}
+        chunk_arrays = {c: _array(ch[k]) for c, ch in chunks.items()}
         n = len(chunks[columns[0]][k])
         for a in range(0, n, _BLOCK_ROWS):
-            yield {c: x[a:a + _BLOCK_ROWS] if not isinstance(x, tuple)
-                   else (x[0][a:a + _BLOCK_ROWS], x[1][a:a + _BLOCK_ROWS])
-                   for c, x in arrays.items()}
+            block = {c: x[a:a + _BLOCK_ROWS] if not isinstance(x, tuple)
+                     else (x[0][a:a + _BLOCK_ROWS], x[1][a:a + _BLOCK_ROWS])
+                     for c, x in chunk_arrays.items()}
+            m = min(_BLOCK_ROWS, n - a)
+            block.update({c: x[offset + a:offset + a + m] for c, x in arrays.items()})
+            yield block
+        offset += n
 
 
 def _array(chunk: pl.Series):
@@ -588,13 +624,14 @@ def _array(chunk: pl.Series):
     return chunk.fill_null(0).to_numpy(), chunk.is_not_null().to_numpy()
 
 
-def _aggregate_hashed(df: pl.DataFrame, defs: pl.DataFrame, n_cl: int, n_y: int,
-                      y0: int) -> pl.DataFrame:
+def _aggregate_hashed(df: pl.DataFrame, ind: np.ndarray, reg: np.ndarray, defs: pl.DataFrame,
+                      n_cl: int, n_y: int, y0: int) -> pl.DataFrame:
     """The same sums by join + hash group-by, for key spaces too large for dense arrays."""
+    df = df.with_columns(pl.Series("_i", ind).cast(pl.Int64), pl.Series("_r", reg))
     key = pl.col("_k")
     return (
         df.lazy()
-        .join(defs.lazy(), on="industry", how="inner")
+        .join(defs.lazy(), on="_i", how="inner")
         .select(((pl.col("_r").cast(pl.Int64) * n_cl + pl.col("_c")) * n_y
                  + (pl.col("year") - y0)).alias("_k"),
                 *[(pl.col(c) * pl.col("share")).alias(c) for c in STATS_VALUES])
@@ -635,8 +672,16 @@ def allocation_report(stats: pl.DataFrame | pl.LazyFrame, definitions: pl.DataFr
     lf = _stats_lazy(stats, ("industry", *STATS_VALUES))
     if select:
         lf = select_level(lf, defs, system=system)
-    sums = lf.group_by(pl.col("industry").cast(pl.Utf8)).agg(
-        pl.col(c).sum() for c in STATS_VALUES).collect()
+    # Only the codes that are split or in no cluster are reported: those are found among
+    # the distinct codes, and only their rows are summed (most rows are of codes wholly
+    # in one cluster; issue 14). Grouped by the column as it is (an Enum or Categorical
+    # by its codes), then made text.
+    one_to_one = set(per_code.filter(pl.col("n_clusters") == 1)["industry"].to_list())
+    report = [c for c in _distinct_codes(lf) if c not in one_to_one]
+    wanted = pl.Series(report, dtype=pl.Utf8).cast(lf.collect_schema()["industry"])
+    sums = (lf.filter(pl.col("industry").is_in(wanted.implode()))
+            .group_by("industry").agg(pl.col(c).sum() for c in STATS_VALUES)
+            .with_columns(pl.col("industry").cast(pl.Utf8)).collect())
     rep = sums.join(per_code, on="industry", how="left").with_columns(
         pl.when(pl.col("n_clusters").is_null()).then(pl.lit("unmapped"))
         .when(pl.col("n_clusters") > 1).then(pl.lit("split")).otherwise(None).alias("status"),
