@@ -44,10 +44,6 @@ def local_only(host: str, debug: bool) -> None:
           file=sys.stderr)
 
 
-def _lower_priority() -> None:  # in the analysis worker's process, before it runs
-    os.nice(10)
-
-
 def serve(host: str = "127.0.0.1", port: int = 8000, demo: bool = False,
           debug: bool = True) -> None:
     """Apply migrations, (``demo``) load the demo content (registry, networks and
@@ -99,15 +95,19 @@ def serve(host: str = "127.0.0.1", port: int = 8000, demo: bool = False,
     # analysis_worker` beside gunicorn): as a thread of this process it held the GIL
     # against the server, and the first page waited for the demo analyses (137 s of a
     # first start at load 25 instead of about 30; issue 14).
+    import shutil
     import signal
     import subprocess
 
     # At a lower CPU priority (nice 10): the worker imports the analytics and runs the
     # demo analyses while the server answers its first pages; at equal priority the
     # first page of a second start took 6.7–7.6 s instead of 4.1 s (load 8; issue 14).
-    worker = subprocess.Popen([sys.executable, "-m", "klaster.web", "analysis_worker"],
-                              env=dict(os.environ),
-                              preexec_fn=_lower_priority if hasattr(os, "nice") else None)
+    # (`nice` where there is one: a preexec_fn is unsafe in a process with threads;
+    # `nice` execs the worker, so terminate() below still reaches it.)
+    nice = shutil.which("nice")
+    worker = subprocess.Popen([*([nice, "-n", "10"] if nice else []), sys.executable,
+                               "-m", "klaster.web", "analysis_worker"],
+                              env=dict(os.environ))
     # A terminated server stops its worker too (SIGTERM would skip the `finally`).
     signal.signal(signal.SIGTERM, lambda _sig, _frame: sys.exit(0))
     try:
