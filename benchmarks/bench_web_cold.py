@@ -104,6 +104,22 @@ class PrivatePostgres:
             shutil.rmtree(self.dir, ignore_errors=True)
 
 
+def _existing(args) -> list[int] | None:
+    """The cluster ids of an earlier run's data when its counts are the ones asked for."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from klaster.web.registry.models import Cluster, Membership, Organisation
+
+    call_command("migrate", verbosity=0)
+    if (Organisation.objects.count(), Cluster.objects.count(),
+            Membership.objects.count()) != (args.orgs, args.clusters, args.memberships):
+        return None
+    return list(Cluster.objects.order_by("pk").values_list("pk", flat=True))
+
+
 def signed_in_user(cluster_ids: list[int]) -> tuple[str, str, int]:
     """A coordinator of 10 clusters representing 3 organisations; (cookie name, session
     key, one of their cluster ids)."""
@@ -118,7 +134,9 @@ def signed_in_user(cluster_ids: list[int]) -> tuple[str, str, int]:
 
     from klaster.web.registry.models import Cluster, Organisation
 
-    user = get_user_model().objects.create_user("bench-coordinator", password=None)
+    # Reused when the database holds one from an earlier run (--reuse).
+    user = get_user_model().objects.filter(username="bench-coordinator").first() \
+        or get_user_model().objects.create_user("bench-coordinator", password=None)
     mine = cluster_ids[:10]
     for cluster in Cluster.objects.filter(pk__in=mine):
         cluster.coordinators.add(user)
@@ -251,7 +269,12 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=3_000,
                     help="per phase, half of them the floor")
     ap.add_argument("--first-rounds", type=int, default=3)
+    ap.add_argument("--service-rounds", type=int, default=5,
+                    help="sequential requests per endpoint for the service times")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--reuse", action="store_true",
+                    help="with --database-url: keep the rows of an earlier run when the "
+                    "counts match (filling 20,000 / 1,500 / 60,000 takes minutes)")
     args = ap.parse_args()
 
     pg = None
@@ -265,7 +288,8 @@ def main() -> None:
         os.environ.update(env)
         print(f"database: {url.split('@')[-1]}; {uptime()}")
         t0 = time.perf_counter()
-        cluster_ids = populate(args.orgs, args.clusters, args.memberships, args.seed)
+        cluster_ids = (_existing(args) if args.reuse and args.database_url else None) \
+            or populate(args.orgs, args.clusters, args.memberships, args.seed)
         cookie_name, session_key, own_cluster = signed_in_user(cluster_ids)
         from klaster.web.registry.models import Organisation
 
@@ -307,6 +331,11 @@ def main() -> None:
                 drive(port, make_plan(4 * args.workers, args.seed + 9, urls), 2, cookie)
                 if phase == "warm":
                     drive(port, list(dict.fromkeys(plan)), 1, cookie)
+                # Service time: one client, each endpoint and the floor alternately
+                # (what a request costs the server; under host load the 32-client
+                # latencies below are mostly queueing).
+                service = drive(port, make_plan(2 * len(ENDPOINTS) * args.service_rounds,
+                                                args.seed + 5, urls), 1, cookie)
                 before = uptime()
                 t0 = time.perf_counter()
                 times = drive(port, plan, args.clients, cookie)
@@ -315,6 +344,13 @@ def main() -> None:
             finally:
                 server.terminate()
                 server.wait(timeout=60)
+            floor_median = statistics.median(service[FLOOR]) * 1000
+            print(f"\n== {phase}: service time, one client, {args.service_rounds} rounds "
+                  f"(median ms; ratio to the floor's median {floor_median:.1f} ms)")
+            print("  " + ", ".join(
+                f"{kind} {statistics.median(service[kind]) * 1000:.1f} "
+                f"({statistics.median(service[kind]) * 1000 / floor_median:.0f}x)"
+                for kind in ENDPOINTS if service.get(kind)))
             floor99 = q(times[FLOOR], 99)
             print(f"\n== {phase} ({'public cache off' if phase == 'cold' else 'cache on, filled'})"
                   f": gunicorn {args.workers} workers, {args.clients} clients, "

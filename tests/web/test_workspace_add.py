@@ -141,3 +141,36 @@ def test_add_organisation_refuses_a_registered_identifier_and_bad_checksum(clien
     assert set(missing.context["org_form"].errors) >= {"id_scheme", "id_value", "name_en",
                                                        "helix"}
     assert Organisation.objects.count() == 2
+
+
+def _options(form, name: str) -> set[int]:
+    return {int(str(v)) for v, _label in form.fields[name].widget.choices if str(v) != ""}
+
+
+def test_edit_page_offers_found_and_member_organisations_not_every_one(client, registry):
+    """The cluster edit page lists, as organisations to add, only those its search found
+    (never a hidden one), and as coordinating organisation the cluster's members; a
+    visible organisation that is not listed is still accepted (the choice is scoped by
+    visibility, the list is only shortened)."""
+    org_c = Organisation.objects.create(name_en="Narew Cooperative", id_scheme="OTHER",
+                                        id_value="NAREW-1", helix="civil", approved=True)
+    client.force_login(registry["coord_a"])
+    url = reverse("portal:cluster_edit", args=[registry["published"].pk])
+    page = client.get(url)
+    assert _options(page.context["member_form"], "organisation") == set()
+    assert _options(page.context["form"], "coordinator_organisation") == {
+        registry["org_a"].pk}  # the cluster's one member
+    found = client.get(url, {"find": "narew"}).context["member_form"]
+    assert _options(found, "organisation") == {org_c.pk}
+    by_identifier = client.get(url, {"find": "narew-1"}).context["member_form"]
+    assert _options(by_identifier, "organisation") == {org_c.pk}
+    # Org B (member of the hidden cluster only) is not found, though its name matches.
+    assert _options(client.get(url, {"find": "Org B"}).context["member_form"],
+                    "organisation") == set()
+    assert _options(client.get(url, {"find": "Org"}).context["member_form"],
+                    "organisation") == {registry["org_a"].pk}
+    response = client.post(reverse("portal:member_add", args=[registry["published"].pk]),
+                           {"organisation": org_c.pk, "role": "member",
+                            "code_system": "nace2"})
+    assert response.status_code == 302
+    assert Membership.objects.filter(organisation=org_c, left__isnull=True).exists()

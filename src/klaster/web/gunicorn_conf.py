@@ -7,7 +7,8 @@
   worker answers its first request as fast as its hundredth, and the workers share those
   pages of memory (copy-on-write).
 * No database connection may cross the fork (two processes would share one socket):
-  the warm-up does not query, and ``post_fork`` closes whatever a module may have opened.
+  the warm-up does not query, and ``post_fork`` closes whatever a module may have opened,
+  then opens the worker's own connection before it accepts requests.
 
 Every value can be overridden on the command line or with GUNICORN_CMD_ARGS; workers
 default to KLASTER_WORKERS (else 2 × cores + 1, gunicorn's own advice).
@@ -29,3 +30,10 @@ def post_fork(server, worker):
 
     for conn in connections.all(initialized_only=True):
         conn.close()
+    # The worker's own connection, opened before it accepts a request (persistent:
+    # KLASTER_DB_CONN_MAX_AGE): connecting was part of every worker's first request.
+    # A database that is down now is the first request's error, as before.
+    try:
+        connections["default"].ensure_connection()
+    except Exception:  # noqa: BLE001 — retried by the first request
+        connections["default"].close()

@@ -17,13 +17,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Avg, F, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Avg
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -383,14 +383,30 @@ def cluster_map(request):
     """Every visible cluster at its coordinator's location, else its members' centroid;
     regions shaded by the number of clusters in them, or by a cluster category's
     location quotient from a finished analysis (?analysis=<id>&category=<code>)."""
-    qs = perms.visible_clusters(request.user).annotate(
-        lat=Coalesce(F("coordinator_organisation__latitude"),
-                     Avg("memberships__organisation__latitude",
-                         filter=Q(memberships__left__isnull=True))),
-        lon=Coalesce(F("coordinator_organisation__longitude"),
-                     Avg("memberships__organisation__longitude",
-                         filter=Q(memberships__left__isnull=True))))
-    clusters = attach_member_counts(qs.order_by("name_en", "pk"))
+    # The coordinator's location from a join; the members' centroid only for the
+    # clusters without one, in one grouped query. An annotation over every cluster
+    # grouped all cluster columns with all memberships (0.6 s with 1,500 clusters and
+    # 60,000 memberships; issue 14).
+    clusters = list(
+        perms.visible_clusters(request.user).select_related("coordinator_organisation")
+        .only("id", "name_en", "name_pl", "name_be", "name_ru", "status",
+              "coordinator_organisation__latitude", "coordinator_organisation__longitude")
+        .order_by("name_en", "pk"))
+    counts = directory_data.member_counts(c.pk for c in clusters)
+    for c in clusters:
+        c.member_count = counts.get(c.pk, 0)
+        org = c.coordinator_organisation
+        c.lat, c.lon = (org.latitude, org.longitude) if org is not None else (None, None)
+    unplaced = {c.pk: c for c in clusters if c.lat is None or c.lon is None}
+    if unplaced:
+        for row in (Membership.objects.filter(cluster_id__in=list(unplaced),
+                                              left__isnull=True)
+                    .values("cluster_id").annotate(lat=Avg("organisation__latitude"),
+                                                   lon=Avg("organisation__longitude"))
+                    .order_by()):
+            c = unplaced[row["cluster_id"]]
+            c.lat = c.lat if c.lat is not None else row["lat"]
+            c.lon = c.lon if c.lon is not None else row["lon"]
     language = get_language() or "en"
     statuses = dict(ClusterStatus.choices)
     url = reverse("portal:cluster", args=[_MARKER_ID]).replace(str(_MARKER_ID), "{}")
@@ -406,9 +422,15 @@ def cluster_map(request):
     rows = [{"url": url.format(c.pk), "name": c.display_name,
              "status": statuses.get(c.status, c.status), "members": c.member_count,
              "region": region_of.get(c.pk, "")} for c in clusters]
+    # The list of every cluster written here, each value escaped by format_html_join:
+    # the template loop rendered 1,500 rows × 5 variables in 0.9 s (issue 14).
+    rows_html = format_html_join(
+        "", '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>',
+        ((r["url"], r["name"], r["status"], r["members"], r["region"] or "—")
+         for r in rows))
     return render(request, "portal/map.html", {
         "map": maps.cluster_map(points, statuses, language, shading),
-        "rows": rows, "form": form,
+        "rows": rows, "rows_html": rows_html, "form": form,
         "unplaced": [c.display_name for c in clusters if c.lat is None or c.lon is None]})
 
 
@@ -537,13 +559,14 @@ def cluster_create(request):
 
 def _member_form(request, cluster, data=None):
     return MemberAddForm(data, instance=Membership(cluster=cluster), user=request.user,
-                         auto_id="member_%s")
+                         auto_id="member_%s", find=request.GET.get("find", ""))
 
 
 def _cluster_edit_context(request, cluster, member_form=None) -> dict:
     return {
         "cluster": cluster, "title": cluster.display_name,
         "member_form": member_form or _member_form(request, cluster),
+        "find": request.GET.get("find", ""),
         "import_form": ImportForm(), "activity_form": ActivityForm(),
         "members": cluster.memberships.filter(left__isnull=True)
         .select_related("organisation"),

@@ -177,7 +177,12 @@ class IdScheme(models.TextChoices):
 
 class OrganisationQuerySet(models.QuerySet):
     def public(self):
-        """Approved organisations and members (current or past) of published clusters."""
+        """Approved organisations and members (current or past) of published clusters:
+        the maintained ``is_public`` flag (see Organisation.is_public)."""
+        return self.filter(is_public=True)
+
+    def public_by_rule(self):
+        """The same set computed from the rule itself (the flag's reference, in tests)."""
         in_published = Membership.objects.filter(organisation=models.OuterRef("pk"),
                                                  cluster__published=True)
         return self.filter(Q(approved=True) | Q(models.Exists(in_published)))
@@ -202,11 +207,18 @@ class Organisation(Versioned, Named):
                                   validators=[MinValueValidator(-180), MaxValueValidator(180)])
     website = models.URLField(_("website"), blank=True)
     approved = models.BooleanField(_("approved by the programme"), default=False)
+    # Public = approved, or a member (current or past) of a published cluster. Kept by the
+    # DATABASE (triggers of migration 0008_public_flag on organisations, memberships and
+    # clusters), so every write path keeps it right — saves, QuerySet.update, bulk_create,
+    # raw SQL — and whatever value a save() carries is replaced. Computing the rule on
+    # each request (an EXISTS per organisation) was the anonymous organisation list's
+    # 20–140 ms COUNT with 20,000 organisations (issue 14, docs/web.md).
+    is_public = models.BooleanField(default=False, editable=False, db_index=True)
     representatives = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True,
                                              related_name="represented_organisations")
     demo = models.BooleanField(_("illustrative demo data"), default=False)
     created = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords(excluded_fields=["version"])
+    history = HistoricalRecords(excluded_fields=["version", "is_public"])
 
     objects = OrganisationQuerySet.as_manager()
 

@@ -55,7 +55,8 @@ def _own_cluster_ids(user):
     return Cluster.coordinators.through.objects.filter(user_id=user.pk).values("cluster_id")
 
 
-def _own_organisation_ids(user):
+def own_organisation_ids(user):
+    """The organisations ``user`` represents (a subquery of ids)."""
     return Organisation.representatives.through.objects.filter(user_id=user.pk).values(
         "organisation_id")
 
@@ -78,7 +79,7 @@ def visible_organisations(user) -> QuerySet[Organisation]:
     members_of_own = Membership.objects.filter(cluster_id__in=_own_cluster_ids(user)).values(
         "organisation_id")
     return Organisation.objects.filter(
-        Q(pk__in=public.values("pk")) | Q(pk__in=_own_organisation_ids(user))
+        Q(pk__in=public.values("pk")) | Q(pk__in=own_organisation_ids(user))
         | Q(pk__in=members_of_own))
 
 
@@ -104,7 +105,7 @@ def visible(model: type[Model], user) -> QuerySet:
             members = Membership.objects.filter(cluster_id__in=own_clusters,
                                                 left__isnull=True).values("organisation_id")
             return qs.filter(Q(status="open")
-                             | Q(organisation_id__in=_own_organisation_ids(user))
+                             | Q(organisation_id__in=own_organisation_ids(user))
                              | Q(cluster_id__in=own_clusters)
                              | Q(organisation_id__in=members))
         return qs.filter(status="open")
@@ -113,7 +114,7 @@ def visible(model: type[Model], user) -> QuerySet:
             return JoinRequest.objects.all()
         if not user.is_authenticated:
             return JoinRequest.objects.none()
-        return JoinRequest.objects.filter(Q(organisation_id__in=_own_organisation_ids(user))
+        return JoinRequest.objects.filter(Q(organisation_id__in=own_organisation_ids(user))
                                           | Q(cluster_id__in=_own_cluster_ids(user)))
     raise TypeError(f"no visibility rule for {model.__name__}")
 

@@ -19,7 +19,10 @@ def attach_member_counts(clusters: Iterable[Cluster]) -> list[Cluster]:
     clusters = list(clusters)
     counts = dict(Membership.objects.filter(cluster__in=[c.pk for c in clusters],
                                             left__isnull=True)
-                  .values("cluster_id").annotate(n=Count("id")).values_list("cluster_id", "n"))
+                  .values("cluster_id").annotate(n=Count("id")).values_list("cluster_id", "n")
+                  # No ORDER BY: Membership's default ordering joined the cluster and
+                  # organisation tables into the grouped query (231 ms for 1,500 clusters).
+                  .order_by())
     for cluster in clusters:
         cluster.member_count = counts.get(cluster.pk, 0)
     return clusters

@@ -44,6 +44,7 @@ from klaster.web.assessment.models import (
     RubricEdition,
     fingerprint,
 )
+from klaster.web.registry.management.commands.load_demo import demo_password_hash
 from klaster.web.registry.models import Cluster
 
 KKK_CALL = "Key National Clusters — KKK 2021 edition (illustrative demo)"
@@ -134,7 +135,7 @@ class Command(BaseCommand):
         user, created = User.objects.get_or_create(username="demo-evaluator")
         if created:
             password = os.environ.get("KLASTER_DEMO_PASSWORD") or secrets.token_urlsafe(12)
-            user.set_password(password)
+            user.password = demo_password_hash(password)
             user.save()
             self.stdout.write(f"demo account demo-evaluator with password: {password}")
         return user
