@@ -14,17 +14,21 @@ tests skip, except in CI (CI=true), where that is a failure.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
 from . import site_audit, site_pages
 from .browser import MARKS, launch
 
-# django_db (not transactional): the mark makes pytest-django create the test database
-# even when only these tests run; each case runs in a transaction that is rolled back, so
-# what a page writes (a session's expiry, a throttle counter) does not reach the next one,
-# while the demo content the `site` fixture committed before stays.
-pytestmark = [*MARKS, pytest.mark.django_db]
+pytestmark = MARKS
+# The page cases only read: each runs in a transaction that is rolled back (django_db, not
+# transactional), so what a page writes (a session's expiry) does not reach the next one,
+# while the demo content the `site` fixture committed before stays. The mark also makes
+# pytest-django create the test database. The keyboard flows write (sign-in, a message, a
+# member) and are not marked: on SQLite the live server shares the test's connection, and
+# those writes inside the test's transaction failed ("database table is locked").
+READS = pytest.mark.django_db
 
 # (who, name) of every page in site_pages.PAGES, in order, once: known at collection time
 # (the URLs need the database; they are resolved by the `site` fixture).
@@ -55,6 +59,19 @@ class Site:
         return tab
 
 
+def _require_test_database() -> None:
+    """The fixture empties the database: never one that is not pytest-django's test
+    database (it is made only when a selected test is marked django_db: run at least one
+    page case with the keyboard tests)."""
+    from django.db import connection
+
+    name = str(connection.settings_dict["NAME"])
+    if not (connection.vendor == "sqlite" and connection.is_in_memory_db()) and not (
+            Path(name).name.startswith("test_")):
+        pytest.fail(f"no test database (the database is {name!r}): select at least one "
+                    "test_page case too", pytrace=False)
+
+
 @pytest.fixture(scope="module")
 def site(django_db_setup, django_db_blocker):
     """The demo content in the test database for this module's tests (removed after them),
@@ -74,6 +91,7 @@ def site(django_db_setup, django_db_blocker):
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
         with django_db_blocker.unblock():
+            _require_test_database()
             site_pages.empty_database()
             site_pages.load_demo_content()
             pages = {p.id: p for p in site_pages.site_pages()}
@@ -99,6 +117,7 @@ def site(django_db_setup, django_db_blocker):
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+@READS
 @pytest.mark.parametrize(("lang", "width", "page_id"), CASES,
                          ids=[f"{lang}-{width}-{pid}" for lang, width, pid in CASES])
 def test_page(axe_ready, site, lang, width, page_id):
@@ -113,6 +132,7 @@ def test_page(axe_ready, site, lang, width, page_id):
     assert not problems, f"{page.url} as {who}, {lang}, {width} px:\n{problems}"
 
 
+@READS
 def test_the_english_check_finds_english(axe_ready, site):
     """The untranslated-text check can fail: on the English directory page it finds the
     catalogue's English UI texts and the English function words."""
