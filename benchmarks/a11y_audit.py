@@ -105,16 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     t1 = time.perf_counter()
     with sync_playwright() as pw:
         browser = launch(pw)
-        tabs = {}
-        for who, username in site_pages.USERS.items():
-            tab = browser.new_context(locale="en-GB").new_page()
-            if username:
-                tab.goto(f"{base}/accounts/login/")
-                tab.fill("#id_username", username)
-                tab.fill("#id_password", os.environ["KLASTER_DEMO_PASSWORD"])
-                tab.click("main button[type=submit]")
-                tab.wait_for_load_state()
-            tabs[who] = tab
+        tabs = site_pages.open_tabs(browser, base)
         print(f"{'page':34} {'lang':4} {'width':>5} {'axe':>4} {'scroll':>6} {'english':>7}"
               "  axe rules / English texts")
         for lang in langs:
@@ -148,6 +139,12 @@ def main(argv: list[str] | None = None) -> int:
           f"{sum(len(r.violations) for r in rows)} axe violations (rule x page view), "
           f"{sum(1 for r in rows if r.scroll)} sideways scrolls, "
           f"{sum(1 for r in rows if r.english)} pages with English left")
+    steps: dict[str, float] = {}
+    for r in rows:
+        for name, sec in r.seconds.items():
+            steps[name] = steps.get(name, 0.0) + sec
+    print("time per step (s, all views): " + ", ".join(
+        f"{name} {sec:.0f}" for name, sec in steps.items()))
     print(f"uptime: {load}")
     return 1 if failed else 0
 

@@ -1,13 +1,14 @@
 """The report in en, pl, be and ru in headless Chromium: no English left on a translated page.
 
-The check is built from the engine catalogue: every English msgid whose translation
-differs from it is looked for, as whole words, in the page's text (every text node outside
-<script>, <style> and elements marked translate="no", i.e. data values such as cluster and
-region names, plus the title, aria-label, placeholder and plotly toolbar data-title
-attributes) after plotly has drawn the map, the portfolio and their toolbars. A msgid
-with placeholders is looked for by its literal pieces of two words or more. Short English
-function words ("the", "and", "of", ...) are looked for too, to catch text that never
-went through the catalogue. The data (tests/reports/i18ndata.py) uses made-up names, so
+The check (tests/english_check.py, shared with the platform's page audit) is built from
+the engine catalogue: every English msgid whose translation differs from it is looked
+for, as whole words, in the page's text (every text node outside <script>, <style> and
+elements marked translate="no", i.e. data values such as cluster and region names, plus
+the title, aria-label, placeholder and plotly toolbar data-title attributes) after plotly
+has drawn the map, the portfolio and their toolbars. A msgid with placeholders is looked
+for by its literal pieces of two words or more. Short English function words ("the",
+"and", "of", ...) are looked for too, to catch text that never went through the
+catalogue. The data (tests/reports/i18ndata.py) uses made-up names, so
 any hit is the engine's.
 """
 
@@ -17,8 +18,9 @@ import os
 import re
 from pathlib import Path
 
-import polib
+import english_check
 import pytest
+from english_check import COLLECT, LATIN, PROPER_NAMES
 
 from klaster.i18n import LOCALE_DIR
 from klaster.reports import write_report
@@ -35,54 +37,12 @@ pytestmark = [
                        reason=f"{CHROMIUM} is absent (apt-get install chromium)"),
 ]
 
-# Text nodes and people-facing attributes, skipping code and data values.
-COLLECT = """() => {
-  const out = [];
-  const skip = el => el.closest('script, style, [translate="no"]');
-  const walker = document.createTreeWalker(document.documentElement, NodeFilter.SHOW_TEXT);
-  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-    if (n.parentElement && !skip(n.parentElement) && n.textContent.trim()) out.push(n.textContent);
-  }
-  const attrs = '[title], [aria-label], [placeholder], [data-title]';
-  for (const el of document.querySelectorAll(attrs)) {
-    if (skip(el)) continue;
-    for (const a of ['title', 'aria-label', 'placeholder', 'data-title']) {
-      if (el.getAttribute(a)) out.push(el.getAttribute(a));
-    }
-  }
-  return out;
-}"""
-ENGLISH_WORDS = ("the", "and", "of", "with", "from", "which", "this", "that", "are", "is",
-                 "not", "by", "for", "in", "to", "a")
-# Words that are also words of the page's language ("a" and "to" are Polish).
-NATIVE = {"pl": {"a", "to"}}
-# Proper names kept in English in every language (programmes, projections, software).
-PROPER_NAMES = ("European Cluster Observatory", "US Cluster Mapping Project", "Albers USA",
-                "Cluster Mapping")
-LATIN = re.compile(r"[A-Za-z]")
-PLACEHOLDER = re.compile(r"%\([a-z_0-9]+\)[sd]")
 
-
-def english_patterns(lang: str) -> list[tuple[str, re.Pattern]]:
-    """(what, pattern) for every English text that must not be on a page in ``lang``."""
-    po = polib.pofile(str(LOCALE_DIR / lang / "LC_MESSAGES" / "django.po"))
-    out = []
-    for e in po:
-        forms = list(e.msgstr_plural.values()) if e.msgid_plural else [e.msgstr]
-        for english in filter(None, (e.msgid, e.msgid_plural)):
-            if english in forms:
-                continue  # the same in both languages: a name or symbol (LQ, PCI, Region)
-            english = english.replace("%%", "%").replace("&amp;", "&")
-            english = re.sub(r"</?strong>", "", english)
-            pieces = [p.strip(" .,:;()") for p in PLACEHOLDER.split(english)]
-            if len(pieces) > 1:
-                pieces = [p for p in pieces if len(p.split()) >= 2]
-            for piece in pieces:
-                if piece:
-                    out.append((piece, re.compile(r"(?<!\w)" + re.escape(piece) + r"(?!\w)")))
-    out += [(w, re.compile(rf"(?<![\w-]){w}(?![\w-])")) for w in ENGLISH_WORDS
-            if w not in NATIVE.get(lang, set())]
-    return out
+def english_patterns(lang: str) -> tuple[tuple[str, re.Pattern], ...]:
+    """(what, pattern) for every English text that must not be on a report in ``lang``:
+    the engine catalogue's (tests/english_check.py, shared with the platform's audit)."""
+    return english_check.english_patterns(lang, [LOCALE_DIR / lang / "LC_MESSAGES" /
+                                                 "django.po"])
 
 
 # The EU demo (real Eurostat data, NACE divisions, Poland's voivodeships on the map) in

@@ -4,7 +4,7 @@
 * axe-core (npm, package.json at the repository root) with the WCAG 2.0/2.1 level A and AA
   rules — what EN 301 549 requires of public-sector sites in the EU;
 * horizontal scroll: the document is no wider than the viewport;
-* English left on a page in pl, be or ru: the same mechanism as
+* English left on a page in pl, be or ru: tests/english_check.py, shared with
   tests/reports/test_browser_i18n.py, over the platform's catalogues (the engine's, the
   portal's and every web app's): every English msgid whose translation differs from it,
   looked for as whole words, and short English function words, in the text nodes and the
@@ -18,11 +18,14 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import polib
+# tests/ (on sys.path under pytest, and added by benchmarks/a11y_audit.py)
+import english_check
+from english_check import COLLECT, LATIN, PROPER_NAMES, QUOTED_TERM
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -60,11 +63,10 @@ def axe_source() -> str:
 
 # --- axe --------------------------------------------------------------------------------
 
-# The one third-party widget left out of the axe run: Swagger UI on /api/docs/ (from
-# drf-spectacular-sidecar). Its own markup fails color-contrast (method badges, version
-# stamp) and nested-interactive (operation rows are buttons holding buttons), which a page
-# of ours cannot change; the page around it is audited. docs/web.md says so.
-AXE_EXCLUDE = [["#swagger-ui"]]
+# Nothing is left out of the axe run: Swagger UI on /api/docs/ passes too, with
+# deepLinking off (its deep links were <a href> inside the operation buttons:
+# nested-interactive) and darker method colours in its template (color-contrast).
+AXE_EXCLUDE: list[list[str]] = []
 AXE_RUN = """async ([tags, exclude]) => {
   const r = await axe.run({exclude: exclude}, {runOnly: {type: 'tag', values: tags},
                                      resultTypes: ['violations']});
@@ -120,37 +122,6 @@ def horizontal_scroll(page) -> dict | None:
 
 # --- English left on a translated page -------------------------------------------------
 
-COLLECT = """() => {
-  const out = [];
-  // a part marked as another language (WCAG 3.1.2), e.g. "English" in the language
-  // switcher, is meant to be read in that language
-  const own = document.documentElement.lang;
-  const skip = el => el.closest('script, style, [translate="no"]') ||
-    (el.closest('[lang]') && el.closest('[lang]').lang !== own);
-  const walker = document.createTreeWalker(document.documentElement, NodeFilter.SHOW_TEXT);
-  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-    if (n.parentElement && !skip(n.parentElement) && n.textContent.trim()) out.push(n.textContent);
-  }
-  const attrs = '[title], [aria-label], [placeholder], [data-title]';
-  for (const el of document.querySelectorAll(attrs)) {
-    if (skip(el)) continue;
-    for (const a of ['title', 'aria-label', 'placeholder', 'data-title']) {
-      if (el.getAttribute(a)) out.push(el.getAttribute(a));
-    }
-  }
-  return out;
-}"""
-ENGLISH_WORDS = ("the", "and", "of", "with", "from", "which", "this", "that", "are", "is",
-                 "not", "by", "for", "in", "to", "a")
-# Words that are also words of the page's language ("a" and "to" are Polish).
-NATIVE = {"pl": {"a", "to"}}
-# Names kept in English in every language (programmes, software, formats).
-PROPER_NAMES = ("European Cluster Observatory", "US Cluster Mapping Project", "Albers USA",
-                "Cluster Mapping", "klaster", "OpenAPI", "Swagger", "Redoc", "Plotly",
-                "Leaflet", "OpenStreetMap", "County Business Patterns")
-QUOTED_TERM = re.compile(r"'[a-z0-9ąćęłńóśźż-]{2,30}'")
-LATIN = re.compile(r"[A-Za-z]")
-PLACEHOLDER = re.compile(r"%\([a-z_0-9]+\)[sd]|%[sd]|\{[a-z_0-9]*\}")
 SRC = ROOT / "src" / "klaster"
 
 
@@ -159,50 +130,8 @@ def catalogues(lang: str) -> list[Path]:
     return sorted(SRC.glob(f"**/locale/{lang}/LC_MESSAGES/django.po"))
 
 
-@cache
-def native_words(lang: str) -> frozenset[str]:
-    """Every word of the translations into ``lang`` (the catalogues' msgstr texts), in
-    lower case (a label may be capitalised on the page: "format pliku" → "Format pliku")."""
-    words: set[str] = set()
-    for path in catalogues(lang):
-        for e in polib.pofile(str(path)):
-            for text in (list(e.msgstr_plural.values()) if e.msgid_plural else [e.msgstr]):
-                words.update(w.lower() for w in
-                             re.findall(r"\w+", PLACEHOLDER.sub(" ", text)))
-    return frozenset(words)
-
-
-@cache
 def english_patterns(lang: str) -> tuple[tuple[str, re.Pattern], ...]:
-    """(what, pattern) for every English text that must not be on a page in ``lang``."""
-    out: dict[str, re.Pattern] = {}
-    native = native_words(lang)
-    for path in catalogues(lang):
-        for e in polib.pofile(str(path)):
-            if e.obsolete:
-                continue
-            forms = list(e.msgstr_plural.values()) if e.msgid_plural else [e.msgstr]
-            for english in filter(None, (e.msgid, e.msgid_plural)):
-                if english in forms or not any(forms):
-                    continue  # a name or symbol the same in both languages (LQ, PCI)
-                english = english.replace("%%", "%").replace("&amp;", "&")
-                english = re.sub(r"<[^>]+>", "", english)
-                pieces = [p.strip(" .,:;()") for p in PLACEHOLDER.split(english)]
-                if len(pieces) > 1:
-                    pieces = [p for p in pieces if len(p.split()) >= 2]
-                for piece in pieces:
-                    # One word that the language's own translations use is a word of
-                    # that language too (pl "Data" = date, "Import", "Format", "start",
-                    # "i in." = et al.), not English left over.
-                    if " " not in piece and piece.lower() in native:
-                        continue
-                    if piece and LATIN.search(piece):
-                        out.setdefault(piece, re.compile(
-                            r"(?<!\w)" + re.escape(piece) + r"(?!\w)"))
-    for w in ENGLISH_WORDS:
-        if w not in NATIVE.get(lang, set()) and w.lower() not in native:
-            out.setdefault(w, re.compile(rf"(?<![\w-]){w}(?![\w-])"))
-    return tuple(out.items())
+    return english_check.english_patterns(lang, catalogues(lang))
 
 
 def content_values() -> list[str]:
@@ -229,7 +158,8 @@ def content_values() -> list[str]:
 
 
 def english_left(texts: list[str], lang: str, data: list[str]) -> dict[str, list[str]]:
-    """{English text: [page texts holding it]} for a page in ``lang``."""
+    """{English text: [page texts holding it]} for a page in ``lang``; ``data`` are the
+    content values (:func:`content_values`), removed first."""
     candidates = []
     for t in dict.fromkeys(texts):
         if not LATIN.search(t):
@@ -259,6 +189,13 @@ def format_english(left: dict[str, list[str]], limit: int = 12) -> str:
         f"\n  … and {len(left) - limit} more" if len(left) > limit else "")
 
 
+# What a page's scripts draw after "load", waited for before the checks: a Leaflet map's
+# boundaries (fetched; with the regions under it axe judged the attribution's contrast
+# differently, a flaky result) and Swagger UI's operations (built from the fetched schema).
+DRAWN = """() => !document.querySelector('.klaster-map.leaflet-container:not([data-regions])')
+  && !document.querySelector('#swagger-ui:not(:has(.opblock))')"""
+
+
 # --- one page --------------------------------------------------------------------------
 
 @dataclass
@@ -272,6 +209,7 @@ class PageAudit:
     english: dict[str, list[str]] = field(default_factory=dict)
     screenshot: Path | None = None
     error: str = ""
+    seconds: dict[str, float] = field(default_factory=dict)  # per step, for the benchmark
 
     def problems(self) -> str:
         out = []
@@ -297,6 +235,14 @@ def audit(page, url: str, page_id: str, lang: str, width: int, data: list[str], 
     """Load ``url`` in ``page`` (whose context already carries the language cookie and
     the user's session) at ``width`` and run every check."""
     result = PageAudit(page_id, lang, width)
+    clock = time.perf_counter()
+
+    def step(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        result.seconds[name] = now - clock
+        clock = now
+
     page.set_viewport_size({"width": width, "height": HEIGHT})
     try:
         response = page.goto(url, wait_until="load", timeout=90_000)
@@ -304,20 +250,27 @@ def audit(page, url: str, page_id: str, lang: str, width: int, data: list[str], 
         result.error = str(exc).splitlines()[0]
         return result
     result.status = response.status if response is not None else None
-    # plotly, Leaflet and the page's own script draw after "load"; give them a moment
     # plotly, Leaflet and the page's own script draw on DOMContentLoaded/load: two frames
     # later they have (waiting for "networkidle" instead costs 0.5 s a page)
     page.evaluate("() => document.fonts.ready.then(() => new Promise(r => "
                   "requestAnimationFrame(() => requestAnimationFrame(r))))")
+    page.wait_for_function(DRAWN, timeout=30_000)
+    step("load")
     if axe:
+        if not page.evaluate("typeof window.axe !== 'undefined'"):
+            page.evaluate(axe_source() + "\n;0")
+        step("axe-inject")
         result.violations = run_axe(page)
+        step("axe")
     if width <= 400:
         result.scroll = horizontal_scroll(page)
     if lang != "en":
         result.english = english_left(page.evaluate(COLLECT), lang, data)
+        step("english")
     if screenshot:
         path = screenshot_path(lang, width, page_id)
         path.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(path), full_page=True)
         result.screenshot = path
+        step("screenshot")
     return result

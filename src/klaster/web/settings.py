@@ -305,11 +305,12 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     # /api/docs/: Swagger UI from the installed drf-spectacular-sidecar (no CDN); no
-    # validator badge (it would call validator.swagger.io).
+    # validator badge (it would call validator.swagger.io); no deep links (each was an
+    # <a href> inside an operation's button: nested controls, WCAG 4.1.2 — docs/web.md).
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False, "validatorUrl": None},
 }
 
 # --- privacy (docs/privacy.md): who the controller is, on what legal basis, for how long.
