@@ -76,3 +76,16 @@ def test_lanczos_and_dense_solvers_agree():
     assert lanczos.eigenvalues == pytest.approx(dense.eigenvalues, abs=1e-12)
     with pytest.raises(DataError):
         eci_pci(m, solver="power")
+
+
+def test_lanczos_leaves_blas_thread_counts_as_they_were():
+    # The Lanczos products run on one BLAS thread; the limit must end with eci_pci.
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    rng = np.random.default_rng(3)
+    m = (rng.random((300, 220)) < 0.3).astype(float)
+    with threadpool_limits(limits=2, user_api="blas"):
+        before = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+        eci_pci(m, solver="lanczos")
+        after = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+    assert before and after == before

@@ -81,13 +81,38 @@ def _top_two(s: np.ndarray, top: np.ndarray, solver: Solver
         # an eigenvector would stop the Krylov space growing).
         v0 = np.random.default_rng(0).uniform(0.5, 1.5, n)
         lam1 = float(top @ (s @ top))
+
+        def deflated(x: np.ndarray) -> np.ndarray:
+            # (S - lambda_1 w_1 w_1^T) x without forming the rank-one update
+            x = x.ravel()
+            return s @ x - (lam1 * (top @ x)) * top
+
+        op = scipy.sparse.linalg.LinearOperator((n, n), matvec=deflated, dtype=np.float64)
         try:
-            val, vec = scipy.sparse.linalg.eigsh(s - lam1 * np.outer(top, top), k=1,
-                                                 which="LA", tol=0, v0=v0)
+            # Lanczos is ~120 matrix-vector products, each memory-bound and only
+            # microseconds of work: split across BLAS threads they spend most of their CPU
+            # time synchronising (busy-waiting), and far more when other processes share
+            # the cores, so they run on one thread (docs/relatedness.md, Performance).
+            with _one_blas_thread():
+                val, vec = scipy.sparse.linalg.eigsh(op, k=1, which="LA", tol=0, v0=v0)
             return np.array([val[0], lam1]), np.column_stack([vec[:, 0], top])
         except scipy.sparse.linalg.ArpackNoConvergence:
             pass  # fall back to the dense solver
     return scipy.linalg.eigh(s, subset_by_index=[n - 2, n - 1])
+
+
+def _one_blas_thread():
+    """Context manager limiting the BLAS libraries loaded (NumPy's, SciPy's) to one
+    thread; the controller, which scans the loaded libraries, is made once."""
+    global _BLAS_CONTROLLER
+    if _BLAS_CONTROLLER is None:
+        from threadpoolctl import ThreadpoolController
+
+        _BLAS_CONTROLLER = ThreadpoolController()
+    return _BLAS_CONTROLLER.limit(limits=1, user_api="blas")
+
+
+_BLAS_CONTROLLER = None
 
 
 def eci_pci(presence: np.ndarray, *, solver: Solver = "auto") -> Complexity:
@@ -104,9 +129,10 @@ def eci_pci(presence: np.ndarray, *, solver: Solver = "auto") -> Complexity:
     if rows.sum() < 2 or cols.sum() < 2:
         raise DataError("complexity needs at least two regions and two activities with "
                         "presence (RCA above the threshold)", field="presence")
-    mv = m[np.ix_(rows, cols)]
+    mv = m if rows.all() and cols.all() else m[np.ix_(rows, cols)]
     dv, uv = d[rows], u[cols]
-    b = mv / np.sqrt(dv)[:, None] / np.sqrt(uv)[None, :]
+    b = mv / np.sqrt(dv)[:, None]
+    b /= np.sqrt(uv)[None, :]
     s = b.T @ b
     # S sqrt(u) = sqrt(u): the largest eigenpair is known (M~ is row-stochastic, its
     # top eigenvector constant), so only the second is searched.
