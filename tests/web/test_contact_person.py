@@ -169,8 +169,12 @@ def test_access_export_and_erasure_of_a_contact_person(registry, make_user):
     assert other.contact_published and other.contact_name == "Unrelated Person"
 
 
-def test_a_contact_person_without_an_account_is_erased_by_listed_terms(registry):
+def test_a_contact_person_without_an_account_is_erased_by_listed_terms(client, registry):
     cluster = _contact(registry["published"], consent=True)
+    url = f"/clusters/{cluster.pk}/"
+    assert NAME in client.get(url).content.decode()  # (cached for anonymous visitors)
     assert services.clear_contact_persons([PHONE.replace(" ", "")]) == 1
     cluster.refresh_from_db()
     assert cluster.contact_name == "" and cluster.contact_consent_at is None
+    # A plain UPDATE: the cached public page must not keep showing the person.
+    assert NAME not in client.get(url).content.decode()

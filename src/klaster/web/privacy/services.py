@@ -357,7 +357,14 @@ def clear_contact_persons(terms: Iterable[str]) -> int:
     cleared = Cluster(pk=None)
     cleared.clear_contact_person()
     blank = {f: getattr(cleared, f) for f in Cluster.CONTACT_FIELDS + Cluster.CONSENT_FIELDS}
-    return Cluster.objects.filter(pk__in=doomed).update(**blank)
+    changed = Cluster.objects.filter(pk__in=doomed).update(**blank)
+    if changed:
+        # An UPDATE sends no signal: the public pages cached with the contact on them
+        # must go now (klaster.web.portal.caching).
+        from klaster.web.portal.caching import bump_version
+
+        bump_version()
+    return changed
 
 
 def _delete_sessions(user_ids: set[str]) -> int:
