@@ -289,6 +289,12 @@ def render_report(
                         f"{', '.join(map(str, years))})", file="indicator table", field="year")
     df = indicators.filter(pl.col("year") == year).with_columns(
         pl.col("region").cast(pl.Utf8), pl.col("cluster").cast(pl.Utf8))
+    if language != "en":
+        # Benchmark cluster names are catalogue messages (klaster.taxonomy.cluster_names);
+        # a name that is not one (a user's own definitions) is shown as given.
+        names_in = df["cluster_name"].drop_nulls().unique().to_list()
+        df = df.with_columns(pl.col("cluster_name").replace(
+            {n: tr.gettext(str(n)) for n in names_in}))
     traded = df.filter(pl.col("cluster_type") == "traded")
     if traded.height == 0:
         raise DataError(f"no traded clusters in year {year}", file="indicator table",

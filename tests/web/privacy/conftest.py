@@ -93,6 +93,7 @@ def person(db, client, monkeypatch):
     from django.contrib.admin.models import CHANGE, LogEntry
     from django.contrib.auth import get_user_model
     from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
     from rest_framework.authtoken.models import Token
 
     from klaster.web.privacy import services
@@ -120,6 +121,14 @@ def person(db, client, monkeypatch):
             touched.append(f"{model._meta.label}.{field.name}")
     Organisation.objects.order_by("pk").first().representatives.add(p)
     Cluster.objects.order_by("pk").first().coordinators.add(p)
+    # The person is also a cluster's published contact person (found by e-mail address).
+    contact = Cluster.objects.order_by("pk").last()
+    contact.contact_name = contact.contact_consent_name = f"{NAME[0]} {NAME[1]}"
+    contact.contact_role = contact.contact_role_pl = "Cluster manager"
+    contact.contact_role_be = contact.contact_role_ru = "Cluster manager"
+    contact.contact_email, contact.contact_phone = EMAIL.upper(), PHONE
+    contact.contact_consent_at, contact.contact_consent_text = timezone.now(), "I agree"
+    contact.save()
     for model in inventory.all_models():
         if inventory.is_historical(model):
             row = model._base_manager.order_by("history_id").first()

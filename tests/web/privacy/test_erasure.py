@@ -50,11 +50,15 @@ def test_erasure_leaves_nothing_to_find(person):
     tables_before = {t for t, _c, _n in before}
     assert {"auth_user", "axes_accesslog", "registry_joinrequest",
             "registry_historicaljoinrequest", "registry_partnerrequest",
-            "django_admin_log", "assessment_surveyresponse"} <= tables_before
+            "django_admin_log", "assessment_surveyresponse", "registry_cluster",
+            "registry_historicalcluster"} <= tables_before
     memberships = Membership.objects.count()
     scored = EvaluatorAssignment.objects.filter(evaluator=person).values_list("pk", "values")
     scored = list(scored)
     history_rows = sum(1 for _ in person.touched)
+    from klaster.web.registry.models import Cluster
+
+    contacts = Cluster.objects.exclude(contact_name="").count()
 
     request = person.erasure_requests.get()
     counts = services.erase_person(person, extra_terms=services.terms_from_message(
@@ -63,6 +67,10 @@ def test_erasure_leaves_nothing_to_find(person):
     assert _search_everywhere(_needles()) == []
     assert counts["accounts"] == 1 and counts["sign_in_records"] >= 1
     assert counts["tokens"] == 1 and counts["sessions"] >= 1
+    # The person was a cluster's contact: the contact and the consent are gone.
+    assert counts["contact_persons_removed"] == 1
+    assert not Cluster.objects.filter(contact_email__iexact=EMAIL).exists()
+    assert Cluster.objects.exclude(contact_name="").count() == contacts - 1  # others stay
     # What others depend on keeps working.
     person.refresh_from_db()
     assert person.username.startswith("erased-") and not person.is_active

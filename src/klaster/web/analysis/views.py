@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
+from klaster.i18n import translator
 from klaster.web.analysis import permissions as perms
 from klaster.web.analysis.forms import DatasetForm
 from klaster.web.analysis.management.commands.load_analysis_demo import create_demo
@@ -36,6 +37,7 @@ from klaster.web.analysis.models import (
 )
 from klaster.web.analysis.pipeline import TABLES, report_name
 from klaster.web.analysis.tasks import STALE_ERROR, fail_lost_jobs, results_path
+from klaster.web.analysis.templatetags.engine_i18n import named_choices
 from klaster.web.registry.models import Cluster, ClusterStatus, Document
 from klaster.web.registry.validators import normalise_codes
 from klaster.web.security import REPORT_POLICY
@@ -139,9 +141,8 @@ def dataset_detail(request, pk):
             page=page, query=query.urlencode(), region=region, cluster=cluster,
             strong=strong, local=local,
             regions=RegionSummary.objects.filter(dataset=ds).order_by("name", "region"),
-            clusters=(RegionCluster.objects.filter(dataset=ds, traded=True)
-                      .values_list("cluster", "cluster_name").distinct()
-                      .order_by("cluster_name")),
+            clusters=named_choices(RegionCluster.objects.filter(dataset=ds, traded=True)
+                                   .values_list("cluster", "cluster_name").distinct()),
             downloads=[t for t in TABLES
                        if (results_path(ds) / f"{t}.parquet").exists()],
         )
@@ -285,6 +286,12 @@ def record_potential(request, pk):
                 description=_("Recorded from the analysis “%(ds)s” (%(kind)s): %(numbers)s.")
                 % {"ds": ds.title, "kind": PotentialClusterRecord.Kind(kind).label,
                    "numbers": numbers})
+            # The benchmark category's name in each language (engine catalogue) as the
+            # sector's per-language copies and the name's.
+            for lang in ("pl", "be", "ru"):
+                local = translator(lang).gettext(cluster_name)
+                setattr(cluster, f"sector_{lang}", local[:120])
+                setattr(cluster, f"name_{lang}", f"{local} — {summary.name}"[:300])
             cluster.full_clean()
             cluster.save()
             # The analyst who recorded it keeps it in their workspace until the programme

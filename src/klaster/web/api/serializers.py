@@ -25,6 +25,7 @@ from klaster.web.registry.models import (
     Organisation,
     PartnerRequest,
     Project,
+    with_translations,
 )
 from klaster.web.uploads import validate_document_size
 
@@ -195,14 +196,15 @@ class OrganisationSerializer(FastReadMixin, ModelCleanMixin, ScopedModelSerializ
         model = Organisation
         fields = ["id", "version", "name_en", "name_pl", "name_be", "name_ru", "id_scheme",
                   "id_value", "legal_form", "helix", "size_class", "code_system",
-                  "industry_codes", "region", "city", "latitude", "longitude", "website",
-                  "approved", "demo"]
+                  "industry_codes", "region", "region_pl", "region_be", "region_ru", "city",
+                  "latitude", "longitude", "website", "approved", "demo"]
         read_only_fields = ["approved", "demo"]
 
 
 class ClusterSerializer(FastReadMixin, ModelCleanMixin, ScopedModelSerializer):
     version = VersionField()
     member_count = serializers.SerializerMethodField()
+    contact_person = serializers.SerializerMethodField()
 
     class Meta:
         model = Cluster
@@ -212,8 +214,22 @@ class ClusterSerializer(FastReadMixin, ModelCleanMixin, ScopedModelSerializer):
                   "region", "region_pl", "region_be", "region_ru", "territory",
                   "strategy_document", "strategy_review", "website", "description",
                   "description_pl", "description_be", "description_ru", "published",
-                  "approved", "demo", "member_count"]
+                  "approved", "demo", "member_count", "contact_person"]
         read_only_fields = ["approved", "demo"]
+
+    @extend_schema_field({"type": "object", "nullable": True, "properties": {
+        "name": {"type": "string"}, "role": {"type": "string"},
+        "role_pl": {"type": "string"}, "role_be": {"type": "string"},
+        "role_ru": {"type": "string"}, "email": {"type": "string"}, "phone": {"type": "string"}}})
+    def get_contact_person(self, cluster) -> dict | None:
+        """The named contact person, only with that person's consent on record (GDPR Art.
+        6(1)(a)); otherwise null. Set in the workspace, where the consent is recorded."""
+        if not cluster.contact_published:
+            return None
+        return {"name": cluster.contact_name, "role": cluster.contact_role,
+                **{f"role_{lang}": getattr(cluster, f"contact_role_{lang}")
+                   for lang in ("pl", "be", "ru")},
+                "email": cluster.contact_email, "phone": cluster.contact_phone}
 
     @extend_schema_field(OpenApiTypes.INT)
     def get_member_count(self, cluster) -> int:
@@ -237,9 +253,10 @@ class ActivitySerializer(ModelCleanMixin, ScopedModelSerializer):
 
     class Meta:
         model = Activity
-        fields = ["id", "version", "cluster", "kind", "title", "start", "end", "place",
-                  "participants", "participant_count", "foreign_participant_count",
-                  "description", "demo"]
+        fields = with_translations(Activity, [
+            "id", "version", "cluster", "kind", "title", "start", "end", "place",
+            "participants", "participant_count", "foreign_participant_count",
+            "description", "demo"])
         read_only_fields = ["demo"]
 
 
@@ -248,8 +265,9 @@ class ProjectSerializer(ModelCleanMixin, ScopedModelSerializer):
 
     class Meta:
         model = Project
-        fields = ["id", "version", "cluster", "title", "partners", "budget", "funding_source",
-                  "outputs", "start", "end", "demo"]
+        fields = with_translations(Project, [
+            "id", "version", "cluster", "title", "partners", "budget", "funding_source",
+            "outputs", "start", "end", "demo"])
         read_only_fields = ["demo"]
 
 
@@ -258,9 +276,9 @@ class PartnerRequestSerializer(ModelCleanMixin, ScopedModelSerializer):
 
     class Meta:
         model = PartnerRequest
-        fields = ["id", "version", "organisation", "cluster", "kind", "topic", "description",
-                  "sectors",
-                  "countries", "status", "created"]
+        fields = with_translations(PartnerRequest, [
+            "id", "version", "organisation", "cluster", "kind", "topic", "description",
+            "sectors", "countries", "status", "created"])
         read_only_fields = ["created"]
 
 

@@ -21,6 +21,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -50,9 +51,17 @@ class BoardFilter(forms.Form):
     def __init__(self, *args, user, requests, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["cluster"].queryset = perms.visible_clusters(user).order_by("name_en", "pk")
-        regions = sorted({r for r in requests.values_list("organisation__region", flat=True)
-                          if r})
-        self.fields["region"].choices = [("", _lazy("All regions"))] + [(r, r) for r in regions]
+        # The value is the plain region (what the filter matches); the label is the
+        # reader's language's name of it (Organisation.region_<lang>), as on the pages.
+        lang = (get_language() or "en")[:2]
+        own = f"organisation__region_{lang}" if lang in ("pl", "be", "ru") else (
+            "organisation__region")
+        labels = {}
+        for region, label in requests.values_list("organisation__region", own):
+            if region:
+                labels[region] = labels.get(region) or label or region
+        self.fields["region"].choices = [("", _lazy("All regions"))] + sorted(
+            labels.items(), key=lambda item: item[1])
 
     def clean(self):
         data = super().clean()
@@ -75,8 +84,11 @@ def _filtered(user, data: dict):
         requests = requests.none()
     if data.get("sector"):
         word = data["sector"]
-        requests = requests.filter(Q(sectors__icontains=word) | Q(topic__icontains=word)
-                                   | Q(description__icontains=word))
+        text = Q()
+        for field in ("sectors", "topic", "description", *(
+                f"{f}_{lang}" for f in PartnerRequest.TRANSLATED for lang in ("pl", "be", "ru"))):
+            text |= Q(**{f"{field}__icontains": word})
+        requests = requests.filter(text)
         events = events.filter(title__icontains=word)
     if data.get("region"):
         requests = requests.filter(organisation__region=data["region"])

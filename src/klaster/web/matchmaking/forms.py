@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from klaster.web.matchmaking.models import Event, Participant, Wish
 from klaster.web.registry.forms import VersionedForm
-from klaster.web.registry.models import PartnerRequest
+from klaster.web.registry.models import PartnerRequest, with_translations
 
 PROXIMITY_COLUMNS = ("activity_1", "activity_2", "proximity")
 MAX_PROXIMITY_BYTES = 50 * 1024 * 1024
@@ -20,7 +20,8 @@ MAX_PROXIMITY_BYTES = 50 * 1024 * 1024
 class PartnerRequestForm(VersionedForm):
     class Meta:
         model = PartnerRequest
-        fields = ["kind", "topic", "description", "sectors", "countries", "status"]
+        fields = with_translations(PartnerRequest, ["kind", "topic", "description", "sectors",
+                                                    "countries", "status"])
         widgets = {"description": forms.Textarea(attrs={"rows": 5})}
         help_texts = {
             "sectors": _("Industry codes or words, comma-separated, e.g. C25, C28."),

@@ -32,6 +32,7 @@ from django.views.decorators.http import require_POST
 
 from klaster import cluster_directory, geo
 from klaster.reports.spreadsheet import neutralise_frame
+from klaster.web.analysis.templatetags.engine_i18n import named_choices
 from klaster.web.assessment.templatetags.assessment_tags import current_labels
 from klaster.web.portal import caching, contact, figures, maps
 from klaster.web.portal import directory as directory_data
@@ -357,9 +358,8 @@ def _lq_choice(request, language: str) -> tuple[dict, dict | None]:
             "message": ""}
     if chosen is None:
         return form, None
-    form["categories"] = list(RegionCluster.objects.filter(dataset=chosen)
-                              .values_list("cluster", "cluster_name").distinct()
-                              .order_by("cluster_name", "cluster"))
+    form["categories"] = named_choices(RegionCluster.objects.filter(dataset=chosen)
+                                       .values_list("cluster", "cluster_name").distinct())
     code = request.GET.get("category", "")
     name = dict(form["categories"]).get(code)
     if name is None:

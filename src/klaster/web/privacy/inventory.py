@@ -41,6 +41,7 @@ P_PROGRAMME = _("running the cluster programme: registry, requests, events, deci
 P_ASSESSMENT = _("assessment of clusters: evaluation, decisions, appeals, surveys")
 P_AUDIT = _("audit trail: who changed which record and when")
 P_PRIVACY = _("proof of consent and handling of data-subject requests")
+P_CONTACT_PERSON = _("publishing a cluster's contact person, with that person's consent")
 
 R_ACCOUNT = _("while the account is used; anonymised after the configured inactivity "
               "period or on erasure")
@@ -49,6 +50,7 @@ R_LOCKOUT = _("until a successful sign-in or erasure; pruned with the history pe
 R_HISTORY = _("the configured history period, then pruned (the newest version is kept)")
 R_RECORD = _("as long as the record it belongs to; the person is pseudonymised on erasure")
 R_PRIVACY = _("as long as the account, then kept pseudonymised as proof")
+R_CONTACT_PERSON = _("until the consent is withdrawn, the person is replaced or erased")
 
 DEPLOYMENT = "deployment"  # the basis configured for the deployment (conf.LEGAL_BASES)
 
@@ -59,7 +61,7 @@ class Personal:
     purpose: object
     retention: object
     subject: str | None  # lookup from the model to the user: "pk", "requested_by", ...
-    erase: str  # anonymise | keep-pseudonym | delete-row | scrub | remove-link
+    erase: str  # anonymise | keep-pseudonym | delete-row | scrub | remove-link | clear
     basis: str = DEPLOYMENT
     export: bool = True  # False for secrets (password hash, token key, session data)
 
@@ -129,8 +131,26 @@ FIELDS: dict[str, Personal | NotPersonal] = {
     "registry.Cluster.coordinators": _user_link(P_PROGRAMME, "coordinators"),
     "registry.Cluster_coordinators.user": _user_link(P_PROGRAMME, "user"),
     **{f"registry.Cluster.description{lang}": ORG_TEXT for lang in ("", "_pl", "_be", "_ru")},
-    "registry.Activity.description": ORG_TEXT,
-    "registry.PartnerRequest.description": ORG_TEXT,
+    **{f"registry.{model}.description{lang}": ORG_TEXT
+       for model in ("Activity", "PartnerRequest") for lang in ("", "_pl", "_be", "_ru")},
+    # A cluster's contact person (not necessarily a user): published on consent only
+    # (Cluster.contact_published). Found for access by the account's e-mail address;
+    # erasure ("clear") empties the contact and the consent on every cluster naming the
+    # person (services.clear_contact_persons), and the history keeps earlier values for
+    # the history period like every other field.
+    **{f"registry.Cluster.{field}": Personal(
+        category, P_CONTACT_PERSON, R_CONTACT_PERSON, "contact_email", "clear",
+        basis="consent")
+       for field, category in (("contact_name", IDENTITY), ("contact_role", ROLE),
+                               ("contact_role_pl", ROLE), ("contact_role_be", ROLE),
+                               ("contact_role_ru", ROLE), ("contact_email", CONTACT),
+                               ("contact_phone", CONTACT))},
+    **{f"registry.Cluster.{field}": Personal(
+        PRIVACY, P_CONTACT_PERSON, R_CONTACT_PERSON, "contact_email", "clear",
+        basis="legal_obligation")
+       for field in ("contact_consent_name", "contact_consent_at", "contact_consent_text")},
+    "registry.Cluster.contact_consent_recorded_by": _user_link(P_CONTACT_PERSON,
+                                                               "contact_consent_recorded_by"),
     "registry.Document.uploaded_by": _user_link(P_PROGRAMME, "uploaded_by"),
     "registry.JoinRequest.requested_by": _user_link(P_PROGRAMME, "requested_by"),
     "registry.JoinRequest.decided_by": _user_link(P_PROGRAMME, "decided_by"),

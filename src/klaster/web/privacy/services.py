@@ -116,6 +116,12 @@ def _subject_lookups() -> dict:
 
 
 def _rows(model, lookup: str, user) -> models.QuerySet:
+    if lookup.endswith("email"):
+        # A person named in a record without an account link (a cluster's contact
+        # person) is found by the account's e-mail address.
+        if not user.email:
+            return model._base_manager.none()
+        return model._base_manager.filter(**{f"{lookup}__iexact": user.email}).distinct()
     value = user.get_username() if lookup == "username" else user.pk
     return model._base_manager.filter(**{lookup: value}).distinct()
 
@@ -334,6 +340,33 @@ def _rename_file(field, old: str, new: str) -> str:
     return new
 
 
+def clear_contact_persons(terms: Iterable[str]) -> int:
+    """Remove the contact person (details and consent) from every cluster whose contact's
+    name, e-mail or phone is one of the erased person's identifiers; the number of
+    clusters changed. Done before the scrub, so no "[erased]" contact is left published.
+    A plain UPDATE, like the scrub: no new history row holding the values removed."""
+    from klaster.web.registry.models import Cluster
+
+    pattern = _pattern(terms)
+    if pattern is None:
+        return 0
+    doomed = [pk for pk, *values in Cluster.objects.exclude(contact_name="", contact_email="",
+                                                            contact_phone="")
+              .values_list("pk", "contact_name", "contact_email", "contact_phone")
+              if any(v and pattern.search(v) for v in values)]
+    cleared = Cluster(pk=None)
+    cleared.clear_contact_person()
+    blank = {f: getattr(cleared, f) for f in Cluster.CONTACT_FIELDS + Cluster.CONSENT_FIELDS}
+    changed = Cluster.objects.filter(pk__in=doomed).update(**blank)
+    if changed:
+        # An UPDATE sends no signal: the public pages cached with the contact on them
+        # must go now (klaster.web.portal.caching).
+        from klaster.web.portal.caching import bump_version
+
+        bump_version()
+    return changed
+
+
 def _delete_sessions(user_ids: set[str]) -> int:
     doomed = [s.pk for s in Session.objects.all().iterator()
               if str(s.get_decoded().get("_auth_user_id", "")) in user_ids]
@@ -390,6 +423,7 @@ def erase_people(users: list, *, actor=None, extra_terms: Iterable[str] = ()) ->
 
     for model in (AccessAttempt, AccessLog, AccessFailureLog):
         counts["sign_in_records"] += model.objects.filter(username__in=usernames).delete()[0]
+    counts["contact_persons_removed"] = clear_contact_persons(terms)
     scrubbed = scrub_everywhere(terms)
     counts["text_rows_scrubbed"] = sum(scrubbed.values())
     counts["tables_scrubbed"] = scrubbed

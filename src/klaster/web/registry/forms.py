@@ -9,6 +9,8 @@ from django import forms
 from django.core import validators as django_validators
 from django.db import models
 from django.forms.models import ModelChoiceIterator
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +27,7 @@ from klaster.web.registry.models import (
     Organisation,
     OrganisationFigures,
     Project,
+    with_translations,
 )
 
 
@@ -172,9 +175,64 @@ class VersionedForm(forms.ModelForm):
         super()._post_clean()
 
 
+# What the contact person agrees to (GDPR Art. 7(2): clear and plain language, distinct
+# from other matters). Recorded word for word, in the language the coordinator saw it.
+CONTACT_CONSENT_TEXT = _(
+    "I agree that my name, my role and, where given, my e-mail address and phone number "
+    "are published on the cluster's public profile and in the platform's open data (API), "
+    "so that people can contact me about the cluster. I may withdraw this consent at any "
+    "time; my details are then removed from the profile.")
+
+
 class ClusterForm(ScopedChoicesMixin, VersionedForm):
     industry_codes = CodesField(label=_("Industry codes"), required=False,
                                 help_text=_("Comma-separated, in the chosen code system."))
+    contact_consent = forms.BooleanField(
+        label=_("The contact person has consented to the publication of these details"),
+        required=False, help_text=CONTACT_CONSENT_TEXT)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self._user = user
+        order = list(self._meta.fields)
+        order.insert(order.index("contact_phone") + 1, "contact_consent")
+        self.order_fields(order)
+        self.fields["contact_consent"].initial = self.instance.contact_published
+        if self.instance.contact_published:
+            self.fields["contact_consent"].help_text = format_html(
+                "{}<br>{}", CONTACT_CONSENT_TEXT,
+                _("Consent on record: %(name)s, %(date)s.") % {
+                    "name": self.instance.contact_consent_name,
+                    "date": date_format(timezone.localtime(self.instance.contact_consent_at),
+                                        "SHORT_DATETIME_FORMAT")})
+
+    def clean(self):
+        data = super().clean()
+        given = [f for f in Cluster.CONTACT_FIELDS if data.get(f)]
+        if given and not data.get("contact_consent"):
+            self.add_error("contact_consent", _(
+                "A contact person is published only with their consent: tick the box, or "
+                "leave the contact person's fields empty."))
+        elif data.get("contact_consent") and not data.get("contact_name"):
+            self.add_error("contact_name", _("Give the contact person's name."))
+        return data
+
+    def _post_clean(self):
+        data = self.cleaned_data
+        instance = self.instance
+        if not self.errors:
+            contact = {f: data.get(f, "") for f in Cluster.CONTACT_FIELDS}
+            if not data.get("contact_consent"):
+                instance.clear_contact_person()  # nothing filled in: no contact (withdrawn)
+            elif not instance.contact_published or any(
+                    getattr(instance, f) != v for f, v in contact.items()):
+                # New details or a new person: the consent is recorded again for them.
+                instance.contact_consent_name = contact["contact_name"]
+                instance.contact_consent_at = timezone.now()
+                instance.contact_consent_text = str(CONTACT_CONSENT_TEXT)
+                instance.contact_consent_recorded_by = (
+                    self._user if getattr(self._user, "is_authenticated", False) else None)
+        super()._post_clean()
 
     class Meta:
         model = Cluster
@@ -185,7 +243,9 @@ class ClusterForm(ScopedChoicesMixin, VersionedForm):
                   "region_ru", "territory",
                   "coordinator_organisation", "strategy_document", "strategy_review",
                   "website", "description", "description_pl", "description_be",
-                  "description_ru", "published"]
+                  "description_ru", "contact_name", "contact_role", "contact_role_pl",
+                  "contact_role_be", "contact_role_ru", "contact_email", "contact_phone",
+                  "published"]
         widgets = {"founded": forms.DateInput(attrs={"type": "date"}),
                    "strategy_review": forms.DateInput(attrs={"type": "date"})}
 
@@ -209,17 +269,19 @@ class OrganisationForm(VersionedForm):
     class Meta:
         model = Organisation
         formfield_callback = _formfield
-        fields = ["name_en", "name_pl", "name_be", "name_ru", "id_scheme", "id_value",
-                  "legal_form", "helix", "size_class", "code_system", "industry_codes",
-                  "region", "city", "latitude", "longitude", "website"]
+        fields = with_translations(Organisation, [
+            "name_en", "name_pl", "name_be", "name_ru", "id_scheme", "id_value",
+            "legal_form", "helix", "size_class", "code_system", "industry_codes",
+            "region", "city", "latitude", "longitude", "website"])
 
 
 class ActivityForm(VersionedForm):
     class Meta:
         model = Activity
         formfield_callback = _formfield
-        fields = ["kind", "title", "start", "end", "place", "participant_count",
-                  "foreign_participant_count", "description"]
+        fields = with_translations(Activity, [
+            "kind", "title", "start", "end", "place", "participant_count",
+            "foreign_participant_count", "description"])
         widgets = {"start": forms.DateInput(attrs={"type": "date"}),
                    "end": forms.DateInput(attrs={"type": "date"})}
 
@@ -231,7 +293,8 @@ class ImportForm(forms.Form):
 class ProjectForm(ScopedChoicesMixin, VersionedForm):
     class Meta:
         model = Project
-        fields = ["title", "partners", "budget", "funding_source", "outputs", "start", "end"]
+        fields = with_translations(Project, ["title", "partners", "budget", "funding_source",
+                                             "outputs", "start", "end"])
         widgets = {"start": forms.DateInput(attrs={"type": "date"}),
                    "end": forms.DateInput(attrs={"type": "date"})}
 

@@ -109,6 +109,17 @@ def _translations(field: models.Field, label: str) -> dict[str, models.Field]:
     return out
 
 
+def with_translations(model, fields) -> list[str]:
+    """``fields`` with each translated field of ``model`` followed by its pl/be/ru copies
+    (for forms, serializers and exports, so no list repeats the copies by hand)."""
+    out = []
+    for name in fields:
+        out.append(name)
+        if name in getattr(model, "TRANSLATED", ()):
+            out += [f"{name}_{lang}" for lang in ("pl", "be", "ru")]
+    return out
+
+
 class Localized:
     """``localized(field)``: the reader's language's copy of a translated text field, the
     plain field (fallback language) when that copy is empty."""
@@ -123,17 +134,13 @@ class Localized:
                 return value
         return getattr(self, field)
 
-    @property
-    def display_sector(self) -> str:
-        return self.localized("sector")
-
-    @property
-    def display_description(self) -> str:
-        return self.localized("description")
-
-    @property
-    def display_region(self) -> str:
-        return self.localized("region")
+    def __getattr__(self, name: str):
+        # ``display_<field>`` for every translated field (display_sector, display_title,
+        # ...), so templates and views never repeat the fallback rule. Only reached when
+        # normal lookup fails, i.e. never for real fields.
+        if name.startswith("display_") and name[8:] in type(self).TRANSLATED:
+            return self.localized(name[8:])
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
 
 class CodeSystem(models.TextChoices):
@@ -188,7 +195,9 @@ class OrganisationQuerySet(models.QuerySet):
         return self.filter(Q(approved=True) | Q(models.Exists(in_published)))
 
 
-class Organisation(Versioned, Named):
+class Organisation(Localized, Versioned, Named):
+    TRANSLATED = ("region",)
+
     id_scheme = models.CharField(_("identifier scheme"), max_length=8, choices=IdScheme.choices)
     id_value = models.CharField(_("identifier"), max_length=64)
     legal_form = models.CharField(_("legal form"), max_length=120, blank=True)
@@ -200,6 +209,7 @@ class Organisation(Versioned, Named):
     industry_codes = models.JSONField(_("industry codes"), default=list, blank=True)
     region = models.CharField(_("region"), max_length=80, blank=True,
                               help_text=_("Region code or name, e.g. PL84 or Podlaskie."))
+    region_pl, region_be, region_ru = _translations(region, _("region")).values()
     city = models.CharField(_("city"), max_length=120, blank=True)
     latitude = models.FloatField(_("latitude"), null=True, blank=True,
                                  validators=[MinValueValidator(-90), MaxValueValidator(90)])
@@ -308,7 +318,7 @@ _description_t = _translations(_DESCRIPTION, _("description"))
 
 
 class Cluster(Localized, Versioned, Named):
-    TRANSLATED = ("sector", "description", "region")
+    TRANSLATED = ("sector", "description", "region", "contact_role")
 
     status = models.CharField(_("status"), max_length=12, choices=ClusterStatus.choices,
                               default=ClusterStatus.FORMING)
@@ -335,6 +345,22 @@ class Cluster(Localized, Versioned, Named):
     description_pl = _description_t["pl"]
     description_be = _description_t["be"]
     description_ru = _description_t["ru"]
+    # A named contact person, published only with that person's recorded consent (GDPR
+    # Art. 6(1)(a), Art. 7(1): the controller must be able to show who consented, when and
+    # to what text). ``contact_published`` is the one gate every page, export and API uses.
+    contact_name = models.CharField(_("contact person's name"), max_length=200, blank=True)
+    contact_role = models.CharField(_("contact person's role"), max_length=200, blank=True,
+                                    help_text=_("Function in the cluster, e.g. cluster manager."))
+    contact_role_pl, contact_role_be, contact_role_ru = _translations(
+        contact_role, _("contact person's role")).values()
+    contact_email = models.EmailField(_("contact person's e-mail"), blank=True)
+    contact_phone = models.CharField(_("contact person's phone"), max_length=40, blank=True)
+    contact_consent_name = models.CharField(_("consent given by"), max_length=200, blank=True)
+    contact_consent_at = models.DateTimeField(_("consent given on"), null=True, blank=True)
+    contact_consent_text = models.TextField(_("text consented to"), blank=True)
+    contact_consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("consent recorded by"))
     published = models.BooleanField(_("published"), default=False)
     approved = models.BooleanField(_("approved by the programme"), default=False)
     coordinators = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True,
@@ -362,6 +388,26 @@ class Cluster(Localized, Versioned, Named):
     def clean(self) -> None:
         _clean_codes(self)
         self.country = (self.country or "").upper()
+
+    CONTACT_FIELDS = ("contact_name", "contact_role", "contact_role_pl", "contact_role_be",
+                      "contact_role_ru", "contact_email", "contact_phone")
+    CONSENT_FIELDS = ("contact_consent_name", "contact_consent_at", "contact_consent_text",
+                      "contact_consent_recorded_by")
+
+    @property
+    def contact_published(self) -> bool:
+        """A contact person is shown only when consent is on record and was given by the
+        person now named (a changed name needs that person's own consent)."""
+        return bool(self.contact_name and self.contact_consent_at
+                    and self.contact_consent_text
+                    and self.contact_consent_name == self.contact_name)
+
+    def clear_contact_person(self) -> None:
+        """Remove the contact person and the consent (withdrawal, Art. 7(3), or erasure):
+        without consent there is no reason to keep the details."""
+        for field in self.CONTACT_FIELDS + self.CONSENT_FIELDS[:-1]:
+            setattr(self, field, None if field == "contact_consent_at" else "")
+        self.contact_consent_recorded_by = None
 
 
 class MembershipRole(models.TextChoices):
@@ -445,10 +491,13 @@ class ActivityKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Activity(Versioned):
+class Activity(Localized, Versioned):
+    TRANSLATED = ("title", "description")
+
     cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="activities")
     kind = models.CharField(_("kind"), max_length=16, choices=ActivityKind.choices)
     title = models.CharField(_("title"), max_length=300)
+    title_pl, title_be, title_ru = _translations(title, _("title")).values()
     start = models.DateField(_("start"))
     end = models.DateField(_("end"), null=True, blank=True)
     place = models.CharField(_("place"), max_length=200, blank=True)
@@ -458,6 +507,8 @@ class Activity(Versioned):
     foreign_participant_count = models.PositiveIntegerField(_("foreign participants"),
                                                             default=0)
     description = models.TextField(_("description"), blank=True)
+    description_pl, description_be, description_ru = _translations(
+        description, _("description")).values()
     demo = models.BooleanField(_("illustrative demo data"), default=False)
     history = HistoricalRecords(excluded_fields=["version"])
 
@@ -478,14 +529,20 @@ class Activity(Versioned):
         return self.title
 
 
-class Project(Versioned):
+class Project(Localized, Versioned):
+    TRANSLATED = ("title", "funding_source", "outputs")
+
     cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="projects")
     title = models.CharField(_("title"), max_length=300)
+    title_pl, title_be, title_ru = _translations(title, _("title")).values()
     partners = models.ManyToManyField(Organisation, blank=True, related_name="projects")
     budget = models.DecimalField(_("budget (EUR)"), max_digits=14, decimal_places=2,
                                  null=True, blank=True)
     funding_source = models.CharField(_("funding source"), max_length=200, blank=True)
+    funding_source_pl, funding_source_be, funding_source_ru = _translations(
+        funding_source, _("funding source")).values()
     outputs = models.TextField(_("outputs"), blank=True)
+    outputs_pl, outputs_be, outputs_ru = _translations(outputs, _("outputs")).values()
     start = models.DateField(_("start"), null=True, blank=True)
     end = models.DateField(_("end"), null=True, blank=True)
     demo = models.BooleanField(_("illustrative demo data"), default=False)
@@ -504,7 +561,9 @@ class Project(Versioned):
         return self.title
 
 
-class PartnerRequest(Versioned):
+class PartnerRequest(Localized, Versioned):
+    TRANSLATED = ("topic", "description", "sectors")
+
     class Kind(models.TextChoices):
         OFFER = "offer", _("Offer")
         SEEK = "seek", _("Seek")
@@ -519,8 +578,12 @@ class PartnerRequest(Versioned):
                                 related_name="partner_requests")
     kind = models.CharField(_("offer or seek"), max_length=8, choices=Kind.choices)
     topic = models.CharField(_("topic"), max_length=300)
+    topic_pl, topic_be, topic_ru = _translations(topic, _("topic")).values()
     description = models.TextField(_("description"), blank=True)
+    description_pl, description_be, description_ru = _translations(
+        description, _("description")).values()
     sectors = models.CharField(_("sectors"), max_length=300, blank=True)
+    sectors_pl, sectors_be, sectors_ru = _translations(sectors, _("sectors")).values()
     countries = models.CharField(_("countries"), max_length=200, blank=True)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices,
                               default=Status.OPEN)

@@ -8,6 +8,8 @@ same catalogue tree Django registers in LOCALE_PATHS.
 
 from __future__ import annotations
 
+import re
+
 from django import template
 from django.utils.translation import get_language
 
@@ -32,6 +34,34 @@ def engine_message(item) -> str:
 def engine_term(text) -> str:
     """A word of the engine's tables (e.g. a quadrant) translated when it is a message."""
     return _translator().gettext(str(text)) if text else text
+
+
+def named_choices(pairs) -> list[tuple[str, str]]:
+    """(code, English name) pairs, e.g. an analysis's benchmark cluster categories, as
+    (code, name in the reader's language), sorted by the translated name."""
+    tr = _translator()
+    return sorted(((code, tr.gettext(name) if name else code) for code, name in pairs),
+                  key=lambda pair: (pair[1].casefold(), pair[0]))
+
+
+_SUPPORT_ITEM = re.compile(r"^(?P<name>.+) \((?P<p>[0-9.]+)\)$")
+
+
+@register.filter
+def engine_supporting(text) -> str:
+    """An opportunity's supporting categories as stored ("Name (0.45); Name (0.31)"):
+    names translated, proximities with the reader's decimal sign."""
+    if not text:
+        return "–"
+    tr = _translator()
+    out = []
+    for item in str(text).split("; "):
+        match = _SUPPORT_ITEM.match(item)
+        if match is None:
+            out.append(tr.gettext(item))
+            continue
+        out.append(f"{tr.gettext(match['name'])} ({tr.num(float(match['p']), 2)})")
+    return "; ".join(out)
 
 
 @register.filter

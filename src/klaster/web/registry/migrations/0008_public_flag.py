@@ -97,6 +97,27 @@ def _run(statements_by_vendor):
     return run
 
 
+def _sqlite_only(statements):
+    def run(apps, schema_editor):
+        if schema_editor.connection.vendor == "sqlite":
+            for sql in statements:
+                schema_editor.execute(sql, params=None)
+    return run
+
+
+def sqlite_triggers_lifted(operations):
+    """Wrap a later migration's operations on the three tables these triggers name.
+
+    SQLite alters a table by rebuilding it (create a copy, drop, rename), and drops or
+    renames fail while a trigger names the table ("error in trigger …: no such table").
+    So such a migration drops the SQLite triggers first and creates them again last; the
+    flag itself is unchanged because no row changes meanwhile. PostgreSQL alters in place.
+    """
+    return [migrations.RunPython(_sqlite_only(SQLITE_DROP), _sqlite_only(SQLITE)),
+            *operations,
+            migrations.RunPython(_sqlite_only(SQLITE), _sqlite_only(SQLITE_DROP))]
+
+
 def fill(apps, schema_editor):
     schema_editor.execute(f"UPDATE registry_organisation SET is_public = {ROW}", params=None)
 

@@ -35,6 +35,7 @@ from django.utils import timezone
 from klaster.web.matchmaking import scheduling
 from klaster.web.matchmaking.forms import RegistrationForm, WishForm
 from klaster.web.matchmaking.models import Event, Participant, Wish
+from klaster.web.registry.management.commands.load_demo import fill_translations
 from klaster.web.registry.models import (
     Activity,
     Cluster,
@@ -150,6 +151,221 @@ REQUESTS = [
      "строительство, дистрибуция, металлические изделия", "BY, PL"),
 ]
 
+# The demo's texts in pl, be, ru (Localized models: the text above is the fallback, the
+# language it was written in; an empty entry leaves that copy empty because the text is
+# already in that language). Keyed by the text as written above.
+DEMO_TRANSLATIONS = {
+    # projects: titles, funding sources, outputs
+    "Laser-cut and welded frames for agricultural machinery (illustrative)": (
+        "Cięte laserowo i spawane ramy do maszyn rolniczych (przykład)",
+        "Рамы для сельскагаспадарчай тэхнікі з лазернай рэзкай і зваркай (прыклад)",
+        "Рамы для сельскохозяйственной техники с лазерной резкой и сваркой (пример)"),
+    "Robotic welding of high-strength steels, R&D (illustrative)": (
+        "Zrobotyzowane spawanie stali o podwyższonej wytrzymałości, B+R (przykład)",
+        "Рабатызаваная зварка высокатрывалых сталей, НДДКР (прыклад)",
+        "Роботизированная сварка высокопрочных сталей, НИОКР (пример)"),
+    "Podlaskie–Hrodna metalworking supplier development (illustrative)": (
+        "Rozwój dostawców z branży obróbki metali Podlasie–Grodno (przykład)",
+        "Развіццё пастаўшчыкоў металаапрацоўкі Падляшша–Гродна (прыклад)",
+        "Развитие поставщиков металлообработки Подляшье–Гродно (пример)"),
+    "BIM training for regional builders (illustrative)": (
+        "Szkolenia BIM dla regionalnych firm budowlanych (przykład)",
+        "Навучанне BIM для рэгіянальных будаўнічых кампаній (прыклад)",
+        "Обучение BIM для региональных строительных компаний (пример)"),
+    "Heat-pump retrofit of public buildings, pilot (illustrative)": (
+        "Modernizacja budynków publicznych z pompami ciepła, pilotaż (przykład)",
+        "Мадэрнізацыя грамадскіх будынкаў з цеплавымі помпамі, пілотны праект (прыклад)",
+        "Модернизация общественных зданий с тепловыми насосами, пилотный проект (пример)"),
+    "Industrial IoT monitoring for metal SMEs (illustrative)": (
+        "Przemysłowy monitoring IoT dla MŚP z branży metalowej (przykład)",
+        "Прамысловы IoT-маніторынг для металаапрацоўчых МСП (прыклад)",
+        "Промышленный IoT-мониторинг для металлообрабатывающих МСП (пример)"),
+    "E-services platform for the voivodeship (illustrative)": (
+        "Platforma e-usług dla województwa (przykład)",
+        "Платформа электронных паслуг для ваяводства (прыклад)",
+        "Платформа электронных услуг для воеводства (пример)"),
+    "Biomass and heat-pump hybrid heating pilot (illustrative)": (
+        "Pilotaż ogrzewania hybrydowego: biomasa i pompa ciepła (przykład)",
+        "Пілотны праект гібрыднага ацяплення: біямаса і цеплавая помпа (прыклад)",
+        "Пилотный проект гибридного отопления: биомасса и тепловой насос (пример)"),
+    "Energy audits of cluster members (illustrative)": (
+        "Audyty energetyczne członków klastra (przykład)",
+        "Энергетычныя аўдыты ўдзельнікаў кластара (прыклад)",
+        "Энергетические аудиты участников кластера (пример)"),
+    "Regional programme": ("Program regionalny", "Рэгіянальная праграма",
+                           "Региональная программа"),
+    "National R&D grant": ("Krajowy grant B+R", "Нацыянальны грант на НДДКР",
+                           "Национальный грант на НИОКР"),
+    "European Social Fund": ("Europejski Fundusz Społeczny", "Еўрапейскі сацыяльны фонд",
+                             "Европейский социальный фонд"),
+    "National Fund for Environmental Protection": (
+        "Narodowy Fundusz Ochrony Środowiska i Gospodarki Wodnej",
+        "Нацыянальны фонд аховы навакольнага асяроддзя",
+        "Национальный фонд охраны окружающей среды"),
+    "Member fees": ("Składki członkowskie", "Членскія ўзносы", "Членские взносы"),
+    "Illustrative demo project.": ("Przykładowy projekt demonstracyjny.",
+                                   "Умоўны дэманстрацыйны праект.",
+                                   "Условный демонстрационный проект."),
+    # activities: titles, description
+    "Metal processing cluster forum (illustrative)": (
+        "Forum klastra obróbki metali (przykład)", "Форум кластара апрацоўкі металаў (прыклад)",
+        "Форум кластера обработки металлов (пример)"),
+    "Welding technology workshop (illustrative)": (
+        "Warsztaty z technologii spawania (przykład)",
+        "Практычны семінар па тэхналогіях зваркі (прыклад)",
+        "Практический семинар по технологиям сварки (пример)"),
+    "Hrodna machine-building fair, joint visit (illustrative)": (
+        "Targi budowy maszyn w Grodnie, wspólny wyjazd (przykład)",
+        "Выстава машынабудавання ў Гродне, сумесны візіт (прыклад)",
+        "Выставка машиностроения в Гродно, совместный визит (пример)"),
+    "BIM workshop for site engineers (illustrative)": (
+        "Warsztaty BIM dla inżynierów budowy (przykład)",
+        "Семінар па BIM для інжынераў будаўнічых пляцовак (прыклад)",
+        "Семинар по BIM для инженеров строительных площадок (пример)"),
+    "Energy-efficient construction working group (illustrative)": (
+        "Grupa robocza ds. budownictwa energooszczędnego (przykład)",
+        "Рабочая група па энергаэфектыўным будаўніцтве (прыклад)",
+        "Рабочая группа по энергоэффективному строительству (пример)"),
+    "Industry 4.0 hackathon (illustrative)": (
+        "Hackathon Przemysł 4.0 (przykład)", "Хакатон «Індустрыя 4.0» (прыклад)",
+        "Хакатон «Индустрия 4.0» (пример)"),
+    "Renewable heat conference (illustrative)": (
+        "Konferencja o cieple z odnawialnych źródeł (przykład)",
+        "Канферэнцыя пра цяпло з аднаўляльных крыніц (прыклад)",
+        "Конференция по теплу из возобновляемых источников (пример)"),
+    "Biomass supply working group (illustrative)": (
+        "Grupa robocza ds. dostaw biomasy (przykład)",
+        "Рабочая група па пастаўках біямасы (прыклад)",
+        "Рабочая группа по поставкам биомассы (пример)"),
+    "Illustrative demo activity.": ("Przykładowe działanie demonstracyjne.",
+                                    "Умоўнае дэманстрацыйнае мерапрыемства.",
+                                    "Условное демонстрационное мероприятие."),
+    # partner requests: topics, descriptions, sectors
+    "Laser cutting capacity for sheet metal up to 20 mm": (
+        "Wolne moce cięcia laserowego blach do 20 mm",
+        "Вольныя магутнасці лазернай рэзкі ліставога металу да 20 мм",
+        "Свободные мощности лазерной резки листового металла до 20 мм"),
+    REQUESTS[0][4]: (
+        ("Przykład demonstracyjny. Wolne moce na laserze światłowodowym 6 kW: cięcie blach "
+        "stalowych, nierdzewnych i aluminiowych, małe i średnie serie, dostawa na Podlasiu "
+        "i do obwodu grodzieńskiego."),
+        ("Дэманстрацыйны прыклад. Вольныя магутнасці валаконнага лазера 6 кВт: рэзка "
+        "ліставой сталі, нержавеючай сталі і алюмінію, малыя і сярэднія партыі, дастаўка па "
+        "Падляшшы і ў Гродзенскую вобласць."),
+        ("Демонстрационный пример. Свободные мощности волоконного лазера 6 кВт: резка "
+        "листовой стали, нержавеющей стали и алюминия, малые и средние партии, доставка по "
+        "Подляшью и в Гродненскую область.")),
+    "metal processing, laser cutting, subcontracting": (
+        "obróbka metali, cięcie laserowe, podwykonawstwo",
+        "апрацоўка металаў, лазерная рэзка, субпадрад",
+        "обработка металлов, лазерная резка, субподряд"),
+    "Лазерная резка металла для деталей сельхозтехники": (
+        "Cięcie laserowe metalu na części maszyn rolniczych",
+        "Лазерная рэзка металу для дэталей сельгастэхнікі", ""),
+    REQUESTS[1][4]: (
+        ("Przykład demonstracyjny. Szukamy wykonawcy cięcia laserowego blachy stalowej na "
+        "ramy i wsporniki maszyn rolniczych, serie po 200–500 sztuk."),
+        ("Дэманстрацыйны прыклад. Шукаем падрадчыка па лазернай рэзцы ліставой сталі для рам "
+        "і кранштэйнаў сельскагаспадарчых машын, партыі па 200–500 штук."), ""),
+    "металлообработка, лазерная резка, сельхозмашиностроение": (
+        "obróbka metali, cięcie laserowe, produkcja maszyn rolniczych",
+        "металаапрацоўка, лазерная рэзка, сельгасмашынабудаванне", ""),
+    "Szkolenia BIM dla firm budowlanych": (
+        "", "Навучанне BIM для будаўнічых кампаній", "Обучение BIM для строительных компаний"),
+    REQUESTS[2][4]: (
+        "",
+        ("Дэманстрацыйны прыклад. Навучанне BIM-мадэляванню (Revit, IFC) для кіраўнікоў "
+        "будоўляў і праекціроўшчыкаў, у офісе кампаніі або ў Беластоку."),
+        ("Демонстрационный пример. Обучение BIM-моделированию (Revit, IFC) для руководителей "
+        "строительства и проектировщиков, в офисе компании или в Белостоке.")),
+    "budownictwo, BIM, szkolenia": ("", "будаўніцтва, BIM, навучанне",
+                                    "строительство, BIM, обучение"),
+    "BIM training partner for site engineers": (
+        "Partner szkoleniowy BIM dla inżynierów budowy",
+        "Партнёр па навучанні BIM для інжынераў будаўнічых пляцовак",
+        "Партнёр по обучению BIM для инженеров строительных площадок"),
+    REQUESTS[3][4]: (
+        ("Przykład demonstracyjny. Szukamy partnera szkoleniowego, który poprowadzi kursy BIM "
+        "(koordynacja modeli IFC, wykrywanie kolizji) dla 15 inżynierów budowy w 2026 roku."),
+        ("Дэманстрацыйны прыклад. Шукаем партнёра, які правядзе курсы BIM (каардынацыя "
+        "IFC-мадэляў, выяўленне калізій) для 15 інжынераў будаўнічых пляцовак у 2026 годзе."),
+        ("Демонстрационный пример. Ищем партнёра, который проведёт курсы BIM (координация "
+        "IFC-моделей, выявление коллизий) для 15 инженеров строительных площадок в 2026 году.")),
+    "construction, BIM, training": ("budownictwo, BIM, szkolenia",
+                                    "будаўніцтва, BIM, навучанне",
+                                    "строительство, BIM, обучение"),
+    "Lokalizacja pilotażowa dla pompy ciepła w budynku publicznym": (
+        "", "Пілотная пляцоўка для цеплавой помпы ў грамадскім будынку",
+        "Пилотная площадка для теплового насоса в общественном здании"),
+    REQUESTS[4][4]: (
+        "",
+        ("Дэманстрацыйны прыклад. Шукаем грамадскі будынак (школу, установу) для пілотнай "
+        "устаноўкі грунтавой цеплавой помпы з маніторынгам спажывання энергіі на працягу "
+        "2 сезонаў."),
+        ("Демонстрационный пример. Ищем общественное здание (школу, учреждение) для пилотной "
+        "установки грунтового теплового насоса с мониторингом потребления энергии в течение "
+        "2 сезонов.")),
+    "energia odnawialna, pompy ciepła, budownictwo": (
+        "", "аднаўляльная энергетыка, цеплавыя помпы, будаўніцтва",
+        "возобновляемая энергетика, тепловые насосы, строительство"),
+    "R&D on welding of high-strength steels": (
+        "Prace B+R nad spawaniem stali o podwyższonej wytrzymałości",
+        "НДДКР па зварцы высокатрывалых сталей", "НИОКР по сварке высокопрочных сталей"),
+    REQUESTS[5][4]: (
+        ("Przykład demonstracyjny. Laboratorium uczelni i jego kadra do badań nad spawaniem: "
+        "próby spawania zrobotyzowanego, badania spoin i metalografia dla partnerów "
+        "przemysłowych."),
+        ("Дэманстрацыйны прыклад. Лабараторыя і супрацоўнікі ўніверсітэта для даследаванняў "
+        "зваркі: выпрабаванні рабатызаванай зваркі, кантроль зварных швоў і металаграфія для "
+        "прамысловых партнёраў."),
+        ("Демонстрационный пример. Лаборатория и сотрудники университета для исследований "
+        "сварки: испытания роботизированной сварки, контроль сварных швов и металлография для "
+        "промышленных партнёров.")),
+    "research, welding, metal processing": (
+        "badania naukowe, spawanie, obróbka metali",
+        "навуковыя даследаванні, зварка, апрацоўка металаў",
+        "научные исследования, сварка, обработка металлов"),
+    "Partner B+R w zakresie spawania zrobotyzowanego": (
+        "", "Партнёр па НДДКР у галіне рабатызаванай зваркі",
+        "Партнёр по НИОКР в области роботизированной сварки"),
+    REQUESTS[6][4]: (
+        "",
+        ("Дэманстрацыйны прыклад. Шукаем навуковага партнёра для сумеснага праекта НДДКР па "
+        "рабатызаванай зварцы высокатрывалых сталей."),
+        ("Демонстрационный пример. Ищем научного партнёра для совместного проекта НИОКР по "
+        "роботизированной сварке высокопрочных сталей.")),
+    "spawanie, badania i rozwój, obróbka metali": (
+        "", "зварка, НДДКР, апрацоўка металаў", "сварка, НИОКР, обработка металлов"),
+    "Export to Belarus: distributor for metal components": (
+        "Eksport na Białoruś: dystrybutor komponentów metalowych",
+        "Экспарт у Беларусь: дыстрыбутар металічных кампанентаў",
+        "Экспорт в Беларусь: дистрибьютор металлических компонентов"),
+    REQUESTS[7][4]: (
+        ("Przykład demonstracyjny. Szukamy dystrybutora lub agenta w obwodzie grodzieńskim "
+        "dla spawanych i ciętych laserowo komponentów metalowych do maszyn rolniczych "
+        "i budowlanych."),
+        ("Дэманстрацыйны прыклад. Шукаем дыстрыбутара або агента ў Гродзенскай вобласці для "
+        "зварных і выразаных лазерам металічных кампанентаў для сельскагаспадарчай "
+        "і будаўнічай тэхнікі."),
+        ("Демонстрационный пример. Ищем дистрибьютора или агента в Гродненской области для "
+        "сварных и вырезанных лазером металлических компонентов для сельскохозяйственной "
+        "и строительной техники.")),
+    "metal processing, export, distribution": (
+        "obróbka metali, eksport, dystrybucja", "апрацоўка металаў, экспарт, дыстрыбуцыя",
+        "обработка металлов, экспорт, дистрибуция"),
+    "Дистрибуция строительных и металлических изделий в Беларуси": (
+        "Dystrybucja wyrobów budowlanych i metalowych na Białorusi",
+        "Дыстрыбуцыя будаўнічых і металічных вырабаў у Беларусі", ""),
+    REQUESTS[8][4]: (
+        ("Przykład demonstracyjny. Oferujemy usługi dystrybucji i magazynowania wyrobów "
+        "budowlanych i metalowych polskich producentów w obwodzie grodzieńskim."),
+        ("Дэманстрацыйны прыклад. Прапануем паслугі дыстрыбуцыі і складавання будаўнічых "
+        "і металічных вырабаў польскіх вытворцаў у Гродзенскай вобласці."), ""),
+    "строительство, дистрибуция, металлические изделия": (
+        "budownictwo, dystrybucja, wyroby metalowe",
+        "будаўніцтва, дыстрыбуцыя, металічныя вырабы", ""),
+}
+
 # NACE Rev.2 divisions of the demo organisations (what each one does, as its name says).
 DEMO_CODES = {
     "PB": ["85", "72"], "UMWP": ["84"], "PFRR": ["70"], "M1": ["25"], "M2": ["25", "28"],
@@ -197,6 +413,7 @@ class Command(BaseCommand):
                               "latitude": lat, "longitude": lon, "city": city, "region": region,
                               "size_class": "small", "demo": True})
             orgs[key] = org
+            fill_translations(org)
             made["organisations"] += created
             for cluster_key, role in memberships:
                 _m, created = Membership.objects.get_or_create(
@@ -211,6 +428,7 @@ class Command(BaseCommand):
                               "outputs": "Illustrative demo project."})
             if created:
                 project.partners.add(*(orgs[p] for p in partners))
+            fill_translations(project, DEMO_TRANSLATIONS)
             made["projects"] += created
         for ckey, kind, title, participants, day, place, extra, foreign in ACTIVITIES:
             activity, created = Activity.objects.get_or_create(
@@ -221,12 +439,14 @@ class Command(BaseCommand):
                               "description": "Illustrative demo activity."})
             if created:
                 activity.participants.add(*(orgs[p] for p in participants))
+            fill_translations(activity, DEMO_TRANSLATIONS)
             made["activities"] += created
         for okey, ckey, kind, topic, text, sectors, countries in REQUESTS:
-            _r, created = PartnerRequest.objects.get_or_create(
+            request, created = PartnerRequest.objects.get_or_create(
                 organisation=orgs[okey], topic=topic,
                 defaults={"cluster": clusters[ckey] if ckey else None, "kind": kind,
                               "description": text, "sectors": sectors, "countries": countries})
+            fill_translations(request, DEMO_TRANSLATIONS)
             made["requests"] += created
         for key, codes in DEMO_CODES.items():
             org = orgs.get(key)

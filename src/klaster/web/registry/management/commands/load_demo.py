@@ -126,17 +126,74 @@ TRANSLATIONS = {
 }
 
 
-def translate_cluster(cluster: Cluster) -> None:
-    """Fill the empty per-language copies of sector, region and description."""
+VISIT_TITLE = "Study visit of a Belarusian delegation to Podlaskie clusters"
+VISIT_TEXT = ("July 2019: an 18-person Belarusian delegation visited Podlaskie cluster "
+              "organisations. Exact dates illustrative.")
+TRANSLATIONS.update({
+    VISIT_TITLE: (
+        "Wizyta studyjna delegacji białoruskiej w klastrach Podlasia",
+        "Вучэбны візіт беларускай дэлегацыі ў кластары Падляшша",
+        "Ознакомительный визит белорусской делегации в кластеры Подляшья"),
+    VISIT_TEXT: (
+        ("Lipiec 2019: 18-osobowa delegacja z Białorusi odwiedziła organizacje klastrowe "
+        "Podlasia. Dokładne daty są przykładowe."),
+        ("Ліпень 2019: беларуская дэлегацыя з 18 чалавек наведала кластарныя арганізацыі "
+        "Падляшша. Дакладныя даты ўмоўныя."),
+        ("Июль 2019: белорусская делегация из 18 человек посетила кластерные организации "
+        "Подляшья. Точные даты условны.")),
+    "Cluster manager (illustrative)": (
+        "Menedżerka klastra (przykład)", "Менеджар кластара (прыклад)",
+        "Менеджер кластера (пример)"),
+    "Project coordinator (illustrative)": (
+        "Koordynator projektów (przykład)", "Каардынатар праектаў (прыклад)",
+        "Координатор проектов (пример)"),
+})
+
+# A consented contact person on two clusters: fictional people ("Przykładowa",
+# "Demonstracyjny": Polish for "example", "demonstration"), reserved example.org
+# addresses; the consent is recorded as the workspace form records it.
+CONTACTS = {
+    "KOM": ("Anna Przykładowa", "Cluster manager (illustrative)",
+            "anna.przykladowa@example.org", "+48 85 000 00 00"),
+    "EE": ("Jan Demonstracyjny", "Project coordinator (illustrative)",
+           "jan.demonstracyjny@example.org", ""),
+}
+
+
+def fill_translations(record, table: dict = TRANSLATIONS) -> None:
+    """Fill the empty per-language copies of ``record``'s translated fields (``TRANSLATED``
+    of a ``Localized`` model) from ``table``: plain text → (pl, be, ru); an empty entry
+    leaves that copy empty (the plain text is already in that language)."""
     changed = []
-    for field in Cluster.TRANSLATED:
-        texts = TRANSLATIONS.get(getattr(cluster, field))
+    for field in type(record).TRANSLATED:
+        texts = table.get(getattr(record, field))
         for lang, text in zip(("pl", "be", "ru"), texts or ()):
-            if not getattr(cluster, f"{field}_{lang}"):
-                setattr(cluster, f"{field}_{lang}", text)
+            if text and not getattr(record, f"{field}_{lang}"):
+                setattr(record, f"{field}_{lang}", text)
                 changed.append(f"{field}_{lang}")
     if changed:
-        cluster.save(update_fields=changed)
+        record.save(update_fields=changed)
+
+
+def add_contact(cluster: Cluster, key: str, recorded_by) -> None:
+    """The demo's consented contact person (once: an edited contact is left alone)."""
+    from django.utils import timezone
+    from django.utils.translation import override
+
+    from klaster.web.registry.forms import CONTACT_CONSENT_TEXT
+
+    name, role, email, phone = CONTACTS[key]
+    if cluster.contact_name:
+        return
+    cluster.contact_name, cluster.contact_role = name, role
+    cluster.contact_email, cluster.contact_phone = email, phone
+    cluster.contact_consent_name = name
+    cluster.contact_consent_at = timezone.now()
+    with override("en"):
+        cluster.contact_consent_text = str(CONTACT_CONSENT_TEXT)
+    cluster.contact_consent_recorded_by = recorded_by
+    cluster.save()
+    fill_translations(cluster)
 
 
 @functools.lru_cache(maxsize=4)
@@ -161,6 +218,7 @@ class Command(BaseCommand):
                               region="Hrodna region" if key.startswith("G") else "Podlaskie",
                               size_class="" if helix != "business" else "small"))
             orgs[key] = org
+            fill_translations(org)
             if helix == "business":
                 OrganisationFigures.objects.get_or_create(
                     organisation=org, year=2024,
@@ -177,7 +235,7 @@ class Command(BaseCommand):
             if cluster.coordinator_organisation_id is None:  # older demo databases too
                 cluster.coordinator_organisation = orgs[COORDINATORS[key]]
                 cluster.save(update_fields=["coordinator_organisation"])
-            translate_cluster(cluster)
+            fill_translations(cluster)
             for org_key, role in members:
                 Membership.objects.get_or_create(
                     organisation=orgs[org_key], cluster=cluster, left__isnull=True,
@@ -190,15 +248,17 @@ class Command(BaseCommand):
                               demo=True))
         visit, created = Activity.objects.get_or_create(
             cluster=clusters["BY"], kind="study_visit",
-            title="Study visit of a Belarusian delegation to Podlaskie clusters",
+            title=VISIT_TITLE,
             defaults=dict(start=date(2019, 7, 1), end=date(2019, 7, 5), place="Białystok",
                           participant_count=18, foreign_participant_count=18, demo=True,
-                          description="July 2019: an 18-person Belarusian delegation visited "
-                                      "Podlaskie cluster organisations. Exact dates "
-                                      "illustrative."))
+                          description=VISIT_TEXT))
         if created:
             visit.participants.add(orgs["PB"], orgs["UMWP"], orgs["PFRR"])
+        fill_translations(visit)
         self._accounts(clusters, orgs)
+        coordinator = get_user_model().objects.get(username="demo-coordinator")
+        for key in CONTACTS:
+            add_contact(clusters[key], key, coordinator)
         self.stdout.write(self.style.SUCCESS(
             f"demo content: {len(orgs)} organisations, {len(clusters)} clusters"))
 
