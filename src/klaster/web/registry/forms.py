@@ -194,6 +194,16 @@ class ClusterForm(ScopedChoicesMixin, VersionedForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         self._user = user
+        # The coordinating organisation is offered among the cluster's current members
+        # and the user's own organisations (add it as a member first).
+        near = models.Q(pk__in=perms.own_organisation_ids(user))
+        if self.instance.pk:
+            near |= models.Q(pk__in=Membership.objects.filter(
+                cluster_id=self.instance.pk, left__isnull=True).values("organisation_id"))
+        self.show_only("coordinator_organisation", near)
+        self.fields["coordinator_organisation"].help_text = _(
+            "One of the cluster's current members or of your own organisations (add an "
+            "organisation as a member first).")
         order = list(self._meta.fields)
         order.insert(order.index("contact_phone") + 1, "contact_consent")
         self.order_fields(order)
@@ -248,19 +258,6 @@ class ClusterForm(ScopedChoicesMixin, VersionedForm):
                   "published"]
         widgets = {"founded": forms.DateInput(attrs={"type": "date"}),
                    "strategy_review": forms.DateInput(attrs={"type": "date"})}
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, user=user, **kwargs)
-        # The coordinating organisation is offered among the cluster's current members
-        # and the user's own organisations (add it as a member first).
-        near = models.Q(pk__in=perms.own_organisation_ids(user))
-        if self.instance.pk:
-            near |= models.Q(pk__in=Membership.objects.filter(
-                cluster_id=self.instance.pk, left__isnull=True).values("organisation_id"))
-        self.show_only("coordinator_organisation", near)
-        self.fields["coordinator_organisation"].help_text = _(
-            "One of the cluster's current members or of your own organisations (add an "
-            "organisation as a member first).")
 
 
 class OrganisationForm(VersionedForm):
