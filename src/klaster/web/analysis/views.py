@@ -142,7 +142,9 @@ def dataset_detail(request, pk):
             strong=strong, local=local,
             regions=RegionSummary.objects.filter(dataset=ds).order_by("name", "region"),
             clusters=named_choices(RegionCluster.objects.filter(dataset=ds, traded=True)
-                                   .values_list("cluster", "cluster_name").distinct()),
+                                   .values_list("cluster", "cluster_name")
+                                   # no default ordering in the DISTINCT: one per category
+                                   .order_by().distinct()),
             downloads=[t for t in TABLES
                        if (results_path(ds) / f"{t}.parquet").exists()],
         )
