@@ -156,6 +156,15 @@ class RegionCluster(models.Model):
     rank = models.PositiveIntegerField(null=True, help_text="Rank of the region by LQ in "
                                        "this cluster (1 = most specialised).")
 
+    @classmethod
+    def categories(cls, dataset, **filters):
+        """The dataset's cluster categories as (code, English name) pairs, each once.
+
+        ``order_by()`` takes the default ordering (lq, region) out of the DISTINCT, which
+        would otherwise list every category once per region."""
+        return (cls.objects.filter(dataset=dataset, **filters)
+                .values_list("cluster", "cluster_name").order_by().distinct())
+
     class Meta:
         ordering = ["dataset", "-lq", "region", "cluster"]
         indexes = [models.Index(fields=["dataset", "region"], name="analysis_row_region"),

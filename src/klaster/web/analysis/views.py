@@ -141,10 +141,7 @@ def dataset_detail(request, pk):
             page=page, query=query.urlencode(), region=region, cluster=cluster,
             strong=strong, local=local,
             regions=RegionSummary.objects.filter(dataset=ds).order_by("name", "region"),
-            clusters=named_choices(RegionCluster.objects.filter(dataset=ds, traded=True)
-                                   .values_list("cluster", "cluster_name")
-                                   # no default ordering in the DISTINCT: one per category
-                                   .order_by().distinct()),
+            clusters=named_choices(RegionCluster.categories(ds, traded=True)),
             downloads=[t for t in TABLES
                        if (results_path(ds) / f"{t}.parquet").exists()],
         )

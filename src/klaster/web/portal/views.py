@@ -358,8 +358,7 @@ def _lq_choice(request, language: str) -> tuple[dict, dict | None]:
             "message": ""}
     if chosen is None:
         return form, None
-    form["categories"] = named_choices(RegionCluster.objects.filter(dataset=chosen)
-                                       .values_list("cluster", "cluster_name").distinct())
+    form["categories"] = named_choices(RegionCluster.categories(chosen))
     code = request.GET.get("category", "")
     name = dict(form["categories"]).get(code)
     if name is None:
