@@ -1,8 +1,8 @@
 """Numba kernels for the concentration indices (one pass per year over published cells).
 
 The formulas are documented, with their sources, in klaster.indicators.concentration;
-this module only evaluates them fast: cells are grouped by industry with a counting sort
-(O(n)), and each industry's cells are then processed in parallel (``prange``), sorting
+this module only evaluates them fast: cells are laid out by industry with a counting sort
+(O(n), one scatter pass), and each industry's cells are then processed in parallel (``prange``), sorting
 only that industry's location quotients for the Gini's Lorenz curve.
 """
 
@@ -43,17 +43,36 @@ def concentration_year(r, i, e, n, n_reg, n_ind, approx_h):
     e_r = np.zeros(n_reg)
     e_i = np.zeros(n_ind)
     listed = np.zeros(n_ind, dtype=np.bool_)
+    start = np.zeros(n_ind + 1, dtype=np.int64)  # cells with e > 0 per industry
     for k in range(e.size):
         total += e[k]
         e_r[r[k]] += e[k]
         e_i[i[k]] += e[k]
         listed[i[k]] = True
+        if e[k] > 0:
+            start[i[k] + 1] += 1
     x_all = e_r / total if total > 0 else np.full(n_reg, np.nan)
     sum_x2 = 0.0
     for g in range(n_reg):
         sum_x2 += x_all[g] * x_all[g]
 
-    start, order = _group_by_code(i, n_ind)
+    # The cells with e > 0 laid out contiguously by industry (a stable counting sort,
+    # one scatter pass): each industry's loops below then read consecutive memory instead
+    # of gathering through an order array three times (issue 14: 0.5 s of 2.3 s CPU on
+    # the 11.2-million-row panel; the sums and their order are the same).
+    for j in range(n_ind):
+        start[j + 1] += start[j]
+    fill = start[:-1].copy()
+    e_c = np.empty(start[n_ind])
+    x_c = np.empty(start[n_ind])
+    n_c = np.empty(start[n_ind])
+    for k in range(e.size):
+        if e[k] > 0:
+            p = fill[i[k]]
+            e_c[p] = e[k]
+            x_c[p] = x_all[r[k]]
+            n_c[p] = n[k]
+            fill[i[k]] = p + 1
     regions = np.zeros(n_ind, dtype=np.int64)
     gini = np.full(n_ind, np.nan)
     hoover = np.full(n_ind, np.nan)
@@ -61,21 +80,11 @@ def concentration_year(r, i, e, n, n_reg, n_ind, approx_h):
     sum_s2 = np.full(n_ind, np.nan)
     h = np.full(n_ind, np.nan)
     for j in prange(n_ind):
-        a, b = start[j], start[j + 1]
-        m = 0
-        for p in range(a, b):
-            if e[order[p]] > 0:
-                m += 1
+        a = start[j]
+        m = start[j + 1] - a
         regions[j] = m
         if m == 0:
             continue
-        cells = np.empty(m, dtype=np.int64)
-        q = 0
-        for p in range(a, b):
-            k = order[p]
-            if e[k] > 0:
-                cells[q] = k
-                q += 1
         abs_dev = 0.0
         sq_dev = 0.0
         s2 = 0.0
@@ -85,9 +94,8 @@ def concentration_year(r, i, e, n, n_reg, n_ind, approx_h):
         h_ok = approx_h
         lq = np.empty(m)
         for q in range(m):
-            k = cells[q]
-            s = e[k] / e_i[j]
-            x = x_all[r[k]]
+            s = e_c[a + q] / e_i[j]
+            x = x_c[a + q]
             abs_dev += abs(s - x)
             sq_dev += (s - x) * (s - x)
             s2 += s * s
@@ -95,8 +103,8 @@ def concentration_year(r, i, e, n, n_reg, n_ind, approx_h):
             sx2 += x * x
             lq[q] = s / x
             if approx_h:
-                if n[k] > 0:
-                    hh += e[k] * e[k] / (n[k] * e_i[j] * e_i[j])
+                if n_c[a + q] > 0:
+                    hh += e_c[a + q] * e_c[a + q] / (n_c[a + q] * e_i[j] * e_i[j])
                 else:
                     h_ok = False  # no (or unknown) establishment count: H undefined
         # Regions without the industry (s = 0) add x_r to the Hoover sum and x_r^2 to G.
@@ -111,10 +119,10 @@ def concentration_year(r, i, e, n, n_reg, n_ind, approx_h):
         cum = 0.0
         area = 0.0
         for q in range(m):
-            k = cells[rank[q]]
-            s = e[k] / e_i[j]
+            p = a + rank[q]
+            s = e_c[p] / e_i[j]
             cum += s
-            area += x_all[r[k]] * (2.0 * cum - s)
+            area += x_c[p] * (2.0 * cum - s)
         gini[j] = 1.0 - area
     return listed, e_i, regions, gini, hoover, g_raw, sum_s2, h, sum_x2
 

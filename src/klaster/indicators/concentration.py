@@ -82,7 +82,11 @@ def prepare_panel(stats: pl.DataFrame) -> IndustryPanel:
         .group_by("industry", "year")
         .agg(pl.len().cast(pl.Int64).alias("unpublished_cells"))
     )
-    cells = base.filter(pl.col("employment").is_not_null())
+    # Filtering copies every column (11 million rows: a few tenths of a second and
+    # several hundred MB of fresh pages); a table with every cell published is used as
+    # it is (issue 14).
+    cells = (base.filter(pl.col("employment").is_not_null())
+             if base["employment"].null_count() else base)
     return IndustryPanel(regions, industries, unpublished, tuple(_years(cells)),
                          "establishments" in cols)
 
