@@ -15,13 +15,20 @@ import numpy as np
 import polars as pl
 
 
-def text_codes(series: pl.Series) -> tuple[np.ndarray, pl.Series] | None:
+def text_codes(series: pl.Series, known: pl.Series | None = None
+               ) -> tuple[np.ndarray, pl.Series] | None:
     """(code per row, sorted distinct values as text) of a key column, or None when the
     column has nulls or is not text/Categorical/Enum. ``values.gather(codes)`` gives the
-    column back as text."""
+    column back as text. ``known``: values the column is expected to hold (e.g. the
+    definitions' industry codes), a hint that saves a hashing pass; any others are
+    coded too."""
     if series.null_count():
         return None
     dtype = series.dtype
+    if known is not None and dtype == pl.Utf8:
+        coded = _known_codes(series, known)
+        if coded is not None:
+            return coded
     if isinstance(dtype, pl.Enum):
         phys = series.to_physical().to_numpy()
         cats = dtype.categories
@@ -52,6 +59,42 @@ def text_codes(series: pl.Series) -> tuple[np.ndarray, pl.Series] | None:
     lut = np.zeros(int(used.max(initial=-1)) + 1, dtype=code)
     lut[used[order]] = np.arange(used.size, dtype=code)
     return lut[phys], labels.gather(order)
+
+
+def _known_codes(series: pl.Series, known: pl.Series, probe: int = 1 << 14
+                 ) -> tuple[np.ndarray, pl.Series] | None:
+    """text_codes of a text column whose values are mostly among ``known``: a cast to an
+    Enum over the known values gives codes already in sorted order, with no global
+    string cache to fill and no re-coding pass (issue 14: 0.3 instead of 0.45-0.55 s CPU
+    on 11.2 million industry codes). Values outside ``known`` (codes in no cluster, of
+    another level) are coded over their own rows and merged in. None when a sample of
+    the first rows is mostly outside ``known`` (then the plain path is cheaper)."""
+    cats = known.cast(pl.Utf8).drop_nulls().unique().sort()
+    head = series.slice(0, probe)
+    if cats.len() == 0 or head.is_in(cats.implode()).sum() * 2 < head.len():
+        return None
+    enum = series.cast(pl.Enum(cats), strict=False)
+    phys = enum.to_physical()
+    if enum.null_count():
+        # Codes outside `known`: all values = known + these, sorted; the known values'
+        # codes are moved to their places in that order, the others coded on their rows.
+        outside = enum.is_null()
+        extra = series.filter(outside).unique()
+        values = pl.concat([cats, extra]).sort()
+        at = values.search_sorted(cats).to_numpy().astype(np.uint32)
+        codes = at[phys.fill_null(0).to_numpy()]
+        rows = np.flatnonzero(outside.to_numpy())
+        codes[rows] = series.gather(rows).cast(pl.Enum(values)).to_physical().to_numpy()
+        cats = values
+    else:
+        codes = phys.to_numpy()
+    used = np.flatnonzero(np.bincount(codes, minlength=cats.len()) > 0)
+    code = np.uint8 if used.size <= 1 << 8 else np.uint16 if used.size <= 1 << 16 else np.uint32
+    if used.size == cats.len():
+        return codes.astype(code, copy=False), cats.alias(series.name)
+    lut = np.zeros(cats.len(), dtype=code)
+    lut[used] = np.arange(used.size, dtype=code)
+    return lut[codes], cats.gather(used).alias(series.name)
 
 
 def _long_runs(series: pl.Series, probe: int = 1 << 14) -> bool:
@@ -85,12 +128,14 @@ def enum_from_codes(name: str, codes: np.ndarray, labels: pl.Series) -> pl.Serie
         return labels.gather(codes).cast(enum).alias(name)
 
 
-def coded_keys(frame: pl.DataFrame, columns: tuple[str, ...]) -> pl.DataFrame:
+def coded_keys(frame: pl.DataFrame, columns: tuple[str, ...],
+               known: dict[str, pl.Series] | None = None) -> pl.DataFrame:
     """``frame`` with the text ``columns`` as Enums over their sorted values (columns
-    with nulls, or not text, are left as they are)."""
+    with nulls, or not text, are left as they are). ``known``: per column, the values it
+    is expected to hold (:func:`text_codes`)."""
     out = []
     for c in columns:
-        coded = text_codes(frame[c])
+        coded = text_codes(frame[c], (known or {}).get(c))
         if coded is not None:
             out.append(enum_from_codes(c, *coded))
     return frame.with_columns(out) if out else frame

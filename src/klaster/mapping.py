@@ -106,7 +106,10 @@ def map_clusters(
     say("Aggregating industries to clusters")
     # Region and industry are coded once (one hashing pass each, klaster._keys): every
     # step below reads the codes instead of hashing the text again (issue 14).
-    coded = coded_keys(stats, ("region", "industry"))
+    # The definitions' codes are a hint for the industry column: most rows hold one of
+    # them, and a cast to an Enum over them is cheaper than coding the text from scratch.
+    coded = coded_keys(stats, ("region", "industry"),
+                       known=None if system else {"industry": definitions["industry"]})
     # One pass picks the codes at the definitions' level (and names the others); the
     # steps below work on that selection.
     selected = select_level(coded, definitions, system=system, issues=issues).collect()
