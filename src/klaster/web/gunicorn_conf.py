@@ -7,7 +7,7 @@
   worker answers its first request as fast as its hundredth, and the workers share those
   pages of memory (copy-on-write).
 * No database connection may cross the fork (two processes would share one socket):
-  the warm-up does not query, and ``post_fork`` closes whatever a module may have opened,
+  the warm-up closes the connections it used, and ``post_fork`` closes whatever a module may have opened,
   then opens the worker's own connection before it accepts requests.
 
 Every value can be overridden on the command line or with GUNICORN_CMD_ARGS; workers
@@ -30,6 +30,12 @@ def post_fork(server, worker):
 
     for conn in connections.all(initialized_only=True):
         conn.close()
+    # The directory's first Polars queries, in the worker (Polars' thread pool must not
+    # be started before the fork): part of a first request's cost (issue 14).
+    if os.environ.get("KLASTER_WARM_UP", "1") != "0":
+        from klaster.web.wsgi import warm_data
+
+        warm_data()
     # The worker's own connection, opened before it accepts a request (persistent:
     # KLASTER_DB_CONN_MAX_AGE): connecting was part of every worker's first request.
     # A database that is down now is the first request's error, as before.

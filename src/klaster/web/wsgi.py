@@ -8,7 +8,9 @@ process before the workers fork (see ``klaster.web.gunicorn_conf``)::
 Importing the module also does what every worker's first request used to pay (1.6 s at
 load 4 with 2 workers, issue 14): it imports every view through the URL resolver, compiles
 the page templates into the cached loader, and loads the translation catalogues of every
-language. With ``preload_app`` this happens once, and the forked workers share it.
+language, and (:func:`fill_caches`) fills the registry-version caches of the directory
+and the map; :func:`warm_data` (gunicorn's ``post_fork``, in each worker) runs the
+directory's Polars queries once. With ``preload_app`` this happens once, and the forked workers share it.
 """
 
 import os
@@ -85,5 +87,49 @@ def warm_up() -> None:
     api_settings.DEFAULT_RENDERER_CLASSES  # noqa: B018
 
 
+def fill_caches() -> None:
+    """In the master, before the fork: build what the registry-version caches hold
+    (the directory table of every cluster, the map's entries) in every language, so
+    no worker's first directory or map computes them (most of the 1.1 s a preloaded
+    worker's first directory still took, issue 14). Builds Polars frames but runs no
+    Polars query: Polars' thread pool does not survive a fork (a worker forked after the
+    master had queried hung on its first directory). Closes its database connections
+    (none may be shared with the workers); any failure (database not there yet) leaves
+    it to the first requests."""
+    from django.conf import settings
+    from django.db import connections
+    from django.utils import translation
+
+    try:
+        from klaster.web.portal import directory, views
+
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                directory.full_table()
+                views._map_entries(code)
+    except Exception:  # noqa: BLE001, S110 — only a warm-up: the requests build it
+        pass
+    finally:
+        connections.close_all()
+
+
+def warm_data() -> None:
+    """In each worker (gunicorn's ``post_fork``): the directory's Polars queries once
+    on the cached table (starts the worker's own Polars thread pool)."""
+    from django.db import connections
+    from django.http import QueryDict
+
+    try:
+        from klaster import cluster_directory
+        from klaster.web.portal import directory
+
+        filtered = cluster_directory.apply_facets(directory.full_table(), {})
+        cluster_directory.sort_directory(filtered, "name")
+        directory.facet_panels(filtered, QueryDict())
+    except Exception:  # noqa: BLE001 — only a warm-up: the requests build it
+        connections["default"].close()
+
+
 if os.environ.get("KLASTER_WARM_UP", "1") != "0":
     warm_up()
+    fill_caches()

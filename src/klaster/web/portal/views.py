@@ -14,6 +14,7 @@ from itertools import groupby
 import polars as pl
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
@@ -23,7 +24,8 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html_join
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -89,6 +91,12 @@ def _public_page(request, name: str, template: str, build_context):
     return render(request, "portal/cached_page.html", {"blocks": blocks})
 
 
+_DIRECTORY_ROW_FIELDS = ("id", "approved", "published", "status", "founded",
+                         *(f"name_{x}" for x in ("en", "pl", "be", "ru")),
+                         *(f"{f}{x}" for f in ("region", "sector")
+                           for x in ("", "_pl", "_be", "_ru")))
+
+
 def _directory_rows(clusters, coordinators: dict[int, dict]) -> list[dict]:
     """The page's rows as plain dicts: a template looks a dict key up directly, whereas
     each model attribute costs it a failed dict lookup first, and names, labels and URLs
@@ -146,7 +154,9 @@ def directory(request):
         filtered, ordered, sort = _directory_result(request)
         page = Paginator(ordered["id"].to_list(), PAGE_SIZE).get_page(request.GET.get("page"))
         ids = list(page.object_list)
-        by_id = {c.pk: c for c in Cluster.objects.filter(pk__in=ids)}
+        # Only what a row shows (descriptions and contacts are long).
+        by_id = {c.pk: c for c in Cluster.objects.filter(pk__in=ids)
+                 .only(*_DIRECTORY_ROW_FIELDS)}
         rows_by_id = {r["id"]: r for r in ordered.filter(pl.col("id").is_in(ids))
                       .iter_rows(named=True)}
         page_clusters = [(by_id[pk], rows_by_id[pk]) for pk in ids if pk in by_id]
@@ -158,7 +168,7 @@ def directory(request):
         return {"page": page, "query": query.urlencode(), "q": request.GET.get("q", ""),
                 "sort": sort, "sorts": list(directory_data.SORT_TITLES.items()),
                 "sort_fields": [(k, v) for k, vs in sort_query.lists() for v in vs],
-                "facets": directory_data.facet_panels(filtered, request.GET),
+                "facets": directory_data.cached_facet_panels(filtered, request.GET),
                 "rows": _directory_rows(page_clusters, directory_data.coordinators(ids)),
                 "page_clusters": [c for c, _row in page_clusters]}
 
@@ -378,59 +388,85 @@ def _lq_choice(request, language: str) -> tuple[dict, dict | None]:
     return form, maps.lq_shading(values, title, language)
 
 
-def cluster_map(request):
-    """Every visible cluster at its coordinator's location, else its members' centroid;
-    regions shaded by the number of clusters in them, or by a cluster category's
-    location quotient from a finished analysis (?analysis=<id>&category=<code>)."""
+MAP_ENTRIES_SECONDS = 600
+
+
+def _map_entries(language: str) -> list[tuple]:
+    """(cluster id, marker or None, table row HTML, region id, name, marker JSON) of
+    EVERY cluster in the map's order, in ``language``, cached under the registry version
+    (any registry write replaces it, as for the directory's member counts): building
+    1,500 markers and
+    rows from model instances cost 0.7 s per map request (issue 14). The reader's
+    visible clusters are picked from it per request."""
+    key = f"portal:map-entries:{language}:{caching.registry_version()}"
+    entries = cache.get(key)
+    if entries is not None:
+        return entries
+    lang = language[:2]
+    name_field = f"name_{lang}" if lang in ("pl", "be", "ru") else "name_en"
     # The coordinator's location from a join; the members' centroid only for the
     # clusters without one, in one grouped query. An annotation over every cluster
     # grouped all cluster columns with all memberships (0.6 s with 1,500 clusters and
     # 60,000 memberships; issue 14).
-    clusters = list(
-        perms.visible_clusters(request.user).select_related("coordinator_organisation")
-        .only("id", "name_en", "name_pl", "name_be", "name_ru", "status",
-              "coordinator_organisation__latitude", "coordinator_organisation__longitude")
-        .order_by("name_en", "pk"))
-    counts = directory_data.member_counts(c.pk for c in clusters)
-    for c in clusters:
-        c.member_count = counts.get(c.pk, 0)
-        org = c.coordinator_organisation
-        c.lat, c.lon = (org.latitude, org.longitude) if org is not None else (None, None)
-    unplaced = {c.pk: c for c in clusters if c.lat is None or c.lon is None}
+    rows = list(Cluster.objects.order_by("name_en", "pk").values_list(
+        "pk", "name_en", name_field, "status", "coordinator_organisation__latitude",
+        "coordinator_organisation__longitude"))
+    counts = directory_data.member_counts(r[0] for r in rows)
+    unplaced = [r[0] for r in rows if r[4] is None or r[5] is None]
+    centroid = {}
     if unplaced:
-        for row in (Membership.objects.filter(cluster_id__in=list(unplaced),
-                                              left__isnull=True)
-                    .values("cluster_id").annotate(lat=Avg("organisation__latitude"),
-                                                   lon=Avg("organisation__longitude"))
-                    .order_by()):
-            c = unplaced[row["cluster_id"]]
-            c.lat = c.lat if c.lat is not None else row["lat"]
-            c.lon = c.lon if c.lon is not None else row["lon"]
-    language = get_language() or "en"
+        centroid = {row["cluster_id"]: (row["lat"], row["lon"]) for row in (
+            Membership.objects.filter(cluster_id__in=unplaced, left__isnull=True)
+            .values("cluster_id").annotate(lat=Avg("organisation__latitude"),
+                                           lon=Avg("organisation__longitude"))
+            .order_by())}
     statuses = dict(ClusterStatus.choices)
     url = reverse("portal:cluster", args=[_MARKER_ID]).replace(str(_MARKER_ID), "{}")
-    placed = [c for c in clusters if c.lat is not None and c.lon is not None]
-    points = [MapPoint(c.display_name, c.lat, c.lon, url.format(c.pk), c.status,
-                       c.member_count) for c in placed]
-    region_ids = maps.regions_of(points)
+    points = []
+    for pk, name_en, name, status, lat, lon in rows:
+        clat, clon = centroid.get(pk, (None, None))
+        lat = lat if lat is not None else clat
+        lon = lon if lon is not None else clon
+        points.append((pk, MapPoint(name or name_en, lat, lon, url.format(pk), status,
+                                    counts.get(pk, 0))))
+    placed = [(pk, p) for pk, p in points if p.lat is not None and p.lon is not None]
+    region_of = dict(zip((pk for pk, _p in placed),
+                         maps.regions_of([p for _pk, p in placed]), strict=True))
     names = maps.region_names(language)
-    region_of = {c.pk: names.get(fid, "") for c, fid in zip(placed, region_ids, strict=True)}
+    details: dict = {}
+    entries = []
+    for pk, p in points:
+        fid = region_of.get(pk)
+        marker = maps.cluster_marker(p, statuses, details) if pk in region_of else None
+        row = ('<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>'
+               .format(p.url, escape(p.label), escape(statuses.get(p.kind, p.kind)),
+                       p.members, escape(names.get(fid, "") or "—")))
+        entries.append((pk, marker, row, fid, p.label,
+                        maps.marker_json(marker) if marker is not None else ""))
+    cache.set(key, entries, MAP_ENTRIES_SECONDS)
+    return entries
+
+
+def cluster_map(request):
+    """Every visible cluster at its coordinator's location, else its members' centroid;
+    regions shaded by the number of clusters in them, or by a cluster category's
+    location quotient from a finished analysis (?analysis=<id>&category=<code>)."""
+    language = get_language() or "en"
+    visible = set(perms.visible_clusters(request.user).values_list("pk", flat=True))
+    entries = [e for e in _map_entries(language) if e[0] in visible]
+    markers = [e[1] for e in entries if e[1] is not None]
     form, shading = _lq_choice(request, language)
     if shading is None:
-        shading = maps.count_shading(region_ids, language)
-    rows = [{"url": url.format(c.pk), "name": c.display_name,
-             "status": statuses.get(c.status, c.status), "members": c.member_count,
-             "region": region_of.get(c.pk, "")} for c in clusters]
-    # The list of every cluster written here, each value escaped by format_html_join:
-    # the template loop rendered 1,500 rows × 5 variables in 0.9 s (issue 14).
-    rows_html = format_html_join(
-        "", '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>',
-        ((r["url"], r["name"], r["status"], r["members"], r["region"] or "—")
-         for r in rows))
+        shading = maps.count_shading([e[3] for e in entries if e[1] is not None], language)
+    data = maps.cluster_map([], dict(ClusterStatus.choices), language, shading,
+                            markers=markers)
+    # The list of every cluster, each value escaped when its row was built: the template
+    # loop rendered 1,500 rows × 5 variables in 0.9 s (issue 14).
     return render(request, "portal/map.html", {
-        "map": maps.cluster_map(points, statuses, language, shading),
-        "rows": rows, "rows_html": rows_html, "form": form,
-        "unplaced": [c.display_name for c in clusters if c.lat is None or c.lon is None]})
+        "map": data,
+        "map_json": maps.data_json(data, [e[5] for e in entries if e[1] is not None]),
+        "rows_html": mark_safe("".join(e[2] for e in entries)),  # each row escaped when built
+        "form": form, "unplaced": [e[4] for e in entries if e[1] is None]})
 
 
 @gzip_page

@@ -133,6 +133,12 @@ class ScopedChoicesMixin:
                   else self.initial.get(name, getattr(self.instance, f"{name}_id", None)))
         if chosen is not None and str(chosen).isdigit():
             near |= models.Q(pk=int(chosen))
+        # ``near`` resolved to keys first: PostgreSQL planned "allowed AND near" (ORs of
+        # subqueries on both sides) as a scan of every organisation, 170-640 ms of the
+        # cluster edit page with 20,000 (issue 14); the allowed rule is then checked on
+        # the few keys.
+        near = models.Q(pk__in=list(field.queryset.model._default_manager.filter(near)
+                                    .values_list("pk", flat=True)))
         shown = field.queryset.filter(near)
         find = find.strip()
         if find:

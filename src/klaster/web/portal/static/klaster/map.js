@@ -80,7 +80,8 @@
     }
     data.markers.forEach(function (m) {
       var half = m.px / 2;
-      var icon = L.divIcon({html: m.svg, className: "km-marker", iconSize: [m.px, m.px],
+      // One SVG per kind and size in data.icons, not one per marker (page weight).
+      var icon = L.divIcon({html: data.icons[m.icon], className: "km-marker", iconSize: [m.px, m.px],
                             iconAnchor: [half, half], popupAnchor: [0, -half]});
       var marker = L.marker([m.lat, m.lon], {icon: icon, title: m.name, keyboard: true,
                                              riseOnHover: true}).addTo(map);
