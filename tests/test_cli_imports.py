@@ -67,3 +67,52 @@ def test_function_named_like_its_submodule_stays_the_function():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert json.loads(out.stdout) == [True, True, "function"]
+
+
+# Rich's parts that a command pays for only when it uses them: the console (made on first
+# print), markdown-it-py / Pygments (rich.markdown) and rich.pretty / attrs
+# (rich.traceback), which typer.rich_utils imports for features klaster does not use
+# (klaster._rich_help).
+RICH_HEAVY = ("rich.console", "rich.table", "markdown_it", "pygments", "rich.pretty", "attr")
+
+
+def _rich_loaded_after(argv: list[str], prelude: str = "",
+                       then: str = "extra = None") -> tuple[set[str], str, object]:
+    """Run ``app(argv)`` in a fresh interpreter (``prelude`` before, ``then`` after, which
+    sets ``extra``): the heavy Rich modules loaded by the command, its output, extra."""
+    code = (f"{prelude}\nimport contextlib, io, json, sys\nfrom klaster.cli import app\n"
+            "buf = io.StringIO()\nwith contextlib.redirect_stdout(buf):\n"
+            f"    try:\n        app({argv!r})\n    except SystemExit:\n        pass\n"
+            f"loaded = sorted(m for m in {RICH_HEAVY!r} if m in sys.modules)\n{then}\n"
+            "print(json.dumps([loaded, buf.getvalue(), extra]))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, env={"COLUMNS": "100", "PATH": ""})
+    loaded, text, extra = json.loads(out.stdout.strip().splitlines()[-1])
+    return set(loaded), text, extra
+
+
+def test_version_loads_no_rich():
+    loaded, text, _ = _rich_loaded_after(["version"])
+    assert loaded == set()
+    assert text.startswith("klaster ")
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["kd", "--help"], ["assess", "--help"]])
+def test_help_skips_rich_markdown_and_traceback_and_reads_the_same(argv):
+    loaded, text, _ = _rich_loaded_after(argv)
+    assert not loaded & {"markdown_it", "pygments", "rich.pretty", "attr"}
+    # The same help as Typer's own, i.e. with the real rich.markdown / rich.traceback
+    # imported first (the hook then leaves them alone).
+    _, reference, _ = _rich_loaded_after(argv, "import rich.markdown, rich.traceback")
+    assert "Usage: " in text and "--help" in text
+    assert text == reference
+
+
+def test_stand_ins_give_the_real_classes_afterwards():
+    _, _, checks = _rich_loaded_after(
+        ["--help"], then=(
+            "import rich.markdown, rich.traceback, typer.rich_utils as ru\n"
+            "extra = [type(ru.Markdown('x')) is rich.markdown.Markdown,"
+            " ru.Traceback.from_exception.__self__ is rich.traceback.Traceback,"
+            " isinstance(rich.markdown.Markdown('y'), ru.Markdown)]"))
+    assert checks == [True, True, True]

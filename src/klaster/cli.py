@@ -511,7 +511,7 @@ def _download_bar():
     )
 
     return Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
-                    TransferSpeedColumn(), console=err, disable=not err.is_terminal)
+                    TransferSpeedColumn(), console=err.console, disable=not err.is_terminal)
 
 
 @fetch_app.command("cbp")
@@ -596,7 +596,8 @@ def serve(
 @app.command()
 def version() -> None:
     """Print the klaster version."""
-    console.print(f"klaster {__version__} (Python {sys.version.split()[0]})")
+    # Plain echo: Rich's console (0.1 s to import) adds nothing to one line (issue 14).
+    typer.echo(f"klaster {__version__} (Python {sys.version.split()[0]})")
 
 
 # Relatedness, complexity and data-derived cluster definitions (klaster.relatedness).

@@ -13,20 +13,55 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
+from klaster import _rich_help
 from klaster.errors import IssueLog, KlasterError
 from klaster.i18n import N_
 
 if TYPE_CHECKING:
     import polars as pl
+    from rich.console import Console
     from rich.progress import Progress
 
 # Polars, Rich's progress bars and the loaders are imported inside the functions that use
 # them: every command imports this module, and `klaster --help` must not pay for them.
 
-console = Console()
-err = Console(stderr=True)
+
+_rich_help.install()
+
+
+class LazyConsole:
+    """A Rich ``Console`` made on first use. Importing ``rich.console`` costs about 0.1 s,
+    which `klaster version` and a sub-command's `--help` need not pay (issue 14).
+    Attributes are forwarded (``console.print``); give ``.console`` where Rich wants a
+    real Console (``Progress(console=err.console)``)."""
+
+    def __init__(self, **options) -> None:
+        self._options = options
+        self._console: Console | None = None
+
+    @property
+    def console(self) -> Console:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return self._console
+
+    def __getattr__(self, name: str):
+        return getattr(self.console, name)
+
+
+console = LazyConsole()
+err = LazyConsole(stderr=True)
+
+
+def rich_table(**options):
+    """``rich.table.Table(**options)``, imported when a command prints one (not at the
+    start of every command: issue 14)."""
+    from rich.table import Table
+
+    return Table(**options)
 
 
 DEMO_LABEL = N_("US Census Bureau, County Business Patterns 2021 (states × 6-digit NAICS "
@@ -142,7 +177,7 @@ def steps():
 
     return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                     TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
-                    console=err, transient=False, disable=not err.is_terminal)
+                    console=err.console, transient=False, disable=not err.is_terminal)
 
 
 class StepBar:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import io
 
 import pytest
@@ -185,3 +186,23 @@ def test_serve_queues_the_demo_analyses_and_publishes_them_when_done(monkeypatch
         publish_if_demo(Dataset.objects.get(pk=ds.pk))
     assert Dataset.objects.get(pk=queued[1].pk).published
     assert not Dataset.objects.get(pk=own.pk).published
+
+
+def test_first_page_of_a_start_imports_no_analytics(tmp_path):
+    # `klaster serve` sets Django up, builds the URL map and answers `/`: Polars, NumPy
+    # and the rest of the analytics load only with the pages that use them (issue 14:
+    # 1-3 s of every start). The directory page does use them.
+    out = _child(
+        "import json, sys\nimport django; django.setup()\n"
+        "from klaster.web import startup\n"
+        "startup.ensure_database(demo=False, say=print)\n"
+        "from django.test import Client\n"
+        "from django.urls import get_resolver\n"
+        "get_resolver()._populate()\n"
+        "heavy = ('polars', 'numpy', 'pandas', 'scipy', 'pyarrow', 'networkx')\n"
+        "status = Client().get('/', HTTP_HOST='127.0.0.1').status_code\n"
+        "first = sorted(m for m in heavy if m in sys.modules)\n"
+        "Client().get('/clusters/', HTTP_HOST='127.0.0.1')\n"
+        "print(json.dumps([status, first, 'polars' in sys.modules]))\n",
+        tmp_path)
+    assert json.loads(out.strip().splitlines()[-1]) == [200, [], True]

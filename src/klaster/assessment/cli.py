@@ -10,9 +10,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from klaster.cli_common import Lang, console, err, errors
+from klaster.cli_common import Lang, console, err, errors, rich_table
 
 
 def rubrics_cmd() -> None:
@@ -21,7 +20,7 @@ def rubrics_cmd() -> None:
 
     with errors():
         infos = list_rubrics()
-        t = Table(title="Built-in assessment rubrics")
+        t = rich_table(title="Built-in assessment rubrics")
         t.add_column("key", no_wrap=True)
         for col in ("title", "edition", "gates", "criteria", "validity", "source date"):
             t.add_column(col)
@@ -131,7 +130,7 @@ def assess_cmd(
     con.print(f"[bold]{r.title}[/] ({r.key}, {tr(N_('fingerprint'))} {r.fingerprint[:12]}…)"
               + (f", {tr(N_('phase'))} {tr(phase)}" if phase else ""), highlight=False)
     if res.gates:
-        t = Table(title=tr(N_("Gates")))
+        t = rich_table(title=tr(N_("Gates")))
         for col in (N_("gate"), N_("value"), N_("required"), N_("result"), N_("gap")):
             t.add_column(tr(col))
         for g in res.gates:
@@ -140,7 +139,7 @@ def assess_cmd(
                       "" if g.gap in (None, 0) else show(g.gap))
         con.print(t)
     if res.areas and res.percent is not None:
-        t = Table(title=tr(N_("Areas")))
+        t = rich_table(title=tr(N_("Areas")))
         for col in (N_("area"), N_("points"), N_("max"), N_("score %"), N_("weight"),
                     N_("adds %")):
             t.add_column(tr(col))

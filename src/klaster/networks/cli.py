@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
-from klaster.cli_common import console, errors, report_issues
+from klaster.cli_common import console, errors, report_issues, rich_table
 from klaster.errors import DataError
 
 if TYPE_CHECKING:
@@ -86,7 +85,7 @@ def network_metrics_cmd(
                                            year=years[-1] if years else None)
             write_table(cent, centrality)
     last = metrics.filter(pl.col("year") == (max(years) if years else None))
-    t = Table(title=f"Cluster networks in {max(years) if years else '-'}")
+    t = rich_table(title=f"Cluster networks in {max(years) if years else '-'}")
     for col in ("cluster", "members", "ties", "density", "components", "isolated",
                 "bridging organisations"):
         t.add_column(col)
@@ -134,7 +133,7 @@ def match_cmd(
         s = suggest(tables, request, proximity=prox, k=k, profiles=prof)
         if output is not None:
             write_table(_flat(s, output), output)
-    t = Table(title=f"Suggestions for partner request {request}", show_lines=True)
+    t = rich_table(title=f"Suggestions for partner request {request}", show_lines=True)
     for col in ("#", "candidate", "score", "rel.", "helix", "region", "text", "reasons"):
         t.add_column(col)
     for r in s.iter_rows(named=True):

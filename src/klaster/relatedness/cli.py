@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from klaster.cli_common import (
     DefsOpt,
@@ -28,6 +27,7 @@ from klaster.cli_common import (
     errors,
     load_input,
     report_issues,
+    rich_table,
 )
 
 if TYPE_CHECKING:
@@ -171,7 +171,7 @@ def opportunities_cmd(
         if output is not None:
             write_table(opp, output)
     for r in region:
-        t = Table(title=f"Opportunities for {r}", show_lines=False)
+        t = rich_table(title=f"Opportunities for {r}", show_lines=False)
         for col in ("#", "activity", "density", "PCI", "score", "quadrant",
                     "supporting activities (proximity)"):
             t.add_column(col)
@@ -269,7 +269,7 @@ def compare_definitions_cmd(
         f"{c.n_common} industries in both ({c.only_a} only in the first, {c.only_b} only "
         f"in the second); adjusted Rand index {c.ari:.3f}; {c.disagreements.height} "
         "industries sit outside the best-matching cluster.", highlight=False)
-    t = Table(title="Best match of the first definition's largest clusters")
+    t = rich_table(title="Best match of the first definition's largest clusters")
     for col in ("cluster", "matched", "industries", "in match"):
         t.add_column(col)
     for row in c.crosswalk.sort("industries", descending=True).head(show).iter_rows(named=True):

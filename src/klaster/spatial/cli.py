@@ -11,9 +11,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from klaster.cli_common import console, err, errors, parse_mapping
+from klaster.cli_common import console, err, errors, parse_mapping, rich_table
 from klaster.errors import KlasterError
 
 __all__ = ["delineate", "kd"]
@@ -150,7 +149,7 @@ def kd(
                                "simulation)")
         summary = run_register(pts, output, options=opts, n_sim=sims, seed=seed,
                                industries=industry, scheduler=scheduler, n_workers=workers,
-                               min_firms=min_firms, console=err)
+                               min_firms=min_firms, console=err.console)
         written.append("summary.parquet")
         if (output / "kd.parquet").exists():
             written.append("kd.parquet")
@@ -167,7 +166,7 @@ def kd(
                                  local_band=local_band.value, notes=[
                 f"Points: {points}; {pts.height:,} firms; {sims} simulations; seed {seed}."])
     tested = summary.filter(pl.col("gamma").is_not_null())
-    t = Table(title="Most localised industries (Duranton–Overman Γ)", show_edge=False)
+    t = rich_table(title="Most localised industries (Duranton–Overman Γ)", show_edge=False)
     for col in ("industry", "firms", "gamma", "psi", f"localised at ({unit})"):
         t.add_column(col, justify="right")
     for r in tested.sort("gamma", descending=True).head(top).iter_rows(named=True):
@@ -230,7 +229,7 @@ def delineate(
         if firms is not None:
             write_table(members, firms)
     unit = "km²" if geographic else "CRS unit²"
-    t = Table(title=f"Clusters of {industry} ({method.value})", show_edge=False)
+    t = rich_table(title=f"Clusters of {industry} ({method.value})", show_edge=False)
     for col in ("cluster", "firms", "employment", f"area ({unit})", "regions"):
         t.add_column(col, justify="right")
     for r in clusters.head(15).iter_rows(named=True):

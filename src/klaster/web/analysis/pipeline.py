@@ -16,14 +16,18 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import polars as pl
+from typing import TYPE_CHECKING, Any
 
 from klaster.errors import DataError, IssueLog
 from klaster.i18n import LANGUAGES
-from klaster.mapping import MappingResult, map_clusters
 from klaster.messages import Message
+
+# Polars and the analytics load inside the functions that use them: the URL map imports
+# this module at every start of the platform (1-3 s of `klaster serve`; issue 14).
+if TYPE_CHECKING:
+    import polars as pl
+
+    from klaster.mapping import MappingResult
 
 Progress = Callable[[str, int], None]
 
@@ -142,6 +146,8 @@ def _cluster_relatedness(stats: pl.DataFrame, definitions: pl.DataFrame, year: i
     Local clusters are left out: they are present nearly everywhere, so their
     co-location says little about relatedness.
     """
+    import polars as pl
+
     from klaster.relatedness import opportunities, relatedness
     from klaster.taxonomy import apply_definitions
 
@@ -175,6 +181,7 @@ def analyse(stats: pl.DataFrame, definitions: pl.DataFrame, *,
     notes (klaster.messages.Message) put before the engine's own.
     Raises DataError for input the engine cannot use.
     """
+    from klaster.mapping import map_clusters
     say = progress or (lambda _stage, _pct: None)
     say("Computing indicators", 20)
     years = sorted(int(y) for y in stats["year"].drop_nulls().unique())
@@ -228,6 +235,8 @@ def report_name(language: str) -> str:
 
 
 def _empty_relatedness() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    import polars as pl
+
     from klaster.relatedness import OPPORTUNITY_COLUMNS, SUPPORT_COLUMNS
 
     text = {"region", "activity", "quadrant", "supporting", "supporting_activity"}
@@ -246,6 +255,7 @@ def _empty_relatedness() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
 def _region_summary(ind: pl.DataFrame, year: int, regions: pl.DataFrame | None,
                     rtab: pl.DataFrame) -> pl.DataFrame:
     """region, name, employment, traded_employment, strong, three_star, diversity, eci, coi."""
+    import polars as pl
     df = ind.filter(pl.col("year") == year)
     summary = df.group_by("region").agg(
         pl.col("employment").sum().alias("employment"),

@@ -4,14 +4,19 @@ upload is validated here (columns, types, values) with messages naming line and 
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
-import polars as pl
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from klaster.web.matchmaking.models import Event, Participant, Wish
 from klaster.web.registry.forms import VersionedForm
 from klaster.web.registry.models import PartnerRequest, with_translations
+
+# Polars and the analytics load inside the functions that use them: the URL map imports
+# this module at every start of the platform (1-3 s of `klaster serve`; issue 14).
+if TYPE_CHECKING:
+    import polars as pl
 
 PROXIMITY_COLUMNS = ("activity_1", "activity_2", "proximity")
 MAX_PROXIMITY_BYTES = 50 * 1024 * 1024
@@ -35,6 +40,7 @@ def read_proximity(name: str, content: bytes) -> pl.DataFrame:
 
     Raises forms.ValidationError with the file, line and field of the first problems.
     """
+    import polars as pl
     lower = name.lower()
     try:
         if lower.endswith(".parquet"):

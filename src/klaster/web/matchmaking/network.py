@@ -12,10 +12,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Iterable
+from typing import TYPE_CHECKING
 
-import polars as pl
+# Polars and the analytics load inside the functions that use them: the URL map imports
+# this module at every start of the platform (1-3 s of `klaster serve`; issue 14).
+if TYPE_CHECKING:
+    import polars as pl
 
-from klaster.registry_tables import HELIX_TYPES, RegistryTables
+    from klaster.registry_tables import RegistryTables
+
+
 
 TIE_TYPES = ("project", "activity", "membership")
 HELIX_COLOURS = {"business": "#1f6feb", "research": "#7a3ef0", "public": "#c2410c",
@@ -36,6 +42,7 @@ def filter_ties(ties: pl.DataFrame, *, tie_types: Collection[str],
                 node_ids: Iterable[int]) -> pl.DataFrame:
     """Ties (``source, target, tie_type, year, weight``) of the chosen types between the
     chosen nodes, one row per (source, target, tie_type) with the weights summed."""
+    import polars as pl
     ids = [int(i) for i in node_ids]
     return (ties.filter(pl.col("tie_type").is_in(list(tie_types))
                         & pl.col("source").is_in(ids) & pl.col("target").is_in(ids))
@@ -69,7 +76,10 @@ def network_payload(tables: RegistryTables, *, year: int | None = None,
     ``years`` (to choose from), ``webgl``, ``tie_types`` (drawn) and ``notes``
     ("membership_too_large" when co-membership ties were not computed).
     """
+    import polars as pl
+
     from klaster import networks
+    from klaster.registry_tables import HELIX_TYPES
 
     labels = labels or {}
     helix = set(helix) if helix else set(HELIX_TYPES)
@@ -160,6 +170,8 @@ def metrics_payload(tables: RegistryTables, *, year: int | None = None,
     and 11,000 ties, but seconds on dense all-time networks, so the page draws the network
     first and fetches this table separately (benchmarks/bench_network_page.py).
     """
+    import polars as pl
+
     from klaster import networks
 
     metrics = networks.cluster_metrics(tables, years=None if year is None else [year])

@@ -3,11 +3,17 @@ and store the meetings; read a participant's agenda back from the database."""
 
 from __future__ import annotations
 
-import polars as pl
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.utils import timezone
 
 from klaster.web.matchmaking.models import Event, Meeting, Participant, Seat, Wish
+
+# Polars and the analytics load inside the functions that use them: the URL map imports
+# this module at every start of the platform (1-3 s of `klaster serve`; issue 14).
+if TYPE_CHECKING:
+    import polars as pl
 
 # Seconds CP-SAT may search (it stops earlier when the schedule is provably optimal; a
 # feasible schedule is kept otherwise, and the library falls back to its greedy one).
@@ -17,6 +23,7 @@ TIME_LIMIT = 20.0
 def inputs(event: Event) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The scheduler's inputs from the database: ``participant_id, available`` (slot
     indices) and ``a, b, priority`` (one row per wish)."""
+    import polars as pl
     participants = list(event.participants.order_by("pk").values("pk", "availability"))
     wishes = list(Wish.objects.filter(participant__event=event).order_by("pk")
                   .values("participant_id", "target_id", "priority"))

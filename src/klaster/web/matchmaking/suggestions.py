@@ -5,17 +5,21 @@ may not see, dismissed candidates and existing contacts."""
 from __future__ import annotations
 
 import json
-
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import polars as pl
 from django.core.cache import cache
 
 from klaster.web.matchmaking.data import CACHE_SECONDS, cached_tables
-from klaster.web.portal.caching import registry_version
 from klaster.web.matchmaking.models import Contact, Dismissal, ProximityTable
+from klaster.web.portal.caching import registry_version
 from klaster.web.registry import permissions as perms
 from klaster.web.registry.models import Organisation, PartnerRequest
+
+# Polars and the analytics load inside the functions that use them: the URL map imports
+# this module at every start of the platform (1-3 s of `klaster serve`; issue 14).
+if TYPE_CHECKING:
+    import polars as pl
 
 COMPONENTS = ("relatedness", "helix", "region", "text")
 SHOWN = 10
@@ -33,6 +37,7 @@ class Suggestions:
 
 
 def load_proximity(record: ProximityTable) -> pl.DataFrame:
+    import polars as pl
     key = f"mm:prox:{record.pk}"
     table = cache.get(key)
     if table is None:

@@ -25,8 +25,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from klaster.registry_tables import HELIX_TYPES
-from klaster.reports.spreadsheet import neutralise_row
 from klaster.web.assets import figure_trace_types
 from klaster.web.matchmaking import scheduling, suggestions
 from klaster.web.matchmaking.data import CACHE_SECONDS, cached_tables
@@ -77,6 +75,7 @@ def _tie_labels() -> dict[str, str]:
 
 
 def _network_filters(request):
+    from klaster.registry_tables import HELIX_TYPES
     year = request.GET.get("year") or None
     if year is not None:
         if not year.isdigit():
@@ -469,6 +468,7 @@ def event_schedule(request, pk):
 
 @login_required
 def agenda(request, pk):
+    from klaster.reports.spreadsheet import neutralise_row
     participant = _participant_for(request.user, pk)
     rows = scheduling.agenda_rows(participant)
     if request.GET.get("format") == "csv":

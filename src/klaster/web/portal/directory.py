@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-import polars as pl
 from django.core.cache import cache
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -21,7 +21,6 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from klaster import cluster_directory as lib
 from klaster.web.portal.caching import registry_version
 from klaster.web.registry import permissions as perms
 from klaster.web.registry.models import (
@@ -31,6 +30,11 @@ from klaster.web.registry.models import (
     Membership,
     MembershipRole,
 )
+
+# Polars and the analytics load inside the functions that use them: the URL map imports
+# this module at every start of the platform (1-3 s of `klaster serve`; issue 14).
+if TYPE_CHECKING:
+    import polars as pl
 
 MARKER_ID = 918273645  # stands for "the id goes here" in a reversed URL
 
@@ -63,12 +67,14 @@ def search(qs, q: str):
 
 def selection_from(params) -> dict[str, list[str]]:
     """Facet → chosen options from a QueryDict (repeated parameters)."""
+    from klaster import cluster_directory as lib
     return {facet: [v for v in params.getlist(facet) if v.strip()] for facet in lib.FACETS}
 
 
 def visible_table(user, q: str = "") -> pl.DataFrame:
     """The directory table of every cluster ``user`` may see matching the search ``q``:
     the rows of :func:`full_table` whose ids one query (visibility and search) returns."""
+    import polars as pl
     ids = search(perms.visible_clusters(user), q).values_list("id", flat=True).order_by()
     return full_table().filter(pl.col("id").is_in(list(ids)))
 
@@ -99,6 +105,7 @@ def full_table() -> pl.DataFrame:
             for r in Cluster.objects.values(*dict.fromkeys((
                 "id", "name_en", name_field, "country", "region", "sector", *own.values(),
                 "status", "founded")))]
+    from klaster import cluster_directory as lib
     from klaster.web.assessment.models import Label
 
     labels = (Label.objects.filter(revoked=False)
@@ -206,6 +213,7 @@ def facet_panels(filtered: pl.DataFrame, params) -> list[dict]:
     """The facet panels of the page: every option of the filtered result with its count
     and a link that adds it to (or removes it from) the query; chosen options are listed
     even when the result no longer contains them, so they can be removed."""
+    from klaster import cluster_directory as lib
     counts = lib.facet_counts(filtered)
     panels = []
     for facet in lib.FACETS:
@@ -240,6 +248,9 @@ EXPORT_HEADERS = {
 def export_frame(table: pl.DataFrame, base_url: str) -> pl.DataFrame:
     """The rows to download (the library's shape) with values and headers in the
     reader's language."""
+    import polars as pl
+
+    from klaster import cluster_directory as lib
     pattern = cluster_url_pattern()
     ids = table["id"].to_list()
     names = {pk: c["name"] for pk, c in coordinators(ids).items()}

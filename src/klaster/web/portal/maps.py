@@ -21,12 +21,17 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from klaster import geo
+# Polars and the analytics load inside the functions that use them: the URL map imports
+# this module at every start of the platform (1-3 s of `klaster serve`; issue 14).
+if TYPE_CHECKING:
+    from klaster import geo
+
 
 
 @dataclass(frozen=True)
@@ -110,18 +115,21 @@ def boundaries_payload() -> tuple[bytes, str]:
     """(compact GeoJSON bytes, ETag) of the background boundaries, built once per
     process: 33 regions, 239 KB (64 KB gzipped) with coordinates rounded to 3
     decimals (klaster.geo.web_boundaries) from the 284 KB source."""
+    from klaster import geo
     body = json.dumps(geo.web_boundaries(_geometry()), ensure_ascii=False,
                       separators=(",", ":")).encode()
     return body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
 def region_names(language: str) -> dict[str, str]:
+    from klaster import geo
     return {f["properties"]["iso_3166_2"]: geo.region_name(f["properties"], language)
             for f in _geometry()["features"]}
 
 
 @lru_cache(maxsize=1)
 def _index() -> geo.RegionIndex:
+    from klaster import geo
     return geo.RegionIndex(_geometry())
 
 
@@ -261,11 +269,13 @@ def _shading(values: dict[str, float], classes: list[dict], title: str, kind: st
 
 
 def value_class(value: float, classes: list[dict]) -> int:
+    from klaster import geo
     return geo.classify(value, [c["upper"] for c in classes[:-1]])
 
 
 def count_shading(region_ids: list[str | None], language: str) -> dict:
     """Regions shaded by the number of clusters placed in them (klaster.geo classes)."""
+    from klaster import geo
     names = region_names(language)
     counts = {fid: 0 for fid in names}
     for fid in region_ids:
@@ -285,6 +295,7 @@ def count_shading(region_ids: list[str | None], language: str) -> dict:
 
 def lq_shading(values: dict[str, float], title: str, language: str) -> dict:
     """Regions shaded by a location quotient in the classes of klaster.geo.LQ_BREAKS."""
+    from klaster import geo
     b = geo.LQ_BREAKS
     labels = [_("below %(x)s") % {"x": _num(b[0])}]
     labels += [_("%(low)s to under %(high)s") % {"low": _num(lo), "high": _num(hi)}

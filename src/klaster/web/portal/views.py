@@ -11,7 +11,6 @@ import smtplib
 from collections import OrderedDict
 from itertools import groupby
 
-import polars as pl
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -32,8 +31,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_POST
 
-from klaster import cluster_directory, geo
-from klaster.reports.spreadsheet import neutralise_frame
+# Polars, klaster.geo and the other analytics load inside the views that use them: the URL
+# map imports this module at every start of the platform (1-3 s of `klaster serve`; issue 14).
 from klaster.web.analysis.templatetags.engine_i18n import named_choices
 from klaster.web.assessment.templatetags.assessment_tags import current_labels
 from klaster.web.portal import caching, contact, figures, maps
@@ -122,6 +121,7 @@ def _directory_rows(clusters, coordinators: dict[int, dict]) -> list[dict]:
 
 def _directory_result(request):
     """The filtered, sorted directory table of this request (see portal/directory.py)."""
+    from klaster import cluster_directory
     table = directory_data.visible_table(request.user, request.GET.get("q", ""))
     filtered = cluster_directory.apply_facets(table,
                                               directory_data.selection_from(request.GET))
@@ -150,6 +150,7 @@ def home(request):
 
 
 def directory(request):
+    import polars as pl
     def context():
         filtered, ordered, sort = _directory_result(request)
         page = Paginator(ordered["id"].to_list(), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -178,6 +179,7 @@ def directory(request):
 def directory_export(request):
     """CSV or Excel of exactly the directory's result (same search, facets and order;
     every page of it), public fields only."""
+    from klaster.reports.spreadsheet import neutralise_frame
     fmt = request.GET.get("format", "csv")
     if fmt not in ("csv", "xlsx"):
         return HttpResponse(_("Unknown format."), status=400)
@@ -199,6 +201,7 @@ def directory_export(request):
 
 def _profile_context(request, pk) -> dict:
     """Everything the cluster profile shows (page and PDF): public fields only."""
+    from klaster import cluster_directory
     cluster = perms.get_visible_or_404(Cluster, request.user, pk)
     # Only the columns the page shows (organisations carry codes, figures, texts).
     memberships = list(
@@ -358,6 +361,7 @@ def organisation_detail(request, pk):
 def _lq_choice(request, language: str) -> tuple[dict, dict | None]:
     """The analysis/category select of the map page and, when both are chosen and
     visible, the regions shaded by that category's location quotient."""
+    from klaster import geo
     from klaster.web.analysis import permissions as analysis_perms
     from klaster.web.analysis.models import RegionCluster, RegionSummary, Status
 

@@ -17,8 +17,8 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
-import polars as pl
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -30,6 +30,11 @@ from klaster.web.registry.models import (
     Organisation,
 )
 from klaster.web.registry.validators import canonical_identifier
+
+# Polars and the analytics load inside the functions that use them: the URL map imports
+# this module at every start of the platform (1-3 s of `klaster serve`; issue 14).
+if TYPE_CHECKING:
+    import polars as pl
 
 REQUIRED = ("id_scheme", "id_value", "name_en", "helix")
 ORG_FIELDS = ("name_en", "name_pl", "name_be", "name_ru", "legal_form", "helix",
@@ -66,6 +71,7 @@ def read_table(name: str, data: bytes) -> pl.DataFrame:
 
     Raises ValidationError for unreadable files or missing required columns.
     """
+    import polars as pl
     try:
         if name.lower().endswith((".xlsx", ".xlsm", ".xls", ".ods")):
             df = pl.read_excel(io.BytesIO(data))
@@ -252,6 +258,7 @@ def check_organisation(row: dict) -> tuple[Organisation | None, list[RowError]]:
 
 def members_table(cluster: Cluster) -> pl.DataFrame:
     """The cluster's current members in the import columns, one row per membership."""
+    import polars as pl
     qs = (Membership.objects.filter(cluster=cluster, left__isnull=True)
           .select_related("organisation").order_by("organisation__name_en", "pk"))
     rows = []

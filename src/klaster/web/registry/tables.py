@@ -8,8 +8,7 @@ number of queries whatever the registry's size.
 from __future__ import annotations
 
 from collections.abc import Iterable
-
-from klaster.registry_tables import RegistryTables
+from typing import TYPE_CHECKING
 
 from .models import (
     Activity,
@@ -21,6 +20,11 @@ from .models import (
     PartnerRequest,
     Project,
 )
+
+# Polars and the analytics load inside the functions that use them: the URL map imports
+# this module at every start of the platform (1-3 s of `klaster serve`; issue 14).
+if TYPE_CHECKING:
+    from klaster.registry_tables import RegistryTables
 
 
 def _float(value):
@@ -38,6 +42,7 @@ def export_tables(clusters: Iterable[int] | None = None, *,
     Organisations are those that are (or were) members of the selected clusters, or take
     part in their activities and projects, or coordinate them; with no selection, all.
     """
+    from klaster.registry_tables import RegistryTables
     cluster_qs = Cluster.objects.all()
     if clusters is not None:
         cluster_qs = cluster_qs.filter(pk__in=list(clusters))

@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from klaster.errors import DataError
-from klaster.taxonomy import normalise_code
 
 # Scheme -> (regular expression of the canonical form, human description). The same
 # expressions are used in the database CheckConstraints so both layers agree.
@@ -75,6 +74,10 @@ def normalise_codes(codes: list[str] | str, system: str) -> list[str]:
     Accepts a list or a comma/semicolon-separated string; raises ValidationError naming
     the offending code.
     """
+    # Here, not at the top: klaster.taxonomy.codes imports Polars (1-3 s), and the models
+    # import this module at every start of the platform (issue 14).
+    from klaster.taxonomy import normalise_code
+
     if isinstance(codes, str):
         codes = [c for c in re.split(r"[,;]", codes) if c.strip()]
     out: list[str] = []
