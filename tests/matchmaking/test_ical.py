@@ -84,3 +84,22 @@ def test_refuses_naive_times_and_reversed_events():
 def test_empty_calendar_is_valid():
     cal = icalendar.Calendar.from_ical(calendar([], name="n", stamp=STAMP))
     assert cal.walk("VEVENT") == [] and str(cal["VERSION"]) == "2.0"
+
+
+def test_language_parameter_on_the_texts_that_name_one():
+    event = CalendarEvent(
+        uid="e-1-pl@example.org", start=datetime(2026, 5, 14, 8, 0, tzinfo=UTC),
+        end=datetime(2026, 5, 14, 10, 0, tzinfo=UTC), summary="Dzień B2B; Białystok",
+        location="Białystok", description="Spotkania",
+        languages={"SUMMARY": "pl", "DESCRIPTION": "pl"})
+    text = calendar([event], name="x", stamp=STAMP)
+    # §3.2.10: the parameter goes before the colon; the value is escaped as before.
+    assert "\r\nSUMMARY;LANGUAGE=pl:Dzień B2B\\; Białystok\r\n" in text
+    assert "\r\nLOCATION:Białystok\r\n" in text  # no language given: none claimed
+    (parsed,) = icalendar.Calendar.from_ical(text).walk("VEVENT")
+    assert parsed["SUMMARY"].params["LANGUAGE"] == "pl"
+    assert parsed["DESCRIPTION"].params["LANGUAGE"] == "pl"
+    assert "LANGUAGE" not in parsed["LOCATION"].params
+    with pytest.raises(ValueError, match="language tag"):
+        calendar([CalendarEvent(uid="u", start=STAMP, end=STAMP, summary="s",
+                                languages={"SUMMARY": "pl:x"})], name="x", stamp=STAMP)

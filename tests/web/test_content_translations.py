@@ -137,6 +137,13 @@ def test_demo_texts_exist_in_every_language():
                         assert shown != plain, (lang, plain)
             for org in Organisation.objects.filter(demo=True):
                 assert org.display_region == tables[org.region][i], (lang, org)
+    from klaster.web.matchmaking.models import Event
+
+    event = Event.objects.get()  # the demo's B2B day: title and place in every language
+    for i, lang in enumerate(("pl", "be", "ru")):
+        with translation.override(lang):
+            assert event.display_title == tables[event.title][i] != event.title
+            assert event.display_place == tables[event.place][i] != event.place
     kom = Cluster.objects.get(name_en="Metal Processing Cluster")
     assert kom.contact_published and kom.contact_email.endswith("@example.org")
     assert kom.contact_consent_recorded_by.username == "demo-coordinator"

@@ -14,6 +14,7 @@ from rest_framework import serializers
 from rest_framework.fields import SkipField
 from rest_framework.relations import ManyRelatedField, PKOnlyObject, PrimaryKeyRelatedField
 
+from klaster.web.matchmaking.models import Event
 from klaster.web.registry import permissions as perms
 from klaster.web.registry.models import (
     Activity,
@@ -280,6 +281,21 @@ class PartnerRequestSerializer(ModelCleanMixin, ScopedModelSerializer):
             "id", "version", "organisation", "cluster", "kind", "topic", "description",
             "sectors", "countries", "status", "created"])
         read_only_fields = ["created"]
+
+
+class EventSerializer(serializers.ModelSerializer):
+    """A B2B matchmaking event as the public board shows it (no participant is named):
+    title and place with their pl/be/ru copies, the format, and how many organisations
+    registered."""
+
+    registered = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Event
+        fields = with_translations(Event, [
+            "id", "title", "date", "start", "slots", "tables", "slot_minutes", "place",
+            "scheduled", "registered"])
+        read_only_fields = fields
 
 
 class CoordinatorProfileSerializer(ModelCleanMixin, ScopedModelSerializer):

@@ -10,6 +10,7 @@ router.register("projects", views.ProjectViewSet, basename="project")
 router.register("partner-requests", views.PartnerRequestViewSet, basename="partnerrequest")
 router.register("coordinator-profiles", views.CoordinatorProfileViewSet, basename="profile")
 router.register("documents", views.DocumentViewSet, basename="document")
+router.register("events", views.EventViewSet, basename="event")
 router.register("join-requests", views.JoinRequestViewSet, basename="joinrequest")
 
 urlpatterns = router.urls

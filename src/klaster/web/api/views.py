@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import ProtectedError, RestrictedError
+from django.db.models import Count, ProtectedError, RestrictedError
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -23,6 +23,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from klaster.web.api import serializers as s
+from klaster.web.matchmaking.models import Event
 from klaster.web.portal import caching
 from klaster.web.registry import permissions as perms
 from klaster.web.registry.filters import ClusterFilter, OrganisationFilter
@@ -265,6 +266,19 @@ class DocumentViewSet(RegistryViewSet):
     def perform_create(self, serializer):
         self._check_parent(serializer)
         serializer.save(uploaded_by=self.request.user)
+
+
+class EventViewSet(viewsets.ReadOnlyModelViewSet):
+    """B2B matchmaking events, public like the board's (read-only: the programme's
+    administrators create and edit them in the workspace)."""
+
+    serializer_class = s.EventSerializer
+    filterset_fields = ["date"]
+    ordering_fields = ["date", "id"]
+
+    def get_queryset(self):
+        return Event.objects.annotate(
+            registered=Count("participants", distinct=True)).order_by("-date", "pk")
 
 
 class JoinRequestViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin,

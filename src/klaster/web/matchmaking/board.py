@@ -5,7 +5,10 @@ What a visitor reads is what registry.permissions lets them read: the open reque
 public organisations (signed-in users: also what their role adds), never a person — the
 board names organisations, clusters and the request's own text (privacy inventory:
 ``PartnerRequest.*`` is organisation text), not the representatives who posted it.
-Events show title, date, times, place and the number of registered organisations.
+Events show title, date, times, place and the number of registered organisations, title
+and place in the reader's language (``Event.display_title``: the copy, else the plain
+text). The feed is in the request's language, or in each language of ``?lang=pl,ru``: one
+VEVENT per event and language, since an iCalendar event holds one SUMMARY (RFC 5545 §3.6.1).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -89,7 +92,11 @@ def _filtered(user, data: dict):
                 f"{f}_{lang}" for f in PartnerRequest.TRANSLATED for lang in ("pl", "be", "ru"))):
             text |= Q(**{f"{field}__icontains": word})
         requests = requests.filter(text)
-        events = events.filter(title__icontains=word)
+        words = Q()
+        for field in (f"{f}{suffix}" for f in Event.TRANSLATED
+                      for suffix in ("", "_pl", "_be", "_ru")):
+            words |= Q(**{f"{field}__icontains": word})
+        events = events.filter(words)
     if data.get("region"):
         requests = requests.filter(organisation__region=data["region"])
         events = events.filter(participants__organisation__region=data["region"])
@@ -117,10 +124,13 @@ def board(request):
     page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    feed = query.copy()
+    # A calendar application fetches the feed without the reader's cookie or browser
+    # language: the link names the page's language so the subscription keeps it.
+    feed.setdefault("lang", (get_language() or settings.LANGUAGE_CODE)[:2])
     return render(request, "matchmaking/board.html", {
         "form": form, "page": page, "events": events[:PAGE_SIZE], "query": query.urlencode(),
-        "ical_url": reverse("matchmaking:board_ical") + (f"?{query.urlencode()}"
-                                                          if query else ""),
+        "ical_url": reverse("matchmaking:board_ical") + f"?{feed.urlencode()}",
     }, status=400 if form.is_bound and not form.is_valid() else 200)
 
 
@@ -143,9 +153,45 @@ def _event_times(event: Event) -> tuple[dt.datetime, dt.datetime]:
     return start, start + dt.timedelta(minutes=event.slots * event.slot_minutes)
 
 
+def _feed_languages(request) -> list[str]:
+    """The languages of ``?lang=`` (``pl,ru`` or repeated), in order, without repeats;
+    the request's language when none is named. ValueError naming an unknown one."""
+    known = [code for code, _name in settings.LANGUAGES]
+    asked = [code.strip() for value in request.GET.getlist("lang")
+             for code in value.split(",") if code.strip()]
+    for code in asked:
+        if code not in known:
+            raise ValueError(_("Unknown language in lang: %(code)s (use %(known)s).") % {
+                "code": code, "known": ", ".join(known)})
+    return list(dict.fromkeys(asked)) or [(get_language() or settings.LANGUAGE_CODE)[:2]]
+
+
+def _calendar_event(request, e: Event, lang: str, uid: str) -> CalendarEvent:
+    """``e`` in ``lang`` (call under translation.override(lang)): the copies in that
+    language, else the plain texts, whose language is then not stated (the plain text is
+    in whatever language it was written in)."""
+    start, end = _event_times(e)
+    own = {"SUMMARY": "title", "LOCATION": "place"}
+    languages = {prop: lang for prop, field in own.items()
+                 if getattr(e, f"{field}_{lang}", "")}
+    languages["DESCRIPTION"] = lang
+    return CalendarEvent(
+        uid=uid, start=start, end=end, summary=e.display_title, location=e.display_place,
+        description=_("B2B matchmaking: %(slots)d meetings of %(minutes)d minutes; "
+                      "%(n)d organisations registered.") % {
+            "slots": e.slots, "minutes": e.slot_minutes, "n": e.registered},
+        url=request.build_absolute_uri(reverse("matchmaking:board_event", args=[e.pk])),
+        languages=languages)
+
+
 def ical(request):
     """The board's events (same filters) as text/calendar; past events of the last 90
-    days stay in the feed so that calendars that subscribed keep them."""
+    days stay in the feed so that calendars that subscribed keep them. In several
+    languages, each event's UID carries the language (one VEVENT per language)."""
+    try:
+        languages = _feed_languages(request)
+    except ValueError as exc:
+        return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
     base = perms.visible(PartnerRequest, request.user).filter(status="open")
     form = BoardFilter(request.GET or None, user=request.user, requests=base)
     data = dict(form.cleaned_data) if form.is_bound and form.is_valid() else {}
@@ -158,17 +204,17 @@ def ical(request):
         data["kind"] = ""  # the feed holds events whatever the board shows
     _requests, events = _filtered(request.user, data)
     host = request.get_host().split(":")[0]
+    events = list(events)
     items = []
-    for e in events:
-        start, end = _event_times(e)
-        items.append(CalendarEvent(
-            uid=f"klaster-event-{e.pk}@{host}", start=start, end=end, summary=e.title,
-            location=e.place,
-            description=_("B2B matchmaking: %(slots)d meetings of %(minutes)d minutes; "
-                          "%(n)d organisations registered.") % {
-                "slots": e.slots, "minutes": e.slot_minutes, "n": e.registered},
-            url=request.build_absolute_uri(reverse("matchmaking:board_event", args=[e.pk]))))
-    text = calendar(items, name=_("Cluster programme events"), stamp=timezone.now())
+    for lang in languages:
+        with override(lang):
+            for e in events:
+                suffix = f"-{lang}" if len(languages) > 1 else ""
+                items.append(_calendar_event(request, e, lang,
+                                             f"klaster-event-{e.pk}{suffix}@{host}"))
+    with override(languages[0]):
+        name = _("Cluster programme events")
+    text = calendar(items, name=name, stamp=timezone.now())
     response = HttpResponse(text, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="events.ics"'
     return response

@@ -111,7 +111,8 @@ class ProximityUploadForm(forms.Form):
 class EventForm(forms.ModelForm):
     class Meta:
         model = Event
-        fields = ["title", "date", "start", "slots", "tables", "slot_minutes", "place"]
+        fields = with_translations(Event, ["title", "date", "start", "slots", "tables",
+                                           "slot_minutes", "place"])
         widgets = {"date": forms.DateInput(attrs={"type": "date"}),
                    "start": forms.TimeInput(attrs={"type": "time"})}
 

@@ -17,7 +17,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from klaster.web.registry.models import Organisation, PartnerRequest
+from klaster.web.registry.models import Localized, Organisation, PartnerRequest, _translations
 
 
 class Contact(models.Model):
@@ -81,17 +81,25 @@ class ProximityTable(models.Model):
         ordering = ["-uploaded", "-pk"]
 
 
-class Event(models.Model):
+class Event(Localized, models.Model):
     """A B2B matchmaking event: ``slots`` consecutive bilateral meetings of
-    ``slot_minutes`` at ``tables`` tables, from ``start``."""
+    ``slot_minutes`` at ``tables`` tables, from ``start``.
+
+    Title and place have pl/be/ru copies (registry.models.Localized): pages, the board,
+    the iCal feed and the home page show ``display_title``/``display_place``, the
+    reader's copy or the plain text (the fallback) when that copy is empty."""
+
+    TRANSLATED = ("title", "place")
 
     title = models.CharField(_("title"), max_length=300)
+    title_pl, title_be, title_ru = _translations(title, _("title")).values()
     date = models.DateField(_("date"))
     start = models.TimeField(_("first slot starts"))
     slots = models.PositiveSmallIntegerField(_("number of slots"))
     tables = models.PositiveSmallIntegerField(_("number of tables"))
     slot_minutes = models.PositiveSmallIntegerField(_("slot length (minutes)"), default=20)
     place = models.CharField(_("place"), max_length=200, blank=True)
+    place_pl, place_be, place_ru = _translations(place, _("place")).values()
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, related_name="+")
     scheduled = models.DateTimeField(_("schedule computed"), null=True, blank=True)
@@ -108,7 +116,7 @@ class Event(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.display_title
 
     def slot_times(self) -> list[tuple[int, str]]:
         """(slot index, "HH:MM") of every slot."""

@@ -21,6 +21,7 @@ urlpatterns = [
     path("events/", views.event_list, name="events"),
     path("events/new/", views.event_create, name="event_create"),
     path("events/<int:pk>/", views.event_detail, name="event"),
+    path("events/<int:pk>/edit/", views.event_edit, name="event_edit"),
     path("events/<int:pk>/register/", views.event_register, name="register"),
     path("events/<int:pk>/schedule/", views.event_schedule, name="schedule"),
     path("participants/<int:pk>/", views.participant_detail, name="participant"),

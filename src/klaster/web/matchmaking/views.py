@@ -389,6 +389,23 @@ def event_create(request):
 
 
 @login_required
+def event_edit(request, pk):
+    """Title, place (with their pl/be/ru copies) and the format of an event; the
+    programme administrators' like creating one."""
+    if not perms.is_admin(request.user):
+        raise PermissionDenied("Only programme administrators edit events.")
+    event = get_object_or_404(Event, pk=pk)
+    form = EventForm(request.POST or None, instance=event)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Event saved."))
+        return redirect("matchmaking:event", pk=event.pk)
+    return render(request, "matchmaking/form.html", {
+        "form": form, "title": _("Edit %(event)s") % {"event": event.display_title}},
+        status=400 if request.method == "POST" else 200)
+
+
+@login_required
 def event_detail(request, pk):
     event = get_object_or_404(Event, pk=pk)
     user = request.user
@@ -423,7 +440,7 @@ def event_register(request, pk):
         messages.success(request, _("Registered. Now choose whom you wish to meet."))
         return redirect("matchmaking:participant", pk=participant.pk)
     return render(request, "matchmaking/form.html", {
-        "form": form, "title": _("Register for %(event)s") % {"event": event.title}},
+        "form": form, "title": _("Register for %(event)s") % {"event": event.display_title}},
         status=400 if request.method == "POST" else 200)
 
 
@@ -478,7 +495,7 @@ def agenda(request, pk):
                          "helix", "region"])
         for row in rows:
             writer.writerow(neutralise_row([
-                participant.event.title, participant.event.date.isoformat(), row["slot"],
+                participant.event.display_title, participant.event.date.isoformat(), row["slot"],
                 row["time"], row["table"], row["other"].name_en, row["other"].helix,
                 row["other"].region]))
         response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")

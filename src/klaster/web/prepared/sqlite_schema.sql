@@ -1,4 +1,4 @@
--- klaster prepared SQLite schema; schema fingerprint 21da1a0e793cbd4751f6d7ff689e381e26e03125d281f8008cd851c8157b2497
+-- klaster prepared SQLite schema; schema fingerprint b2413f74fb0309bbe478468300bc1e845d227672dfc803019c2b4416fc7ef25f
 BEGIN TRANSACTION;
 CREATE TABLE "analysis_dataset" ("id" integer NOT NULL PRIMARY KEY AUTOINCREMENT, "title" varchar(200) NOT NULL, "source" varchar(8) NOT NULL, "file" varchar(100) NOT NULL, "file_name" varchar(255) NOT NULL, "format" varchar(10) NOT NULL, "data_year" smallint unsigned NULL CHECK ("data_year" >= 0), "definitions" varchar(16) NOT NULL, "definitions_file" varchar(100) NOT NULL, "code_system" varchar(12) NOT NULL, "regions" varchar(10) NOT NULL, "regions_file" varchar(100) NOT NULL, "year" smallint unsigned NULL CHECK ("year" >= 0), "from_year" smallint unsigned NULL CHECK ("from_year" >= 0), "status" varchar(8) NOT NULL, "stage" varchar(120) NOT NULL, "percent" smallint unsigned NOT NULL CHECK ("percent" >= 0), "error" text NOT NULL, "results_dir" varchar(255) NOT NULL, "notes" text NOT NULL CHECK ((JSON_VALID("notes") OR "notes" IS NULL)), "summary" text NOT NULL CHECK ((JSON_VALID("summary") OR "summary" IS NULL)), "published" bool NOT NULL, "created" datetime NOT NULL, "started" datetime NULL, "finished" datetime NULL, "created_by_id" integer NULL REFERENCES "auth_user" ("id") DEFERRABLE INITIALLY DEFERRED, "heartbeat" datetime NULL, "worker" varchar(120) NOT NULL, CONSTRAINT "dataset_status_known" CHECK ("status" IN ('queued', 'running', 'done', 'failed')), CONSTRAINT "dataset_percent_range" CHECK ("percent" <= 100), CONSTRAINT "dataset_published_when_done" CHECK ((NOT "published" OR "status" = 'done')), CONSTRAINT "dataset_done_has_results" CHECK ((NOT ("status" = 'done') OR NOT ("results_dir" = ''))));
 CREATE TABLE "analysis_opportunity" ("id" integer NOT NULL PRIMARY KEY AUTOINCREMENT, "region" varchar(80) NOT NULL, "cluster" varchar(40) NOT NULL, "cluster_name" varchar(300) NOT NULL, "rank" integer unsigned NOT NULL CHECK ("rank" >= 0), "score" real NOT NULL, "density" real NOT NULL, "pci" real NOT NULL, "rca" real NOT NULL, "quadrant" varchar(60) NOT NULL, "supporting" text NOT NULL, "dataset_id" bigint NOT NULL REFERENCES "analysis_dataset" ("id") DEFERRABLE INITIALLY DEFERRED, CONSTRAINT "analysis_opportunity_unique" UNIQUE ("dataset_id", "region", "cluster"));
@@ -442,17 +442,18 @@ INSERT INTO "django_migrations" VALUES(42,'axes','0008_accessfailurelog','2000-0
 INSERT INTO "django_migrations" VALUES(43,'axes','0009_add_session_hash','2000-01-01 00:00:00');
 INSERT INTO "django_migrations" VALUES(44,'axes','0010_accessattemptexpiration','2000-01-01 00:00:00');
 INSERT INTO "django_migrations" VALUES(45,'matchmaking','0001_initial','2000-01-01 00:00:00');
-INSERT INTO "django_migrations" VALUES(46,'privacy','0001_initial','2000-01-01 00:00:00');
-INSERT INTO "django_migrations" VALUES(47,'registry','0007_i18n_cluster_translations','2000-01-01 00:00:00');
-INSERT INTO "django_migrations" VALUES(48,'registry','0008_public_flag','2000-01-01 00:00:00');
-INSERT INTO "django_migrations" VALUES(49,'registry','0009_contact_person','2000-01-01 00:00:00');
-INSERT INTO "django_migrations" VALUES(50,'sessions','0001_initial','2000-01-01 00:00:00');
+INSERT INTO "django_migrations" VALUES(46,'matchmaking','0002_event_translations','2000-01-01 00:00:00');
+INSERT INTO "django_migrations" VALUES(47,'privacy','0001_initial','2000-01-01 00:00:00');
+INSERT INTO "django_migrations" VALUES(48,'registry','0007_i18n_cluster_translations','2000-01-01 00:00:00');
+INSERT INTO "django_migrations" VALUES(49,'registry','0008_public_flag','2000-01-01 00:00:00');
+INSERT INTO "django_migrations" VALUES(50,'registry','0009_contact_person','2000-01-01 00:00:00');
+INSERT INTO "django_migrations" VALUES(51,'sessions','0001_initial','2000-01-01 00:00:00');
 CREATE TABLE "django_session" ("session_key" varchar(40) NOT NULL PRIMARY KEY, "session_data" text NOT NULL, "expire_date" datetime NOT NULL);
 CREATE TABLE "matchmaking_contact" ("id" integer NOT NULL PRIMARY KEY AUTOINCREMENT, "score" real NULL, "reasons" text NOT NULL CHECK ((JSON_VALID("reasons") OR "reasons" IS NULL)), "created" datetime NOT NULL, "accepted_by_id" integer NULL REFERENCES "auth_user" ("id") DEFERRABLE INITIALLY DEFERRED, "candidate_organisation_id" bigint NOT NULL REFERENCES "registry_organisation" ("id") DEFERRABLE INITIALLY DEFERRED, "candidate_request_id" bigint NULL REFERENCES "registry_partnerrequest" ("id") DEFERRABLE INITIALLY DEFERRED, "request_id" bigint NOT NULL REFERENCES "registry_partnerrequest" ("id") DEFERRABLE INITIALLY DEFERRED, CONSTRAINT "contact_one_per_candidate" UNIQUE ("request_id", "candidate_organisation_id"));
 CREATE TABLE "matchmaking_dismissal" ("id" integer NOT NULL PRIMARY KEY AUTOINCREMENT, "created" datetime NOT NULL, "candidate_organisation_id" bigint NOT NULL REFERENCES "registry_organisation" ("id") DEFERRABLE INITIALLY DEFERRED, "dismissed_by_id" integer NULL REFERENCES "auth_user" ("id") DEFERRABLE INITIALLY DEFERRED, "request_id" bigint NOT NULL REFERENCES "registry_partnerrequest" ("id") DEFERRABLE INITIALLY DEFERRED, CONSTRAINT "dismissal_one_per_candidate" UNIQUE ("request_id", "candidate_organisation_id"));
-CREATE TABLE "matchmaking_event" ("id" integer NOT NULL PRIMARY KEY AUTOINCREMENT, "title" varchar(300) NOT NULL, "date" date NOT NULL, "start" time NOT NULL, "slots" smallint unsigned NOT NULL CHECK ("slots" >= 0), "tables" smallint unsigned NOT NULL CHECK ("tables" >= 0), "slot_minutes" smallint unsigned NOT NULL CHECK ("slot_minutes" >= 0), "place" varchar(200) NOT NULL, "scheduled" datetime NULL, "created_by_id" integer NULL REFERENCES "auth_user" ("id") DEFERRABLE INITIALLY DEFERRED, CONSTRAINT "event_slots_range" CHECK (("slots" >= 1 AND "slots" <= 200)), CONSTRAINT "event_tables_positive" CHECK ("tables" >= 1), CONSTRAINT "event_slot_minutes_range" CHECK (("slot_minutes" >= 5 AND "slot_minutes" <= 240)));
+CREATE TABLE "matchmaking_event" ("id" integer NOT NULL PRIMARY KEY AUTOINCREMENT, "title" varchar(300) NOT NULL, "date" date NOT NULL, "start" time NOT NULL, "slots" smallint unsigned NOT NULL CHECK ("slots" >= 0), "tables" smallint unsigned NOT NULL CHECK ("tables" >= 0), "slot_minutes" smallint unsigned NOT NULL CHECK ("slot_minutes" >= 0), "place" varchar(200) NOT NULL, "scheduled" datetime NULL, "created_by_id" integer NULL REFERENCES "auth_user" ("id") DEFERRABLE INITIALLY DEFERRED, "place_be" varchar(200) NOT NULL, "place_pl" varchar(200) NOT NULL, "place_ru" varchar(200) NOT NULL, "title_be" varchar(300) NOT NULL, "title_pl" varchar(300) NOT NULL, "title_ru" varchar(300) NOT NULL, CONSTRAINT "event_slots_range" CHECK (("slots" >= 1 AND "slots" <= 200)), CONSTRAINT "event_tables_positive" CHECK ("tables" >= 1), CONSTRAINT "event_slot_minutes_range" CHECK (("slot_minutes" >= 5 AND "slot_minutes" <= 240)));
 CREATE TABLE "matchmaking_historicalcontact" ("id" bigint NOT NULL, "score" real NULL, "reasons" text NOT NULL CHECK ((JSON_VALID("reasons") OR "reasons" IS NULL)), "created" datetime NOT NULL, "history_id" integer NOT NULL PRIMARY KEY AUTOINCREMENT, "history_date" datetime NOT NULL, "history_change_reason" varchar(100) NULL, "history_type" varchar(1) NOT NULL, "accepted_by_id" integer NULL, "candidate_organisation_id" bigint NULL, "candidate_request_id" bigint NULL, "history_user_id" integer NULL REFERENCES "auth_user" ("id") DEFERRABLE INITIALLY DEFERRED, "request_id" bigint NULL);
-CREATE TABLE "matchmaking_historicalevent" ("id" bigint NOT NULL, "title" varchar(300) NOT NULL, "date" date NOT NULL, "start" time NOT NULL, "slots" smallint unsigned NOT NULL CHECK ("slots" >= 0), "tables" smallint unsigned NOT NULL CHECK ("tables" >= 0), "slot_minutes" smallint unsigned NOT NULL CHECK ("slot_minutes" >= 0), "place" varchar(200) NOT NULL, "scheduled" datetime NULL, "history_id" integer NOT NULL PRIMARY KEY AUTOINCREMENT, "history_date" datetime NOT NULL, "history_change_reason" varchar(100) NULL, "history_type" varchar(1) NOT NULL, "created_by_id" integer NULL, "history_user_id" integer NULL REFERENCES "auth_user" ("id") DEFERRABLE INITIALLY DEFERRED);
+CREATE TABLE "matchmaking_historicalevent" ("id" bigint NOT NULL, "title" varchar(300) NOT NULL, "date" date NOT NULL, "start" time NOT NULL, "slots" smallint unsigned NOT NULL CHECK ("slots" >= 0), "tables" smallint unsigned NOT NULL CHECK ("tables" >= 0), "slot_minutes" smallint unsigned NOT NULL CHECK ("slot_minutes" >= 0), "place" varchar(200) NOT NULL, "scheduled" datetime NULL, "history_id" integer NOT NULL PRIMARY KEY AUTOINCREMENT, "history_date" datetime NOT NULL, "history_change_reason" varchar(100) NULL, "history_type" varchar(1) NOT NULL, "created_by_id" integer NULL, "history_user_id" integer NULL REFERENCES "auth_user" ("id") DEFERRABLE INITIALLY DEFERRED, "place_be" varchar(200) NOT NULL, "place_pl" varchar(200) NOT NULL, "place_ru" varchar(200) NOT NULL, "title_be" varchar(300) NOT NULL, "title_pl" varchar(300) NOT NULL, "title_ru" varchar(300) NOT NULL);
 CREATE TABLE "matchmaking_meeting" ("id" integer NOT NULL PRIMARY KEY AUTOINCREMENT, "slot" smallint unsigned NOT NULL CHECK ("slot" >= 0), "table" smallint unsigned NOT NULL CHECK ("table" >= 0), "event_id" bigint NOT NULL REFERENCES "matchmaking_event" ("id") DEFERRABLE INITIALLY DEFERRED, "a_id" bigint NOT NULL REFERENCES "matchmaking_participant" ("id") DEFERRABLE INITIALLY DEFERRED, "b_id" bigint NOT NULL REFERENCES "matchmaking_participant" ("id") DEFERRABLE INITIALLY DEFERRED, CONSTRAINT "meeting_table_once" UNIQUE ("event_id", "slot", "table"), CONSTRAINT "meeting_two_sides" CHECK (NOT ("a_id" = ("b_id"))));
 CREATE TABLE "matchmaking_participant" ("id" integer NOT NULL PRIMARY KEY AUTOINCREMENT, "availability" text NOT NULL CHECK ((JSON_VALID("availability") OR "availability" IS NULL)), "registered" datetime NOT NULL, "event_id" bigint NOT NULL REFERENCES "matchmaking_event" ("id") DEFERRABLE INITIALLY DEFERRED, "organisation_id" bigint NOT NULL REFERENCES "registry_organisation" ("id") DEFERRABLE INITIALLY DEFERRED, "registered_by_id" integer NULL REFERENCES "auth_user" ("id") DEFERRABLE INITIALLY DEFERRED, CONSTRAINT "participant_once_per_event" UNIQUE ("event_id", "organisation_id"));
 CREATE TABLE "matchmaking_proximitytable" ("id" integer NOT NULL PRIMARY KEY AUTOINCREMENT, "file" varchar(100) NOT NULL, "original_name" varchar(255) NOT NULL, "pairs" integer unsigned NOT NULL CHECK ("pairs" >= 0), "activities" integer unsigned NOT NULL CHECK ("activities" >= 0), "uploaded" datetime NOT NULL, "uploaded_by_id" integer NULL REFERENCES "auth_user" ("id") DEFERRABLE INITIALLY DEFERRED);
@@ -640,10 +641,6 @@ CREATE INDEX "matchmaking_historicalcontact_candidate_organisation_id_4a86eb1c" 
 CREATE INDEX "matchmaking_historicalcontact_candidate_request_id_d486417c" ON "matchmaking_historicalcontact" ("candidate_request_id");
 CREATE INDEX "matchmaking_historicalcontact_history_user_id_126a5510" ON "matchmaking_historicalcontact" ("history_user_id");
 CREATE INDEX "matchmaking_historicalcontact_request_id_e1d4cbed" ON "matchmaking_historicalcontact" ("request_id");
-CREATE INDEX "matchmaking_historicalevent_id_74ad730b" ON "matchmaking_historicalevent" ("id");
-CREATE INDEX "matchmaking_historicalevent_history_date_e97a9f2b" ON "matchmaking_historicalevent" ("history_date");
-CREATE INDEX "matchmaking_historicalevent_created_by_id_421e26dc" ON "matchmaking_historicalevent" ("created_by_id");
-CREATE INDEX "matchmaking_historicalevent_history_user_id_c415ff40" ON "matchmaking_historicalevent" ("history_user_id");
 CREATE INDEX "matchmaking_proximitytable_uploaded_by_id_e200b904" ON "matchmaking_proximitytable" ("uploaded_by_id");
 CREATE INDEX "matchmaking_contact_accepted_by_id_4ba36c9b" ON "matchmaking_contact" ("accepted_by_id");
 CREATE INDEX "matchmaking_contact_candidate_organisation_id_aa63fbb2" ON "matchmaking_contact" ("candidate_organisation_id");
@@ -652,7 +649,6 @@ CREATE INDEX "matchmaking_contact_request_id_3ee8a33f" ON "matchmaking_contact" 
 CREATE INDEX "matchmaking_dismissal_candidate_organisation_id_21c71795" ON "matchmaking_dismissal" ("candidate_organisation_id");
 CREATE INDEX "matchmaking_dismissal_dismissed_by_id_5b98e078" ON "matchmaking_dismissal" ("dismissed_by_id");
 CREATE INDEX "matchmaking_dismissal_request_id_9bc1fc43" ON "matchmaking_dismissal" ("request_id");
-CREATE INDEX "matchmaking_event_created_by_id_975313fd" ON "matchmaking_event" ("created_by_id");
 CREATE INDEX "matchmaking_participant_event_id_8ee0d652" ON "matchmaking_participant" ("event_id");
 CREATE INDEX "matchmaking_participant_organisation_id_00250560" ON "matchmaking_participant" ("organisation_id");
 CREATE INDEX "matchmaking_participant_registered_by_id_7b43c3fd" ON "matchmaking_participant" ("registered_by_id");
@@ -664,6 +660,11 @@ CREATE INDEX "matchmaking_seat_meeting_id_77535183" ON "matchmaking_seat" ("meet
 CREATE INDEX "matchmaking_seat_participant_id_5cfc8f4a" ON "matchmaking_seat" ("participant_id");
 CREATE INDEX "matchmaking_wish_participant_id_9323bc49" ON "matchmaking_wish" ("participant_id");
 CREATE INDEX "matchmaking_wish_target_id_509987d9" ON "matchmaking_wish" ("target_id");
+CREATE INDEX "matchmaking_event_created_by_id_975313fd" ON "matchmaking_event" ("created_by_id");
+CREATE INDEX "matchmaking_historicalevent_id_74ad730b" ON "matchmaking_historicalevent" ("id");
+CREATE INDEX "matchmaking_historicalevent_history_date_e97a9f2b" ON "matchmaking_historicalevent" ("history_date");
+CREATE INDEX "matchmaking_historicalevent_created_by_id_421e26dc" ON "matchmaking_historicalevent" ("created_by_id");
+CREATE INDEX "matchmaking_historicalevent_history_user_id_c415ff40" ON "matchmaking_historicalevent" ("history_user_id");
 CREATE INDEX "privacy_accesslogentry_at_1e532a4d" ON "privacy_accesslogentry" ("at");
 CREATE INDEX "privacy_accesslogentry_actor_id_b356b73c" ON "privacy_accesslogentry" ("actor_id");
 CREATE INDEX "privacy_accesslogentry_subject_id_aed00d1a" ON "privacy_accesslogentry" ("subject_id");
@@ -719,7 +720,7 @@ ON registry_cluster WHEN OLD.published IS NOT NEW.published
 BEGIN UPDATE registry_organisation SET is_public = (registry_organisation.approved OR EXISTS (SELECT 1 FROM registry_membership m JOIN registry_cluster c ON c.id = m.cluster_id WHERE m.organisation_id = registry_organisation.id AND c.published)) WHERE id IN (SELECT organisation_id FROM registry_membership WHERE cluster_id = NEW.id); END;
 CREATE INDEX "django_session_expire_date_a5c62663" ON "django_session" ("expire_date");
 DELETE FROM "sqlite_sequence";
-INSERT INTO "sqlite_sequence" VALUES('django_migrations',50);
+INSERT INTO "sqlite_sequence" VALUES('django_migrations',51);
 INSERT INTO "sqlite_sequence" VALUES('django_admin_log',0);
 INSERT INTO "sqlite_sequence" VALUES('django_content_type',70);
 INSERT INTO "sqlite_sequence" VALUES('auth_permission',281);
@@ -745,11 +746,12 @@ INSERT INTO "sqlite_sequence" VALUES('assessment_label',0);
 INSERT INTO "sqlite_sequence" VALUES('assessment_application',0);
 INSERT INTO "sqlite_sequence" VALUES('axes_accessattempt',0);
 INSERT INTO "sqlite_sequence" VALUES('axes_accesslog',0);
-INSERT INTO "sqlite_sequence" VALUES('matchmaking_event',0);
 INSERT INTO "sqlite_sequence" VALUES('matchmaking_participant',0);
 INSERT INTO "sqlite_sequence" VALUES('matchmaking_meeting',0);
 INSERT INTO "sqlite_sequence" VALUES('matchmaking_seat',0);
 INSERT INTO "sqlite_sequence" VALUES('matchmaking_wish',0);
+INSERT INTO "sqlite_sequence" VALUES('matchmaking_event',0);
+INSERT INTO "sqlite_sequence" VALUES('matchmaking_historicalevent',0);
 INSERT INTO "sqlite_sequence" VALUES('registry_activity',0);
 INSERT INTO "sqlite_sequence" VALUES('registry_cluster',0);
 INSERT INTO "sqlite_sequence" VALUES('registry_historicalactivity',0);

@@ -155,6 +155,13 @@ REQUESTS = [
 # language it was written in; an empty entry leaves that copy empty because the text is
 # already in that language). Keyed by the text as written above.
 DEMO_TRANSLATIONS = {
+    # the B2B event: title, place
+    "Podlaskie–Hrodna B2B day (illustrative)": (
+        "Dzień spotkań B2B Podlasie–Grodno (przykład)",
+        "Дзень дзелавых сустрэч B2B Падляшша–Гродна (прыклад)",
+        "День деловых встреч B2B Подляшье–Гродно (пример)"),
+    "Białystok (illustrative)": ("Białystok (przykład)", "Беласток (прыклад)",
+                                 "Белосток (пример)"),
     # projects: titles, funding sources, outputs
     "Laser-cut and welded frames for agricultural machinery (illustrative)": (
         "Cięte laserowo i spawane ramy do maszyn rolniczych (przykład)",
@@ -496,6 +503,7 @@ class Command(BaseCommand):
             defaults={"date": timezone.localdate() + dt.timedelta(days=45),
                           "start": dt.time(10, 0), "slots": EVENT_SLOTS, "tables": EVENT_TABLES,
                           "slot_minutes": 20, "place": "Białystok (illustrative)", "created_by": admin})
+        fill_translations(event, DEMO_TRANSLATIONS)
         if created:
             participants = {}
             for key, slots in PARTICIPANTS:
