@@ -17,8 +17,11 @@ rounds of:
 * bytes transferred: the Resource Timing ``transferSize`` of the navigation and of every
   resource the page fetched (compressed body + headers; 0 for a file from the cache; an
   iframe loaded on demand is not fetched and not counted);
-* load time: the navigation entry's ``loadEventEnd`` (from the start of navigation; the
-  deferred chart scripts have run and drawn by then).
+* load time: the navigation entry's ``loadEventEnd`` (from the start of navigation);
+* charts: on a page that draws with plotly.js, which is fetched after the load event
+  (klaster/plotly-loader.js), the time of the performance mark ``klaster-charts`` (set
+  when the page's charts have been drawn; the KPI dashboard draws those below the fold
+  when scrolled to), waited for before the next load; "-" on other pages.
 
 ``--compare CHECKOUT`` starts a second server from another checkout (its own
 ``.venv/bin/klaster``, e.g. ``git archive <commit> | tar -x -C DIR && uv sync --project
@@ -58,9 +61,15 @@ MEASURE_JS = """() => {
   const res = performance.getEntriesByType("resource");
   let bytes = nav.transferSize, n = 0;
   for (const r of res) { bytes += r.transferSize; if (r.transferSize > 0) n += 1; }
+  const charts = performance.getEntriesByName("klaster-charts");
   return {bytes: bytes, fetched: n, resources: res.length,
-          load: nav.loadEventEnd, html: nav.transferSize};
+          load: nav.loadEventEnd, html: nav.transferSize,
+          charts: charts.length ? charts[0].startTime : null};
 }"""
+# a page that loads plotly.js after its load event (klaster/plotly-loader.js): wait until
+# its charts are drawn (the mark) so that they count and do not overlap the next load
+CHARTS_DRAWN_JS = """() => !document.querySelector("script[data-plotly]")
+  || performance.getEntriesByName("klaster-charts").length > 0"""
 
 
 def free_port() -> int:
@@ -203,20 +212,28 @@ class Load:
     bytes: int
     fetched: int
     load_ms: float
+    charts_ms: float | None = None
 
 
 def measure(page, url: str) -> Load:
     response = page.goto(url, wait_until="load")
     if response is None or response.status >= 400:
         raise RuntimeError(f"{url}: HTTP {response.status if response else '?'}")
+    page.wait_for_function(CHARTS_DRAWN_JS, timeout=60_000)
     m = page.evaluate(MEASURE_JS)
-    return Load(int(m["bytes"]), int(m["fetched"]), float(m["load"]))
+    return Load(int(m["bytes"]), int(m["fetched"]), float(m["load"]), m["charts"])
 
 
 def median_load(loads: list[Load]) -> Load:
+    charts = [x.charts_ms for x in loads if x.charts_ms is not None]
     return Load(int(statistics.median(x.bytes for x in loads)),
                 int(statistics.median(x.fetched for x in loads)),
-                statistics.median(x.load_ms for x in loads))
+                statistics.median(x.load_ms for x in loads),
+                statistics.median(charts) if charts else None)
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f}"
 
 
 @dataclass
@@ -290,9 +307,9 @@ def report(servers: list[Server], rounds: int, first_limit: int, later_limit: in
     a = servers[0]
     b = servers[1] if len(servers) > 1 else None
     head = (f"{'who':<12} {'page':<42} {'first KB':>9} {'files':>5} {'first ms':>8} "
-            f"{'later KB':>9} {'files':>5} {'later ms':>8}")
+            f"{'charts':>6} {'later KB':>9} {'files':>5} {'later ms':>8}")
     if b:
-        head += (f" | {b.label + ' first KB':>14} {'first ms':>8} {'later ms':>8}"
+        head += (f" | {b.label + ' first KB':>14} {'first ms':>8} {'charts':>6} {'later ms':>8}"
                  f" {'B/A first':>9} {'B/A later':>9}")
     print(f"median of {rounds} round(s); A = {a.label}" + (f", B = {b.label}" if b else ""))
     print(head)
@@ -308,11 +325,12 @@ def report(servers: list[Server], rounds: int, first_limit: int, later_limit: in
         if who == "public" and first.load_ms >= 1000:
             slow.append(url)
         line = (f"{who:<12} {url:<42} {first.bytes / 1e3:9.1f} {first.fetched:5d} "
-                f"{first.load_ms:8.0f} {later.bytes / 1e3:9.1f} {later.fetched:5d} "
-                f"{later.load_ms:8.0f}")
+                f"{first.load_ms:8.0f} {_ms(first.charts_ms):>6} {later.bytes / 1e3:9.1f} "
+                f"{later.fetched:5d} {later.load_ms:8.0f}")
         if b:
             bf, bl = b.result(who, url)
-            line += (f" | {bf.bytes / 1e3:14.1f} {bf.load_ms:8.0f} {bl.load_ms:8.0f}"
+            line += (f" | {bf.bytes / 1e3:14.1f} {bf.load_ms:8.0f} {_ms(bf.charts_ms):>6}"
+                     f" {bl.load_ms:8.0f}"
                      f" {bf.load_ms / first.load_ms:9.2f} {bl.load_ms / later.load_ms:9.2f}")
         print(line + (f"  OVER: {', '.join(over)}" if over else ""))
     rows = [(k, *a.result(*k)) for k in a.loads]

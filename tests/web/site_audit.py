@@ -192,8 +192,12 @@ def format_english(left: dict[str, list[str]], limit: int = 12) -> str:
 # What a page's scripts draw after "load", waited for before the checks: a Leaflet map's
 # boundaries (fetched; with the regions under it axe judged the attribution's contrast
 # differently, a flaky result) and Swagger UI's operations (built from the fetched schema).
+# (plotly.js is fetched after the load event by klaster/plotly-loader.js, which sets the
+# mark "klaster-charts" once the page's charts are drawn)
 DRAWN = """() => !document.querySelector('.klaster-map.leaflet-container:not([data-regions])')
-  && !document.querySelector('#swagger-ui:not(:has(.opblock))')"""
+  && !document.querySelector('#swagger-ui:not(:has(.opblock))')
+  && (!document.querySelector('script[data-plotly]')
+      || performance.getEntriesByName('klaster-charts').length > 0)"""
 
 
 # --- one page --------------------------------------------------------------------------
@@ -250,7 +254,7 @@ def audit(page, url: str, page_id: str, lang: str, width: int, data: list[str], 
         result.error = str(exc).splitlines()[0]
         return result
     result.status = response.status if response is not None else None
-    # plotly, Leaflet and the page's own script draw on DOMContentLoaded/load: two frames
+    # Leaflet and the page's own script draw on DOMContentLoaded/load (plotly after it): two frames
     # later they have (waiting for "networkidle" instead costs 0.5 s a page)
     page.evaluate("() => document.fonts.ready.then(() => new Promise(r => "
                   "requestAnimationFrame(() => requestAnimationFrame(r))))")

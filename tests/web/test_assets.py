@@ -147,13 +147,13 @@ def test_the_template_tag_and_the_fingerprint_follow_the_bundle(tmp_path, monkey
     monkeypatch.setattr(assets, "_installed_partial", lambda: fake)
     with_npm = tag.render(Context({"figure": gl}))
     print_with = staticfiles.fingerprint()
-    assert with_npm == ('<script src="/static/vendor/plotly/plotly-basic.min.js" defer>'
-                        '</script>|<script src="/static/vendor/plotly/plotly.min.js" defer>'
-                        '</script>')
+    loader = '<script src="/static/klaster/plotly-loader.js" data-plotly="/static/vendor/plotly/'
+    assert with_npm == (f'{loader}plotly-basic.min.js" defer></script>|'
+                        f'{loader}plotly.min.js" defer></script>')
     monkeypatch.setattr(assets, "_installed_partial", lambda: None)
     without = tag.render(Context({"figure": gl}))
-    assert without == ('<script src="/static/vendor/plotly/plotly.min.js" defer></script>|'
-                       '<script src="/static/vendor/plotly/plotly.min.js" defer></script>')
+    assert without == (f'{loader}plotly.min.js" defer></script>|'
+                       f'{loader}plotly.min.js" defer></script>')
     assert staticfiles.fingerprint() != print_with  # klaster serve rebuilds STATIC_ROOT
 
 

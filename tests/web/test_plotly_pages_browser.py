@@ -1,6 +1,7 @@
 """In headless Chromium: the three pages that draw with plotly.js (cluster profile, KPI
 dashboard, network) load the bundle klaster.web.assets picks (npm's partial bundle when
-``npm ci`` installed it, else PyPI's full one), draw every chart, in Polish with plotly's
+``npm ci`` installed it, else PyPI's full one) after the page's load event
+(klaster/plotly-loader.js), draw every chart, in Polish with plotly's
 toolbar in Polish, with no script error and no Content-Security-Policy violation."""
 
 from __future__ import annotations
@@ -48,10 +49,16 @@ def test_plotly_pages_draw_with_the_chosen_bundle(live_server, monkeypatch):
         for url, charts in pages.items():
             scripts.clear()
             page.goto(live_server.url + url, wait_until="load")
-            assert [s.removeprefix(live_server.url) for s in scripts] == [bundle], url
             for selector in charts:
                 drawn = page.locator(f"{selector}.js-plotly-plot .main-svg").first
                 expect(drawn).to_be_attached()
+            assert [s.removeprefix(live_server.url) for s in scripts] == [bundle], url
+            # plotly.js was fetched after the load event: the load did not wait for it
+            timing = page.evaluate("""() => ({
+                load: performance.getEntriesByType('navigation')[0].loadEventEnd,
+                plotly: performance.getEntriesByType('resource')
+                    .filter(r => r.name.includes('/vendor/plotly/'))[0].startTime})""")
+            assert timing["plotly"] >= timing["load"], (url, timing)
             if url.startswith("/assessment/"):
                 # The dashboard draws each chart as it comes near the screen: all of them
                 # once scrolled to.

@@ -182,7 +182,7 @@ def test_profile_page_key_figures_and_charts(client, world):
     assert dict(r.context["helix_counts"]) == {"Business": 1, "Research / university": 1,
                                                "Public authority": 1}
     assert 'id="cluster-charts-data"' in html
-    assert f'<script src="{static(assets.plotly_static())}" defer>' in html
+    assert f'data-plotly="{static(assets.plotly_static())}" defer>' in html
     assert "klaster/cluster_charts.js" in html
     assert "<script>" not in html and "<script nonce" not in html.split("<main>")[-1]
     assert "ESCA: Bronze" in html and "Joint lab" in html and "Interreg" in html

@@ -417,3 +417,17 @@ def test_region_codes_with_a_slash_have_working_pages(client, analyst, upload):
     policy = client.get(f"/analysis/{ds.pk}/report/")["Content-Security-Policy"]
     assert "default-src 'none'" in policy and "connect-src 'none'" in policy
     assert "frame-ancestors 'self'" in policy
+
+
+@pytest.mark.parametrize("code", ["PL21", "PL/21", "BY#3 ?x", "=1+2", "Mińsk-1", "a%b", "x~y:z@"])
+def test_region_urls_are_what_reverse_gives(code):
+    """The dataset page builds its few hundred region links from one reverse()
+    (views.region_urls): each must be the URL reverse() gives for that code."""
+    from types import SimpleNamespace
+
+    from django.urls import reverse
+
+    from klaster.web.analysis.views import region_urls
+
+    ds = SimpleNamespace(pk=7)
+    assert region_urls(ds, [code]) == {code: reverse("analysis:region", args=[7, code])}

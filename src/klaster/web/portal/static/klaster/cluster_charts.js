@@ -1,11 +1,12 @@
 // Charts of the cluster profile page (portal/cluster.html). The data come from the page's
 // <script type="application/json" id="cluster-charts-data"> (Django's json_script), the
-// drawing from the site's one plotly.js file; no inline script (Content-Security-Policy).
+// drawing from the site's one plotly.js file, loaded after the page (klaster/plotly-loader.js);
+// no inline script (Content-Security-Policy).
 (function () {
   "use strict";
-  function draw() {
+  function draw(Plotly) {
     var source = document.getElementById("cluster-charts-data");
-    if (!source || typeof Plotly === "undefined") { return; }
+    if (!source) { return; }
     var data = JSON.parse(source.textContent);
     var lang = document.documentElement.lang || "en";
     var config = { responsive: true, displaylogo: false, locale: lang,
@@ -34,7 +35,5 @@
                marker: { color: colours[i % colours.length] } };
     }), { barmode: "stack", xaxis: { dtick: 1 }, legend: { orientation: "h", y: -0.2 } });
   }
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", draw);
-  } else { draw(); }
+  if (window.klasterPlotly) { window.klasterPlotly(draw); }
 }());
